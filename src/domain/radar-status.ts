@@ -1,0 +1,39 @@
+/** What each radar actor publishes about itself; read by /health, metrics and clients. */
+
+export type RadarPhase = "connecting" | "connected" | "receiving" | "stalled" | "backoff"
+
+export type RadarTransport = "tcp" | "zmq"
+
+export interface RadarCounters {
+  readonly frames: number
+  readonly records: number
+  readonly bytes: number
+  readonly decodeErrors: number
+  readonly resyncs: number
+  readonly reconnects: number
+}
+
+export interface RadarStatus {
+  readonly site: string
+  readonly transport: RadarTransport
+  /** Where the actor connects, e.g. "10.0.0.5:9999" or "tcp://host:port". */
+  readonly address: string
+  readonly phase: RadarPhase
+  /** Epoch ms of the last phase change. */
+  readonly phaseSince: number
+  /** Epoch ms of the next connection attempt while in backoff. */
+  readonly nextAttemptAt: number | undefined
+  readonly connectedSince: number | undefined
+  readonly lastRecordAt: number | undefined
+  readonly counters: RadarCounters
+  readonly lastError: string | undefined
+}
+
+export const zeroCounters: RadarCounters = {
+  frames: 0,
+  records: 0,
+  bytes: 0,
+  decodeErrors: 0,
+  resyncs: 0,
+  reconnects: 0
+}

@@ -1,0 +1,71 @@
+/**
+ * Process settings. Read through Effect Config, so the same keys come from the
+ * environment, a `.env` file or command-line flags (main.ts layers a flag
+ * ConfigProvider over the environment one). Every value is validated by a
+ * Schema; a bad value stops start-up with one message naming key and value.
+ */
+import { Config, ConfigError, Effect, Either, LogLevel, Schema } from "effect"
+
+const Port = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535))
+const PORT_EXPECTED = "must be an integer 0-65535"
+
+const PositiveInt = Schema.NumberFromString.pipe(Schema.int(), Schema.positive())
+const POSITIVE_EXPECTED = "must be a positive integer"
+
+/** `host:port` of a ZeroMQ publisher. */
+export interface Endpoint {
+  readonly host: string
+  readonly port: number
+}
+
+export const parseEndpoint = (text: string): Either.Either<Endpoint, string> => {
+  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text.trim())
+  if (match === null) return Either.left(`must be host:port, got "${text}"`)
+  const port = Number(match[2])
+  if (port < 1 || port > 65535) return Either.left(`port must be 1-65535, got "${match[2]}"`)
+  return Either.right({ host: match[1]!.replace(/^\[|\]$/g, ""), port })
+}
+
+/** Origins allowed by default: http://localhost and http://127.0.0.1 on any port. */
+export const DEFAULT_CORS_ORIGINS: ReadonlyArray<string> = ["http://localhost:*", "http://127.0.0.1:*"]
+
+export type LogFormat = "logfmt" | "json"
+
+/** Read one key through a Schema, failing with "KEY must ..., got "value"". */
+const schemaConfig = <A>(key: string, schema: Schema.Schema<A, string>, expected: string) =>
+  Config.string(key).pipe(
+    Config.mapOrFail((raw) =>
+      Schema.decodeEither(schema)(raw.trim()).pipe(
+        Either.mapLeft(() => ConfigError.InvalidData([], `${key} ${expected}, got "${raw}"`))
+      )
+    )
+  )
+
+const appConfig = Config.all({
+  host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
+  port: schemaConfig("PORT", Port, PORT_EXPECTED).pipe(Config.withDefault(5003)),
+  canadaAddr: Config.option(
+    Config.string("CANADA_ADDR").pipe(
+      Config.mapOrFail((raw) =>
+        parseEndpoint(raw).pipe(Either.mapLeft((why) => ConfigError.InvalidData([], `CANADA_ADDR ${why}`)))
+      )
+    )
+  ),
+  maxDaysStoreEchoes: schemaConfig("MAX_DAYS_STORE_ECHOES", PositiveInt, POSITIVE_EXPECTED).pipe(Config.withDefault(30)),
+  databasePath: Config.string("DATABASE_PATH").pipe(Config.withDefault("./data/superdarn-hub.sqlite")),
+  corsOrigins: Config.string("CORS_ORIGINS").pipe(
+    Config.map((raw) => raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0)),
+    Config.withDefault(DEFAULT_CORS_ORIGINS)
+  ),
+  logLevel: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info)),
+  logFormat: Config.literal("logfmt", "json")("LOG_FORMAT").pipe(Config.withDefault<LogFormat>("logfmt")),
+  radarsConfigPath: Config.string("RADARS_CONFIG").pipe(Config.withDefault("radars.config.json")),
+  stallSeconds: schemaConfig("STALL_SECONDS", PositiveInt, POSITIVE_EXPECTED).pipe(Config.withDefault(120)),
+  scanIdleSeconds: schemaConfig("SCAN_IDLE_SECONDS", PositiveInt, POSITIVE_EXPECTED).pipe(Config.withDefault(180))
+})
+
+export type AppSettings = Config.Config.Success<typeof appConfig>
+
+export class AppConfig extends Effect.Service<AppConfig>()("superdarn-hub/AppConfig", {
+  effect: appConfig
+}) {}

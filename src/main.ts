@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/**
+ * superdarn-hub: the command line and composition root.
+ */
+import { Command } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Effect } from "effect"
+import { createRequire } from "node:module"
+
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string }
+
+const root = Command.make("superdarn-hub").pipe(
+  Command.withDescription("Realtime and archive data service for the SuperDARN radar network"),
+  Command.withSubcommands([
+  ])
+)
+
+const cli = Command.run(root, { name: "superdarn-hub", version })
+
+cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain({ disableErrorReporting: false }))
