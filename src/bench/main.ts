@@ -1,0 +1,20 @@
+/**
+ * `npm run bench`: every benchmark, one after another, each printing its own
+ * figures. Run one with `npm run bench -- <name>`.
+ */
+interface Benchmark {
+  readonly name: string
+  readonly load: () => Promise<{ readonly run: () => Promise<void> }>
+}
+
+const benchmarks: ReadonlyArray<Benchmark> = [
+  // Each benchmark module exports `run(): Promise<void>`; add one line per module.
+]
+
+const wanted = process.argv.slice(2)
+for (const bench of benchmarks) {
+  if (wanted.length > 0 && !wanted.includes(bench.name)) continue
+  console.log(`\n== ${bench.name}`)
+  const module = await bench.load()
+  await module.run()
+}
