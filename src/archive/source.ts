@@ -1,0 +1,75 @@
+/**
+ * CONTRACT between the collector pipeline and every kind of source (local,
+ * inbox, http-index, ftp, ssh-shell, sftp-sidecar, rsync). A source only lists,
+ * downloads and tidies; validating names, verifying, de-duplicating and filing
+ * are the pipeline's job, so every source gets the same guarantees.
+ */
+import { Data } from "effect"
+import type { Effect, Scope } from "effect"
+
+/** A file as the source lists it. `name` is untrusted until the pipeline parses it. */
+export interface RemoteFile {
+  readonly name: string
+  /** Bytes, or undefined when the source cannot tell before download. */
+  readonly size: number | undefined
+  readonly mtimeMs: number | undefined
+  /** Lower-case hex SHA-1 when the source publishes one (remote sha1sum, sidecar). */
+  readonly sha1: string | undefined
+}
+
+/** A downloaded copy, complete, in the work dir. */
+export interface FetchedFile {
+  readonly path: string
+  readonly bytes: number
+  /** Hash the transfer itself verified (rsync's checksum), if any. */
+  readonly transferSha1: string | undefined
+}
+
+export type Disposition =
+  | { readonly kind: "delete" }
+  | { readonly kind: "move"; readonly backupDir: string }
+  | { readonly kind: "leave" }
+
+export type SourceOperation = "connect" | "list" | "hash" | "fetch" | "tidy"
+
+export class SourceError extends Data.TaggedError("SourceError")<{
+  readonly source: string
+  readonly operation: SourceOperation
+  readonly file: string | undefined
+  readonly reason: string
+  /** False when retrying cannot help (authentication refused, host key mismatch). */
+  readonly retryable: boolean
+}> {
+  override get message(): string {
+    return `${this.source}: ${this.operation}${this.file === undefined ? "" : ` ${this.file}`} failed: ${this.reason}`
+  }
+}
+
+/** One run's connection to a source; closed when the run's scope closes. */
+export interface SourceSession {
+  readonly list: Effect.Effect<ReadonlyArray<RemoteFile>, SourceError>
+  /**
+   * Download `file` to `destination` (a temporary name in the work dir, which
+   * the pipeline renames only after verification). `onProgress` receives the
+   * cumulative byte count.
+   */
+  readonly fetch: (
+    file: RemoteFile,
+    destination: string,
+    onProgress?: (bytes: number) => void
+  ) => Effect.Effect<FetchedFile, SourceError>
+  /**
+   * Apply the disposition to files that are durably archived and journalled.
+   * Called once per run with the whole batch, so sources can batch deletions.
+   */
+  readonly tidy: (
+    files: ReadonlyArray<RemoteFile>,
+    disposition: Disposition
+  ) => Effect.Effect<void, SourceError>
+}
+
+export interface CollectorSource {
+  /** Human-readable description, e.g. "ssh-shell user@host:/data". */
+  readonly describe: string
+  readonly open: Effect.Effect<SourceSession, SourceError, Scope.Scope>
+}
