@@ -277,8 +277,15 @@ export const decodeRecordBody = (
           `array "${name}": ${count} elements of ${width} bytes run past the end of the record (${end - p} bytes left)`
         )
       }
+      // ArrayBuffer#slice copies into a fresh buffer at offset 0, so every
+      // element is aligned whatever its position in the file. (Uint8Array#slice
+      // would not do: on a Node Buffer it returns a view, not a copy.)
       data = HOST_IS_LITTLE_ENDIAN
-        ? viewElements(bytes.slice(p, p + byteLength).buffer, type, count)
+        ? viewElements(
+          bytes.buffer.slice(bytes.byteOffset + p, bytes.byteOffset + p + byteLength) as ArrayBuffer,
+          type,
+          count
+        )
         : readElementsPortably(view, p, type, count)
       p += byteLength
     }
