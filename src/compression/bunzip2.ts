@@ -1,0 +1,214 @@
+/**
+ * bzip2 decompression by the system's `bzip2` (or `lbzip2`), spawned with
+ * `-dc` and streamed through stdin/stdout. The JS bzip2 decoders on npm stop
+ * after the first stream of a multi-stream file or hang on truncated input;
+ * the system tools do neither.
+ *
+ * Observed behaviour (bzip2 1.0.8, lbzip2 2.5, input on stdin):
+ * - truncated input: bzip2 exits 2, stderr "Compressed file ends unexpectedly";
+ *   lbzip2 exits 1, stderr "compressed data error: unexpected end of file"
+ *   (or "bad block header magic" / "stream CRC mismatch" depending on where
+ *   the cut falls).
+ * - corrupt data: bzip2 exits 2, "Data integrity error when decompressing";
+ *   lbzip2 exits 1, "compressed data error: block CRC mismatch".
+ * - not bzip2 at all: bzip2 exits 2, "is not a bzip2 file"; lbzip2 exits 1,
+ *   "not a valid bzip2 file".
+ * - empty input: bzip2 exits 2 ("ends unexpectedly"), lbzip2 exits 1.
+ * - trailing garbage after the last stream: bzip2 exits 0 and only warns
+ *   "trailing garbage after EOF ignored" on stderr; lbzip2 exits 0 and says
+ *   nothing at all. Because lbzip2 hides it, `bzip2` is tried first and
+ *   `lbzip2` is the fallback for systems without it.
+ * - several concatenated streams (pbzip2/lbzip2 output): both decode all.
+ * Both read extra options from the BZIP, BZIP2 and LBZIP2 environment
+ * variables, so those are removed from the child's environment.
+ */
+import { NodeStream } from "@effect/platform-node"
+import { Data, Deferred, Effect, Exit, Fiber, FiberId, Stream } from "effect"
+import { type ChildProcessByStdio, spawn } from "node:child_process"
+import type { Readable, Writable } from "node:stream"
+
+export class Bzip2Error extends Data.TaggedError("Bzip2Error")<{
+  readonly reason: "Corrupt" | "Truncated" | "TrailingGarbage" | "TooLarge" | "Unavailable"
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `bzip2 ${this.reason}: ${this.detail}`
+  }
+}
+
+/** Tried in this order; see the header comment for why bzip2 comes first. */
+const DECOMPRESSORS = ["bzip2", "lbzip2"] as const
+
+/** Enough of stderr to hold its first line; the rest is dropped. */
+const STDERR_KEEP_BYTES = 4096
+
+type Child = ChildProcessByStdio<Writable, Readable, Readable>
+
+interface Finished {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stderr: string
+}
+
+interface Decompressor {
+  readonly program: string
+  readonly child: Child
+  readonly finished: Deferred.Deferred<Finished>
+}
+
+const childEnvironment = (): NodeJS.ProcessEnv => {
+  const { BZIP: _bzip, BZIP2: _bzip2, LBZIP2: _lbzip2, ...rest } = process.env
+  return rest
+}
+
+/** Spawns `program`; resolves once the OS has started it, or fails if it cannot be run. */
+const spawnProgram = (program: string): Effect.Effect<Decompressor, Bzip2Error> =>
+  Effect.async<Decompressor, Bzip2Error>((resume) => {
+    const child = spawn(program, ["-dc"], { stdio: ["pipe", "pipe", "pipe"], env: childEnvironment() })
+    const finished = Deferred.unsafeMake<Finished>(FiberId.none)
+    let stderr = ""
+    child.stderr.setEncoding("utf8")
+    child.stderr.on("data", (text: string) => {
+      if (stderr.length < STDERR_KEEP_BYTES) stderr += text
+    })
+    // The child may exit before reading all its input (corrupt data); writes
+    // then fail with EPIPE. The exit status reports the real cause, so the
+    // pipe error itself is deliberately not an error of ours.
+    child.stdin.on("error", () => {})
+    child.on("close", (code, signal) => {
+      // The first line names the problem; the rest is bzip2's generic advice.
+      const firstLine = stderr.trim().split("\n", 1)[0] ?? ""
+      Deferred.unsafeDone(finished, Exit.succeed({ code, signal, stderr: firstLine }))
+    })
+    let started = false
+    child.once("spawn", () => {
+      started = true
+      resume(Effect.succeed({ program, child, finished }))
+    })
+    // After a successful start, errors (a failed kill) surface through the exit status.
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      if (started) return
+      started = true
+      resume(Effect.fail(new Bzip2Error({ reason: "Unavailable", detail: `${program}: ${error.message}` })))
+    })
+  })
+
+const stop = (decompressor: Decompressor): Effect.Effect<void> =>
+  Effect.sync(() => {
+    const { child } = decompressor
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+    child.stdin.destroy()
+    child.stdout.destroy()
+    child.stderr.destroy()
+  })
+
+/** The first decompressor that exists on this system; killed when the scope closes. */
+const acquireDecompressor = Effect.acquireRelease(
+  Effect.firstSuccessOf(DECOMPRESSORS.map(spawnProgram)).pipe(
+    Effect.mapError((error) =>
+      new Bzip2Error({ reason: "Unavailable", detail: `neither ${DECOMPRESSORS.join(" nor ")} can be run (${error.detail})` })
+    )
+  ),
+  stop
+)
+
+/** Writes one chunk and waits until the pipe took it; false once the child stopped reading. */
+const writeChunk = (stdin: Writable, chunk: Uint8Array): Effect.Effect<boolean> =>
+  Effect.async<boolean>((resume) => {
+    if (stdin.destroyed || stdin.writableEnded) return resume(Effect.succeed(false))
+    stdin.write(chunk, (error) => resume(Effect.succeed(error === null || error === undefined)))
+  })
+
+/** Feeds the whole input; returns whether the child accepted all of it. */
+const feed = <E, R>(input: Stream.Stream<Uint8Array, E, R>, stdin: Writable): Effect.Effect<boolean, E, R> =>
+  Effect.gen(function*() {
+    let accepted = true
+    yield* input.pipe(
+      Stream.takeWhile(() => accepted),
+      Stream.runForEach((chunk) =>
+        chunk.length === 0 ? Effect.void : Effect.map(writeChunk(stdin, chunk), (ok) => {
+          accepted = ok
+        })
+      )
+    )
+    if (accepted) stdin.end()
+    return accepted
+  })
+
+const classify = (program: string, finished: Finished): Bzip2Error | undefined => {
+  const { code, signal, stderr } = finished
+  if (code === 0) {
+    return /trailing garbage/i.test(stderr)
+      ? new Bzip2Error({ reason: "TrailingGarbage", detail: stderr })
+      : undefined
+  }
+  const detail = `${program} exited with ${code === null ? `signal ${signal}` : `code ${code}`}: ${stderr || "(no message)"}`
+  if (/ends unexpectedly|unexpected end of file/i.test(stderr)) return new Bzip2Error({ reason: "Truncated", detail })
+  return new Bzip2Error({ reason: "Corrupt", detail })
+}
+
+/**
+ * Decompresses a bzip2 byte stream (one or several concatenated bzip2
+ * streams). The output ends only after the decompressor exited cleanly, so a
+ * truncated, corrupt or garbage-tailed input fails instead of giving a short
+ * output. Interrupting the stream kills the child.
+ */
+export const bunzip2Stream = <E, R>(
+  input: Stream.Stream<Uint8Array, E, R>
+): Stream.Stream<Uint8Array, E | Bzip2Error, R> =>
+  Stream.unwrapScoped(
+    Effect.gen(function*() {
+      const { program, child, finished } = yield* acquireDecompressor
+      const feeder = yield* Effect.forkScoped(feed(input, child.stdin))
+      const output = NodeStream.fromReadable<Bzip2Error>(
+        () => child.stdout,
+        (error) => new Bzip2Error({ reason: "Unavailable", detail: `reading ${program} output: ${String(error)}` })
+      )
+      const verdict = Effect.gen(function*() {
+        const result = yield* Deferred.await(finished)
+        const failure = classify(program, result)
+        if (failure !== undefined) return yield* failure
+        const acceptedAll = yield* Fiber.join(feeder)
+        if (!acceptedAll) {
+          return yield* new Bzip2Error({
+            reason: "TrailingGarbage",
+            detail: `${program} exited cleanly before reading all of its input`
+          })
+        }
+      })
+      // A failing input must fail the output too, not leave it waiting for a
+      // child that never sees the end of its stdin.
+      const inputFailure = Fiber.join(feeder).pipe(Effect.zipRight(Effect.never))
+      return output.pipe(Stream.concat(Stream.execute(verdict)), Stream.interruptWhen(inputFailure))
+    })
+  )
+
+/**
+ * Decompresses one buffer, failing with TooLarge (and killing the child) as
+ * soon as the output passes `maxOutputBytes`: a defence against small
+ * messages that expand enormously.
+ */
+export const bunzip2Buffer = (input: Uint8Array, maxOutputBytes: number): Effect.Effect<Uint8Array, Bzip2Error> =>
+  Effect.suspend(() => {
+    const parts: Array<Uint8Array> = []
+    let total = 0
+    return bunzip2Stream(Stream.succeed(input)).pipe(
+      Stream.runForEach((chunk) => {
+        total += chunk.length
+        if (total > maxOutputBytes) {
+          return Effect.fail(new Bzip2Error({ reason: "TooLarge", detail: `output exceeds ${maxOutputBytes} bytes` }))
+        }
+        parts.push(chunk)
+        return Effect.void
+      }),
+      Effect.map(() => {
+        const output = new Uint8Array(total)
+        let offset = 0
+        for (const part of parts) {
+          output.set(part, offset)
+          offset += part.length
+        }
+        return output
+      })
+    )
+  })
