@@ -5,7 +5,7 @@ import { AppConfig } from "../../src/layers/AppConfig.js"
 import { loggingLayer, LoggingLive } from "../../src/layers/Logging.js"
 
 /** Run `program` under `layer`, returning the lines it wrote to console.log. */
-const captureLines = <E>(program: Effect.Effect<void, E>, layer: Layer.Layer<never>) =>
+const captureLines = <E, LE>(program: Effect.Effect<void, E>, layer: Layer.Layer<never, LE>) =>
   Effect.gen(function*() {
     const lines: Array<string> = []
     const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => {
