@@ -1,0 +1,161 @@
+/**
+ * The archive journal in the project's SQLite (tables from migration
+ * 0002_archive_journal). Rows are written whole after each step, so a write
+ * is a complete statement of where a file stands.
+ */
+import { SqlClient, type SqlError } from "@effect/sql"
+import { Data, Effect, Option, type ParseResult, Schema } from "effect"
+import { FileRow, RunRow } from "./journal-row.js"
+
+export class JournalError extends Data.TaggedError("JournalError")<{
+  readonly operation: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `archive journal ${this.operation} failed: ${this.reason}`
+  }
+}
+
+const asJournalError = (operation: string) => (error: SqlError.SqlError | ParseResult.ParseError) =>
+  new JournalError({ operation, reason: error.message })
+
+const FILE_COLUMNS = `institution, name, state, archive_name AS "archiveName", destination,
+  source_size AS "sourceSize", source_mtime AS "sourceMtime", source_sha1 AS "sourceSha1", sha1,
+  archived_sha1 AS "archivedSha1", archived_size AS "archivedSize", attempts, last_error AS "lastError",
+  note, run_id AS "runId", first_seen_at AS "firstSeenAt", updated_at AS "updatedAt", tidied_at AS "tidiedAt"`
+
+const RUN_COLUMNS = `run_id AS "runId", institution, started_at AS "startedAt", finished_at AS "finishedAt",
+  outcome, listed, collected, duplicates, failures, conflicts, refused, error`
+
+const decodeFiles = Schema.decodeUnknown(Schema.Array(FileRow))
+const decodeRuns = Schema.decodeUnknown(Schema.Array(RunRow))
+
+/** Per institution: its latest run and how many files sit in each end state. */
+export interface InstitutionSummary {
+  readonly institution: string
+  readonly lastRun: RunRow | undefined
+  readonly archived: number
+  readonly duplicates: number
+  readonly failed: number
+  readonly conflicts: number
+  readonly refused: number
+}
+
+export class ArchiveJournal extends Effect.Service<ArchiveJournal>()("superdarn-hub/ArchiveJournal", {
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+
+    const get = Effect.fn("ArchiveJournal.get")(function*(institution: string, name: string) {
+      const rows = yield* sql.unsafe(
+        `SELECT ${FILE_COLUMNS} FROM archive_files WHERE institution = ? AND name = ?`,
+        [institution, name]
+      ).pipe(Effect.flatMap(decodeFiles), Effect.mapError(asJournalError("get")))
+      return Option.fromNullable(rows[0])
+    })
+
+    const save = Effect.fn("ArchiveJournal.save")(function*(row: FileRow) {
+      yield* sql`INSERT INTO archive_files ${
+        sql.insert({
+          institution: row.institution,
+          name: row.name,
+          state: row.state,
+          archive_name: row.archiveName,
+          destination: row.destination,
+          source_size: row.sourceSize,
+          source_mtime: row.sourceMtime,
+          source_sha1: row.sourceSha1,
+          sha1: row.sha1,
+          archived_sha1: row.archivedSha1,
+          archived_size: row.archivedSize,
+          attempts: row.attempts,
+          last_error: row.lastError,
+          note: row.note,
+          run_id: row.runId,
+          first_seen_at: row.firstSeenAt,
+          updated_at: row.updatedAt,
+          tidied_at: row.tidiedAt
+        })
+      } ON CONFLICT (institution, name) DO UPDATE SET
+        state = excluded.state, archive_name = excluded.archive_name, destination = excluded.destination,
+        source_size = excluded.source_size, source_mtime = excluded.source_mtime,
+        source_sha1 = excluded.source_sha1, sha1 = excluded.sha1, archived_sha1 = excluded.archived_sha1,
+        archived_size = excluded.archived_size, attempts = excluded.attempts, last_error = excluded.last_error,
+        note = excluded.note, run_id = excluded.run_id, updated_at = excluded.updated_at,
+        tidied_at = excluded.tidied_at`.pipe(Effect.mapError(asJournalError("save")))
+    })
+
+    /** Files durably filed (or found already filed) whose source copy is not yet tidied. */
+    const pendingTidy = Effect.fn("ArchiveJournal.pendingTidy")(function*(institution: string) {
+      return yield* sql.unsafe(
+        `SELECT ${FILE_COLUMNS} FROM archive_files
+         WHERE institution = ? AND state IN ('archived', 'duplicate') AND tidied_at IS NULL ORDER BY name`,
+        [institution]
+      ).pipe(Effect.flatMap(decodeFiles), Effect.mapError(asJournalError("pendingTidy")))
+    })
+
+    const markTidied = Effect.fn("ArchiveJournal.markTidied")(
+      function*(institution: string, names: ReadonlyArray<string>, at: number) {
+        if (names.length === 0) return
+        yield* sql`UPDATE archive_files SET tidied_at = ${at}, updated_at = ${at}
+          WHERE institution = ${institution} AND ${sql.in("name", names)}`.pipe(
+          Effect.mapError(asJournalError("markTidied"))
+        )
+      }
+    )
+
+    const files = Effect.fn("ArchiveJournal.files")(function*(institution: string) {
+      return yield* sql.unsafe(
+        `SELECT ${FILE_COLUMNS} FROM archive_files WHERE institution = ? ORDER BY name`,
+        [institution]
+      ).pipe(Effect.flatMap(decodeFiles), Effect.mapError(asJournalError("files")))
+    })
+
+    const saveRun = Effect.fn("ArchiveJournal.saveRun")(function*(run: RunRow) {
+      yield* sql`INSERT INTO archive_runs ${
+        sql.insert({
+          run_id: run.runId,
+          institution: run.institution,
+          started_at: run.startedAt,
+          finished_at: run.finishedAt,
+          outcome: run.outcome,
+          listed: run.listed,
+          collected: run.collected,
+          duplicates: run.duplicates,
+          failures: run.failures,
+          conflicts: run.conflicts,
+          refused: run.refused,
+          error: run.error
+        })
+      } ON CONFLICT (run_id) DO UPDATE SET
+        finished_at = excluded.finished_at, outcome = excluded.outcome, listed = excluded.listed,
+        collected = excluded.collected, duplicates = excluded.duplicates, failures = excluded.failures,
+        conflicts = excluded.conflicts, refused = excluded.refused, error = excluded.error`.pipe(
+        Effect.mapError(asJournalError("saveRun"))
+      )
+    })
+
+    const summary = Effect.fn("ArchiveJournal.summary")(function*(institutions: ReadonlyArray<string>) {
+      const counts = yield* sql<{ institution: string; state: string; count: number }>`
+        SELECT institution, state, COUNT(*) AS count FROM archive_files GROUP BY institution, state`.pipe(
+        Effect.mapError(asJournalError("summary"))
+      )
+      const runs = yield* sql.unsafe(
+        `SELECT ${RUN_COLUMNS} FROM archive_runs r
+         WHERE started_at = (SELECT MAX(started_at) FROM archive_runs WHERE institution = r.institution)`
+      ).pipe(Effect.flatMap(decodeRuns), Effect.mapError(asJournalError("summary")))
+      const count = (institution: string, state: string) =>
+        Number(counts.find((row) => row.institution === institution && row.state === state)?.count ?? 0)
+      return institutions.map((institution): InstitutionSummary => ({
+        institution,
+        lastRun: runs.find((run) => run.institution === institution),
+        archived: count(institution, "archived"),
+        duplicates: count(institution, "duplicate"),
+        failed: count(institution, "failed"),
+        conflicts: count(institution, "conflict"),
+        refused: count(institution, "refused")
+      }))
+    })
+
+    return { get, save, pendingTidy, markTidied, files, saveRun, summary } as const
+  })
+}) {}

@@ -1,0 +1,301 @@
+/**
+ * One collection run for one institution: list the source, take each wanted
+ * and complete file through the pipeline (bounded per institution and
+ * overall), tidy the source in one batch, journal the run, send the digest.
+ * This is the entry point every source's tests drive.
+ */
+import { Clock, Data, Effect, Either, Option, Ref } from "effect"
+import * as fs from "node:fs"
+import { makeSource } from "../actors/sources/index.js"
+import { ArchiveJournal } from "./ArchiveJournal.js"
+import { ArchiveSettings } from "./ArchiveSettings.js"
+import { destinationOf, workFolderOf } from "./archive-paths.js"
+import type { ArchiveConfig, InstitutionConfig } from "./config/archive-config.js"
+import { crashPoint } from "./crash-point.js"
+import type { Digest, DigestItem } from "./digest.js"
+import { exists } from "./durable-file.js"
+import { lowDisk } from "./disk-guard.js"
+import { type FileNameError, type ParsedName, parseFileName } from "./file-name.js"
+import type { FileOutcome } from "./file-outcome.js"
+import { advanceFile, type FileContext, freshRow } from "./file-pipeline.js"
+import { growingReason } from "./file-timing.js"
+import type { FileRow, RunOutcome } from "./journal-row.js"
+import { Notifier } from "./Notifier.js"
+import type { RemoteFile, SourceError, SourceSession } from "./source.js"
+
+export class CollectionError extends Data.TaggedError("CollectionError")<{
+  readonly institution: string
+  readonly reason: string
+  /** False when the next scheduled run cannot do better (bad setup, refused login). */
+  readonly retryable: boolean
+}> {
+  override get message(): string {
+    return `archive ${this.institution}: ${this.reason}`
+  }
+}
+
+export interface RunReport {
+  readonly runId: string
+  readonly institution: string
+  readonly startedAt: number
+  readonly finishedAt: number
+  readonly outcome: RunOutcome
+  readonly dryRun: boolean
+  readonly files: ReadonlyArray<FileOutcome>
+  readonly tidied: number
+  readonly tidyError: string | undefined
+  readonly digest: Digest
+}
+
+export interface CollectionOptions {
+  /** List and classify only: nothing is fetched, written or journalled. */
+  readonly dryRun?: boolean
+}
+
+const isWanted = (institution: InstitutionConfig, name: ParsedName) =>
+  (institution.radars[name.radar] as ReadonlyArray<string> | undefined)?.includes(name.type) === true
+
+const isErrno = (error: unknown, code: string) => (error as NodeJS.ErrnoException | null)?.code === code
+
+/** Folders exist, and the ones files are hard-linked between share a file system. */
+const prepareFolders = (config: ArchiveConfig, institution: InstitutionConfig) =>
+  Effect.tryPromise({
+    try: async () => {
+      const work = workFolderOf(config, institution.id)
+      for (const dir of [work, config.archiveRoot, config.stagingRoot, config.holdingDir, config.quarantineDir]) {
+        await fs.promises.mkdir(dir, { recursive: true })
+      }
+      const workDevice = (await fs.promises.stat(work)).dev
+      for (const dir of [config.archiveRoot, config.holdingDir, config.quarantineDir]) {
+        if ((await fs.promises.stat(dir)).dev !== workDevice) {
+          throw new Error(`workDir and ${dir} are on different file systems; files are hard-linked between them`)
+        }
+      }
+    },
+    catch: (error) =>
+      new CollectionError({
+        institution: institution.id,
+        reason: error instanceof Error ? error.message : String(error),
+        retryable: isErrno(error, "ENOSPC") || isErrno(error, "EIO")
+      })
+  })
+
+const sourceFailure = (institution: string) => (error: SourceError) =>
+  new CollectionError({ institution, reason: error.message, retryable: error.retryable })
+
+export const runCollection = Effect.fn("Collector.runCollection")(function*(
+  institution: InstitutionConfig,
+  options: CollectionOptions = {}
+) {
+  const { config, globalPermits } = yield* ArchiveSettings
+  const journal = yield* ArchiveJournal
+  const notifier = yield* Notifier
+  const dryRun = options.dryRun === true
+  const startedAt = yield* Clock.currentTimeMillis
+  const runId = `${institution.id}-${new Date(startedAt).toISOString()}`
+  const items: Array<DigestItem> = []
+  const stopped = yield* Ref.make(false)
+  const minFreeBytes = config.minFreeMegabytes * 1024 * 1024
+  const source = makeSource(institution.source, { institution: institution.id, hash: institution.hash })
+
+  const saveRun = (outcome: RunOutcome, files: ReadonlyArray<FileOutcome>, finishedAt: number | null, error: string | null) =>
+    dryRun ? Effect.void : journal.saveRun({
+      runId,
+      institution: institution.id,
+      startedAt,
+      finishedAt,
+      outcome,
+      listed: files.length,
+      collected: files.filter((f) => f.kind === "archived").length,
+      duplicates: files.filter((f) => f.kind === "duplicate").length,
+      failures: files.filter((f) => f.kind === "failed").length,
+      conflicts: files.filter((f) => f.kind === "conflict").length,
+      refused: files.filter((f) => f.kind === "refused").length,
+      error
+    })
+
+  const refuse = (file: RemoteFile, error: FileNameError, existing: Option.Option<FileRow>, now: number) =>
+    Effect.gen(function*() {
+      if (Option.isSome(existing) && existing.value.state === "refused") {
+        return { kind: "refused", name: file.name, reason: error.reason, firstTime: false } satisfies FileOutcome
+      }
+      if (!dryRun) {
+        yield* journal.save({
+          institution: institution.id,
+          name: file.name,
+          state: "refused",
+          archiveName: null,
+          destination: null,
+          sourceSize: file.size ?? null,
+          sourceMtime: file.mtimeMs ?? null,
+          sourceSha1: file.sha1 ?? null,
+          sha1: null,
+          archivedSha1: null,
+          archivedSize: null,
+          attempts: 0,
+          lastError: error.reason,
+          note: null,
+          runId,
+          firstSeenAt: now,
+          updatedAt: now,
+          tidiedAt: null
+        })
+      }
+      return { kind: "refused", name: file.name, reason: error.reason, firstTime: true } satisfies FileOutcome
+    })
+
+  /** Where an existing journal row leaves this listing: resume it, start over, or nothing to do. */
+  const startingRow = (existing: Option.Option<FileRow>) => {
+    if (Option.isNone(existing)) return { kind: "new" } as const
+    const row = existing.value
+    switch (row.state) {
+      case "archived":
+      case "duplicate":
+        // Tidied earlier yet offered again: the institution re-sent it, so check it afresh.
+        return row.tidiedAt !== null && institution.disposition.kind !== "leave"
+          ? { kind: "new" } as const
+          : { kind: "done", state: row.state } as const
+      case "conflict":
+      case "refused":
+        return { kind: "done", state: row.state } as const
+      case "failed":
+        return { kind: "retry", row } as const
+      default:
+        return { kind: "resume", row } as const
+    }
+  }
+
+  const processOne = (session: SourceSession, file: RemoteFile) =>
+    Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const parsed = parseFileName(file.name)
+      const existing = yield* journal.get(institution.id, file.name)
+      if (Either.isLeft(parsed)) return yield* refuse(file, parsed.left, existing, now)
+      const name = parsed.right
+      if (!isWanted(institution, name)) return { kind: "unwanted", name: file.name } satisfies FileOutcome
+      const start = startingRow(existing)
+      if (start.kind === "done") return { kind: "done-before", name: file.name, state: start.state } satisfies FileOutcome
+      if (start.kind !== "resume") {
+        const growing = growingReason(name, file, now, config.settleSeconds * 1000)
+        if (growing !== undefined) return { kind: "waiting", name: file.name, reason: growing } satisfies FileOutcome
+      }
+      if (dryRun) return { kind: "would-collect", name: file.name } satisfies FileOutcome
+      const row = start.kind === "new"
+        ? freshRow(institution.id, file, name, now, runId)
+        : start.kind === "retry"
+        ? { ...start.row, sourceSha1: file.sha1 ?? null, sourceSize: file.size ?? null, sourceMtime: file.mtimeMs ?? null }
+        : start.row
+      if (institution.dedupe === "name" && start.kind !== "resume") {
+        const destination = destinationOf(config, name)
+        const present = yield* Effect.promise(() => exists(destination).catch(() => false))
+        if (present) {
+          const reason = `present in the archive by name (dedupe: name); contents assumed identical`
+          yield* journal.save({ ...row, state: "duplicate", destination, note: reason, runId, updatedAt: now })
+          return { kind: "duplicate", name: file.name, reason, warning: undefined } satisfies FileOutcome
+        }
+      }
+      if (yield* Ref.get(stopped)) return { kind: "stopped", name: file.name } satisfies FileOutcome
+      const low = yield* Effect.promise(() =>
+        lowDisk([workFolderOf(config, institution.id), config.archiveRoot], minFreeBytes).catch(() => undefined)
+      )
+      if (low !== undefined) {
+        if (!(yield* Ref.getAndSet(stopped, true))) {
+          items.push({
+            kind: "low-disk",
+            file: undefined,
+            detail: `${low.dir} has ${(low.free / 1048576).toFixed(0)} MB free, below ${config.minFreeMegabytes} MB; collecting stopped`
+          })
+        }
+        return { kind: "stopped", name: file.name } satisfies FileOutcome
+      }
+      const context: FileContext = { config, institution, session, runId }
+      return yield* globalPermits.withPermits(1)(advanceFile(context, file, name, row))
+    })
+
+  const digestItemsOf = (outcome: FileOutcome): ReadonlyArray<DigestItem> => {
+    switch (outcome.kind) {
+      case "archived":
+      case "duplicate":
+      case "conflict": {
+        const found: Array<DigestItem> = []
+        if (outcome.kind === "conflict") found.push({ kind: "conflict", file: outcome.name, detail: `${outcome.reason}; quarantined as ${outcome.quarantined}` })
+        if (outcome.warning === "earlier-year") found.push({ kind: "earlier-year", file: outcome.name, detail: "dated in an earlier year than now (UTC)" })
+        if (outcome.warning === "future") found.push({ kind: "future", file: outcome.name, detail: `dated more than ${config.futureGraceHours} h in the future` })
+        return found
+      }
+      case "refused":
+        return outcome.firstTime ? [{ kind: "refused", file: outcome.name, detail: outcome.reason }] : []
+      case "failed":
+        return outcome.attempts % config.failureNotifyAfter === 0
+          ? [{ kind: "repeated-failure", file: outcome.name, detail: `${outcome.attempts} attempts; last: ${outcome.step}: ${outcome.reason}` }]
+          : []
+      default:
+        return []
+    }
+  }
+
+  const tidy = (session: SourceSession) =>
+    Effect.gen(function*() {
+      if (institution.disposition.kind === "leave" || dryRun) return { tidied: 0, error: undefined }
+      const pending = yield* journal.pendingTidy(institution.id)
+      if (pending.length === 0) return { tidied: 0, error: undefined }
+      const files: ReadonlyArray<RemoteFile> = pending.map((row) => ({
+        name: row.name,
+        size: row.sourceSize ?? undefined,
+        mtimeMs: row.sourceMtime ?? undefined,
+        sha1: row.sourceSha1 ?? undefined
+      }))
+      const result = yield* session.tidy(files, institution.disposition).pipe(Effect.either)
+      if (Either.isLeft(result)) return { tidied: 0, error: result.left.message }
+      yield* crashPoint("tidy-done")
+      yield* journal.markTidied(institution.id, pending.map((row) => row.name), yield* Clock.currentTimeMillis)
+      yield* crashPoint("tidied")
+      return { tidied: pending.length, error: undefined as string | undefined }
+    })
+
+  const run = Effect.scoped(
+    Effect.gen(function*() {
+      if (!dryRun) yield* prepareFolders(config, institution)
+      yield* saveRun("running", [], null, null)
+      const session = yield* source.open.pipe(Effect.mapError(sourceFailure(institution.id)))
+      const listed = yield* session.list.pipe(Effect.mapError(sourceFailure(institution.id)))
+      const sorted = [...listed].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      const files = yield* Effect.forEach(sorted, (file) => processOne(session, file), {
+        concurrency: config.concurrency.perInstitution
+      })
+      const tidied = yield* tidy(session)
+      return { files, ...tidied }
+    })
+  )
+
+  const result = yield* run.pipe(
+    Effect.catchTag("JournalError", (error) =>
+      Effect.fail(new CollectionError({ institution: institution.id, reason: error.message, retryable: true }))),
+    Effect.tapError((error) =>
+      Effect.gen(function*() {
+        yield* saveRun("failed", [], yield* Clock.currentTimeMillis, error.reason).pipe(Effect.ignore)
+      })
+    )
+  )
+
+  for (const outcome of result.files) items.push(...digestItemsOf(outcome))
+  const digest: Digest = { institution: institution.id, runId, items }
+  const finishedAt = yield* Clock.currentTimeMillis
+  const outcome: RunOutcome = (yield* Ref.get(stopped)) ? "low-disk" : "ok"
+  yield* saveRun(outcome, result.files, finishedAt, result.error ?? null).pipe(
+    Effect.mapError((error) => new CollectionError({ institution: institution.id, reason: error.message, retryable: true }))
+  )
+  if (!dryRun) yield* notifier.send(digest)
+  return {
+    runId,
+    institution: institution.id,
+    startedAt,
+    finishedAt,
+    outcome,
+    dryRun,
+    files: result.files,
+    tidied: result.tidied,
+    tidyError: result.error,
+    digest
+  } satisfies RunReport
+})
