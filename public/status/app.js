@@ -625,35 +625,31 @@ function connect() {
     return
   }
   const socket = io({ path: "/socket.io/" })
+  // `latest` answers with each site's newest packet as ordinary site events,
+  // then the acknowledgement; those packets are not new arrivals.
+  let replaying = false
   const askStates = () => socket.emit("radars", (list) => onRadars(list))
   socket.on("connect", () => {
     setConnection("live", `live · ${socket.io.engine.transport.name}`)
     askStates()
-    socket.emit("latest", (latest) => onLatest(latest))
+    replaying = true
+    socket.emit("latest", () => {
+      replaying = false
+    })
   })
-  socket.io.engine?.on("upgrade", (transport) => setConnection("live", `live · ${transport.name}`))
+  socket.io.on("open", () => socket.io.engine.on("upgrade", (transport) => setConnection("live", `live · ${transport.name}`)))
   socket.on("disconnect", () => setConnection("connecting", "reconnecting…"))
   socket.on("connect_error", () => setConnection("offline", "server unreachable, retrying…"))
   socket.on("radars", onRadars)
-  socket.on("latest", onLatest)
   socket.onAny((event, payload) => {
     if (SITE_EVENT.test(event)) {
-      onPacket(event, payload, true)
+      onPacket(event, payload, !replaying)
       return
     }
     const echo = ECHO_EVENT.exec(event)
     if (echo !== null) onEchoes(echo[1], payload)
   })
   setInterval(() => socket.connected && askStates(), STATES_EVERY_MS)
-}
-
-/** `latest` answers with packets keyed by site, or a list of packets. */
-function onLatest(latest) {
-  if (latest === null || typeof latest !== "object") return
-  const packets = Array.isArray(latest) ? latest : Object.values(latest)
-  for (const packet of packets) {
-    if (packet && typeof packet.site_name === "string") onPacket(packet.site_name, packet, false)
-  }
 }
 
 // ---------------------------------------------------------------- start
