@@ -3,6 +3,7 @@ import { Chunk, Duration, Effect, Queue, Random, TestClock } from "effect"
 import { defaultBackoffPolicy } from "../../src/actors/radar-backoff.js"
 import { type TcpRadarOptions, tcpRadarRecords } from "../../src/actors/tcp-radar.js"
 import { encodeRecord } from "../../src/dmap/encode.js"
+import type { RadarRecord } from "../../src/domain/radar-record.js"
 import { RadarRegistry } from "../../src/layers/RadarRegistry.js"
 import { type FakeRtServerHandle, makeFakeRtServer } from "../../src/simulate/fake-rtserver.js"
 import { DEFAULT_MAX_FRAME_BYTES } from "../../src/streams/connex-framer.js"
@@ -19,7 +20,7 @@ const radar = (server: FakeRtServerHandle, overrides: Partial<TcpRadarOptions> =
   ...overrides
 })
 
-const take = (queue: Queue.Queue<{ readonly record: unknown }>, n: number) =>
+const take = (queue: Queue.Queue<RadarRecord>, n: number) =>
   Effect.map(Queue.takeN(queue, n), (chunk) => Chunk.toReadonlyArray(chunk).map((r) => r.record))
 
 describe("TCP radar actor", () => {
