@@ -6,7 +6,7 @@ import { Either } from "effect"
 import { DmapDecodeError } from "./errors.js"
 import { checkRecordHeader, decodeRecordBody } from "./record-body.js"
 import type { DmapRecord } from "./types.js"
-import { DEFAULT_MAX_RECORD_BYTES, HEADER_BYTES } from "./wire.js"
+import { DEFAULT_MAX_RECORD_BYTES, HEADER_BYTES, plainBytes } from "./wire.js"
 
 export interface DecodeOptions {
   /** Largest size field accepted; default 64 MiB. */
@@ -24,9 +24,10 @@ const viewOf = (bytes: Uint8Array): DataView => new DataView(bytes.buffer, bytes
 
 /** Decodes a buffer that must hold exactly one record, no more and no less. */
 export const decodeRecord = (
-  bytes: Uint8Array,
+  input: Uint8Array,
   options?: DecodeOptions
 ): Either.Either<DmapRecord, DmapDecodeError> => {
+  const bytes = plainBytes(input)
   if (bytes.length < HEADER_BYTES) {
     return Either.left(
       new DmapDecodeError({
@@ -68,7 +69,8 @@ export const decodeRecord = (
 }
 
 /** Decodes a whole file: every good record, then the first error if any. */
-export const decodeRecords = (bytes: Uint8Array, options?: DecodeOptions): DecodedRecords => {
+export const decodeRecords = (input: Uint8Array, options?: DecodeOptions): DecodedRecords => {
+  const bytes = plainBytes(input)
   const maxRecordBytes = options?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
   const view = viewOf(bytes)
   const records: Array<DmapRecord> = []

@@ -25,6 +25,49 @@ const STRING_TYPE = 9
 const MIN_SCALAR_BYTES = 3
 const MIN_ARRAY_BYTES = 10
 
+/** Below this many bytes a plain loop copies faster than creating a subarray for `set`. */
+const SMALL_COPY_BYTES = 256
+
+/**
+ * Most arrays are 1-D with a handful of distinct lengths (nrang, the echo
+ * count), so their dims lists are shared, frozen, instead of allocated per
+ * array: one object less per array for the garbage collector.
+ */
+const SHARED_DIMS_LIMIT = 4096
+const sharedDims: Array<ReadonlyArray<number> | undefined> = []
+const oneDimension = (dim: number): ReadonlyArray<number> => {
+  if (dim < 0 || dim >= SHARED_DIMS_LIMIT) return [dim]
+  let dims = sharedDims[dim]
+  if (dims === undefined) {
+    dims = Object.freeze([dim])
+    sharedDims[dim] = dims
+  }
+  return dims
+}
+
+/**
+ * Slabs are carved out of a shared pool buffer, as Node carves small Buffers:
+ * several records share one ArrayBuffer. An array kept alone keeps at most
+ * one pool (or its own record's slab, for records larger than a pool) alive.
+ */
+const POOL_BYTES = 64 * 1024
+let pool = new ArrayBuffer(POOL_BYTES)
+let poolUsed = 0
+
+/** A writable region of at least `bytes`, starting 8-byte aligned. */
+const reserveSlab = (bytes: number): Uint8Array => {
+  if (pool.byteLength - poolUsed < bytes) {
+    pool = new ArrayBuffer(Math.max(POOL_BYTES, bytes))
+    poolUsed = 0
+  }
+  return new Uint8Array(pool, poolUsed, bytes)
+}
+
+/** Marks the first `bytes` of the last reserved slab as used by a decoded record. */
+const commitSlab = (bytes: number): void => {
+  poolUsed = (poolUsed + bytes + 7) & ~7
+}
+
 const fail = (offset: number, reason: DmapErrorReason, detail: string): DmapDecodeError =>
   new DmapDecodeError({ offset, reason, detail })
 
@@ -81,72 +124,77 @@ const readScalar = (view: DataView, p: number, type: number): number | bigint =>
   }
 }
 
-/** Wraps a fresh, aligned copy of the element bytes in the typed array of `type`. */
-const viewElements = (buffer: ArrayBuffer, type: number, count: number): DmapArrayData => {
+/** Views `count` elements of `type` at an aligned `offset` of `buffer`. */
+const viewElements = (buffer: ArrayBuffer, offset: number, type: number, count: number): DmapArrayData => {
   switch (type) {
     case 1:
-      return new Int8Array(buffer, 0, count)
+      return new Int8Array(buffer, offset, count)
     case 2:
-      return new Int16Array(buffer, 0, count)
+      return new Int16Array(buffer, offset, count)
     case 3:
-      return new Int32Array(buffer, 0, count)
+      return new Int32Array(buffer, offset, count)
     case 4:
-      return new Float32Array(buffer, 0, count)
+      return new Float32Array(buffer, offset, count)
     case 8:
-      return new Float64Array(buffer, 0, count)
+      return new Float64Array(buffer, offset, count)
     case 10:
-      return new BigInt64Array(buffer, 0, count)
+      return new BigInt64Array(buffer, offset, count)
     case 16:
-      return new Uint8Array(buffer, 0, count)
+      return new Uint8Array(buffer, offset, count)
     case 17:
-      return new Uint16Array(buffer, 0, count)
+      return new Uint16Array(buffer, offset, count)
     case 18:
-      return new Uint32Array(buffer, 0, count)
+      return new Uint32Array(buffer, offset, count)
     default:
-      return new BigUint64Array(buffer, 0, count)
+      return new BigUint64Array(buffer, offset, count)
   }
 }
 
 /** Big-endian hosts only: typed arrays would read the little-endian bytes backwards. */
-const readElementsPortably = (view: DataView, p: number, type: number, count: number): DmapArrayData => {
+const copyElementsPortably = (
+  view: DataView,
+  p: number,
+  type: number,
+  count: number,
+  target: DataView,
+  offset: number
+): void => {
   const width = ELEMENT_BYTES[type]!
-  const buffer = new ArrayBuffer(count * width)
-  const target = new DataView(buffer)
   for (let i = 0; i < count; i++) {
     const value = readScalar(view, p + i * width, type)
+    const at = offset + i * width
     switch (type) {
       case 1:
-        target.setInt8(i, value as number)
+        target.setInt8(at, value as number)
         break
       case 16:
-        target.setUint8(i, value as number)
+        target.setUint8(at, value as number)
         break
       case 2:
-        target.setInt16(i * 2, value as number)
+        target.setInt16(at, value as number)
         break
       case 17:
-        target.setUint16(i * 2, value as number)
+        target.setUint16(at, value as number)
         break
       case 3:
-        target.setInt32(i * 4, value as number)
+        target.setInt32(at, value as number)
         break
       case 18:
-        target.setUint32(i * 4, value as number)
+        target.setUint32(at, value as number)
         break
       case 4:
-        target.setFloat32(i * 4, value as number)
+        target.setFloat32(at, value as number)
         break
       case 8:
-        target.setFloat64(i * 8, value as number)
+        target.setFloat64(at, value as number)
         break
       case 10:
-        target.setBigInt64(i * 8, value as bigint)
+        target.setBigInt64(at, value as bigint)
         break
       default:
-        target.setBigUint64(i * 8, value as bigint)
+        target.setBigUint64(at, value as bigint)
     }
   }
-  return viewElements(buffer, type, count)
 }
 
 /**
@@ -209,6 +257,12 @@ export const decodeRecordBody = (
     scalars[i] = { name, type: type as DmapTypeCode, value }
   }
 
+  // The elements of all numeric arrays are copied into one slab at 8-byte
+  // aligned offsets: allocating an ArrayBuffer per array is what made
+  // decoding slow (the garbage collector tracks each one).
+  let slab: Uint8Array | undefined
+  let slabView: DataView | undefined
+  let slabUsed = 0
   const arrays = new Array<DmapArray>(arrayCount)
   for (let i = 0; i < arrayCount; i++) {
     const entry = p
@@ -239,14 +293,14 @@ export const decodeRecordBody = (
     if (p + 4 * dimensionCount > end) {
       return fail(base + p, "DataPastRecord", `array "${name}": dimensions run past the end of the record`)
     }
-    const dims = new Array<number>(dimensionCount)
+    const dims = dimensionCount === 1 ? oneDimension(view.getInt32(p, true)) : new Array<number>(dimensionCount)
     // A product of up to 16 int32 stays far below Number.MAX_VALUE, so the
     // comparison with the bytes left is exact enough to refuse any forgery.
     let count = 1
     for (let d = 0; d < dimensionCount; d++) {
       const dim = view.getInt32(p, true)
       if (dim < 0) return fail(base + p, "NegativeDimension", `array "${name}": dimension ${d} is ${dim}`)
-      dims[d] = dim
+      if (dimensionCount > 1) (dims as Array<number>)[d] = dim
       count *= dim
       p += 4
     }
@@ -277,16 +331,20 @@ export const decodeRecordBody = (
           `array "${name}": ${count} elements of ${width} bytes run past the end of the record (${end - p} bytes left)`
         )
       }
-      // ArrayBuffer#slice copies into a fresh buffer at offset 0, so every
-      // element is aligned whatever its position in the file. (Uint8Array#slice
-      // would not do: on a Node Buffer it returns a view, not a copy.)
-      data = HOST_IS_LITTLE_ENDIAN
-        ? viewElements(
-          bytes.buffer.slice(bytes.byteOffset + p, bytes.byteOffset + p + byteLength) as ArrayBuffer,
-          type,
-          count
-        )
-        : readElementsPortably(view, p, type, count)
+      // The bytes left bound every remaining array's data, and alignment
+      // adds at most 7 bytes per remaining array: sized by checked fields only.
+      slab ??= reserveSlab(end - p + 8 * (arrayCount - i))
+      slabUsed = (slabUsed + 7) & ~7
+      if (!HOST_IS_LITTLE_ENDIAN) {
+        slabView ??= new DataView(slab.buffer, slab.byteOffset, slab.byteLength)
+        copyElementsPortably(view, p, type, count, slabView, slabUsed)
+      } else if (byteLength <= SMALL_COPY_BYTES) {
+        for (let k = 0; k < byteLength; k++) slab[slabUsed + k] = bytes[p + k]!
+      } else {
+        slab.set(bytes.subarray(p, p + byteLength), slabUsed)
+      }
+      data = viewElements(slab.buffer as ArrayBuffer, slab.byteOffset + slabUsed, type, count)
+      slabUsed += byteLength
       p += byteLength
     }
     arrays[i] = { name, type: type as DmapTypeCode, dims, data }
@@ -299,5 +357,6 @@ export const decodeRecordBody = (
       `the size field says ${size} bytes but the entries use ${p - start}`
     )
   }
+  if (slab !== undefined) commitSlab(slabUsed)
   return { scalars, arrays }
 }

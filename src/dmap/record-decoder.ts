@@ -10,7 +10,7 @@ import { DmapDecodeError } from "./errors.js"
 import type { DecodeOptions } from "./decode.js"
 import { checkRecordHeader, decodeRecordBody } from "./record-body.js"
 import type { DmapRecord } from "./types.js"
-import { DEFAULT_MAX_RECORD_BYTES, HEADER_BYTES } from "./wire.js"
+import { DEFAULT_MAX_RECORD_BYTES, HEADER_BYTES, plainBytes } from "./wire.js"
 
 export interface DecoderStep {
   /** Records completed by this chunk, in order. */
@@ -48,7 +48,7 @@ export class DmapRecordDecoder {
   push(chunk: Uint8Array): DecoderStep {
     if (this.failure !== undefined) return { records: [], error: this.failure }
     if (chunk.length > 0) {
-      this.chunks.push(chunk)
+      this.chunks.push(plainBytes(chunk))
       this.buffered += chunk.length
     }
     const records: Array<DmapRecord> = []

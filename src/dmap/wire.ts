@@ -51,3 +51,10 @@ export const isDmapTypeCode = (code: number): code is DmapTypeCode =>
  * DataView.
  */
 export const HOST_IS_LITTLE_ENDIAN: boolean = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+/**
+ * The same bytes as a plain Uint8Array. Node Buffers (file reads, socket
+ * chunks) are Uint8Array subclasses whose subarray is markedly slower.
+ */
+export const plainBytes = (bytes: Uint8Array): Uint8Array =>
+  bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
