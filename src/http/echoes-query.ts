@@ -1,0 +1,116 @@
+/**
+ * The query of `GET /echoes/`: parameters decoded with Schema, defaults
+ * applied against the clock, and every refusal phrased for the caller.
+ */
+import { Data, Either, Option, ParseResult, Schema } from "effect"
+import { parseIsoInstant } from "./iso-instant.js"
+
+export class EchoesQueryError extends Data.TaggedError("EchoesQueryError")<{
+  readonly parameter: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.parameter} ${this.reason}`
+  }
+}
+
+const shown = (actual: unknown): string => JSON.stringify(actual) ?? String(actual)
+
+/** A query parameter is a string, or an array when it was repeated. */
+const QueryText = Schema.String.annotations({ message: () => "must be given once" })
+
+const SiteName = QueryText.pipe(
+  Schema.pattern(/^[a-z]{3}$/),
+  Schema.annotations({ message: (issue) => `must be 3 lowercase letters, got ${shown(issue.actual)}` })
+)
+
+const IsoInstant = Schema.transformOrFail(QueryText, Schema.Number, {
+  strict: true,
+  decode: (text, _, ast) =>
+    Option.match(parseIsoInstant(text), {
+      onNone: () => ParseResult.fail(new ParseResult.Type(ast, text)),
+      onSome: ParseResult.succeed
+    }),
+  encode: (ms) => ParseResult.succeed(new Date(ms).toISOString())
+}).annotations({ message: (issue) => `must be an ISO 8601 date or date-time, got ${shown(issue.actual)}` })
+
+const SAVE_VALUES: ReadonlyArray<string> = ["true", "false", "1", "0"]
+
+const SaveFlag = QueryText.pipe(
+  Schema.filter((text) => SAVE_VALUES.includes(text)),
+  Schema.annotations({ message: (issue) => `must be true or false, got ${shown(issue.actual)}` })
+)
+
+const channelMessage = (issue: ParseResult.ParseIssue) => `must be a channel number 0-255, got ${shown(issue.actual)}`
+
+const Channel = QueryText.pipe(
+  Schema.compose(Schema.NumberFromString.annotations({ message: channelMessage })),
+  Schema.int(),
+  Schema.between(0, 255),
+  Schema.annotations({ message: channelMessage })
+)
+
+export const EchoesParams = Schema.Struct({
+  site_name: Schema.propertySignature(SiteName).annotations({ missingMessage: () => "is required" }),
+  start: Schema.optional(IsoInstant),
+  end: Schema.optional(IsoInstant),
+  save: Schema.optional(SaveFlag),
+  channel: Schema.optional(Channel)
+})
+
+export interface EchoesQuery {
+  readonly site: string
+  /** Inclusive, epoch ms. */
+  readonly start: number
+  /** Exclusive, epoch ms. */
+  readonly end: number
+  readonly save: boolean
+  /** None: the lowest channel of the site with data in the range. */
+  readonly channel: Option.Option<number>
+}
+
+export const DEFAULT_WINDOW_MS = 24 * 3600_000
+const DAY_MS = 24 * 3600_000
+
+const decodeParams = Schema.decodeUnknownEither(EchoesParams, { errors: "first" })
+
+const toQueryError = (error: ParseResult.ParseError): EchoesQueryError => {
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  return new EchoesQueryError({
+    parameter: issue === undefined || issue.path.length === 0 ? "query" : issue.path.join("."),
+    reason: issue?.message ?? error.message
+  })
+}
+
+/**
+ * Without `end` the window ends now, or 24 h after `start` when that is
+ * given; without `start` it begins 24 h before `end`. The range may not be
+ * empty nor longer than the retention period.
+ */
+export const parseEchoesQuery = (
+  params: unknown,
+  now: number,
+  retentionDays: number
+): Either.Either<EchoesQuery, EchoesQueryError> =>
+  Either.flatMap(Either.mapLeft(decodeParams(params), toQueryError), (p) => {
+    const end = p.end ?? (p.start === undefined ? now : p.start + DEFAULT_WINDOW_MS)
+    const start = p.start ?? end - DEFAULT_WINDOW_MS
+    if (start >= end) {
+      return Either.left(new EchoesQueryError({ parameter: "start", reason: "must be before end" }))
+    }
+    if (end - start > retentionDays * DAY_MS) {
+      return Either.left(
+        new EchoesQueryError({
+          parameter: "start",
+          reason: `to end may span at most the ${retentionDays}-day retention period`
+        })
+      )
+    }
+    return Either.right({
+      site: p.site_name,
+      start,
+      end,
+      save: p.save === "true" || p.save === "1",
+      channel: Option.fromNullable(p.channel)
+    })
+  })
