@@ -29,14 +29,20 @@ const unreadable = (path: string) => (error: unknown): DataFileError =>
     detail: error instanceof Error ? error.message : String(error)
   })
 
-const readHead = (path: string): Effect.Effect<Uint8Array, DataFileError> =>
+interface Head {
+  readonly head: Uint8Array
+  readonly fileBytes: number
+}
+
+const readHead = (path: string): Effect.Effect<Head, DataFileError> =>
   Effect.tryPromise({
     try: async () => {
       const handle = await fs.promises.open(path, "r")
       try {
         const head = new Uint8Array(DETECT_BYTES)
         const { bytesRead } = await handle.read(head, 0, DETECT_BYTES, 0)
-        return head.subarray(0, bytesRead)
+        const { size } = await handle.stat()
+        return { head: head.subarray(0, bytesRead), fileBytes: size }
       } finally {
         await handle.close()
       }
@@ -44,23 +50,32 @@ const readHead = (path: string): Effect.Effect<Uint8Array, DataFileError> =>
     catch: unreadable(path)
   })
 
+export interface DataFile {
+  readonly path: string
+  readonly compression: Compression
+  /** Size on disk, compressed or not. */
+  readonly fileBytes: number
+  /** The DMAP bytes, decompressed as the file's first bytes say. */
+  readonly bytes: Stream.Stream<Uint8Array, DataFileError>
+}
+
+/** Opens a data file far enough to know its compression and size; the bytes are read when streamed. */
+export const openDataFile = (path: string): Effect.Effect<DataFile, DataFileError> =>
+  Effect.map(readHead(path), ({ fileBytes, head }) => {
+    const raw = NodeStream.fromReadable(() => fs.createReadStream(path), unreadable(path))
+    const compression = detectCompression(head)
+    const fromCodec = (error: Bzip2Error | GunzipError | DataFileError): DataFileError =>
+      error._tag === "DataFileError"
+        ? error
+        : new DataFileError({ path, compression, reason: error.reason, detail: error.detail })
+    const bytes = compression === "bzip2"
+      ? Stream.mapError(bunzip2Stream(raw), fromCodec)
+      : compression === "gzip"
+      ? Stream.mapError(gunzipStream(raw), fromCodec)
+      : raw
+    return { path, compression, fileBytes, bytes }
+  })
+
 /** The file's contents, decompressed if its first bytes say so. */
 export const readDataFile = (path: string): Stream.Stream<Uint8Array, DataFileError> =>
-  Stream.unwrap(
-    Effect.map(readHead(path), (head) => {
-      const raw = NodeStream.fromReadable(() => fs.createReadStream(path), unreadable(path))
-      const compression = detectCompression(head)
-      const fromCodec = (error: Bzip2Error | GunzipError | DataFileError): DataFileError =>
-        error._tag === "DataFileError"
-          ? error
-          : new DataFileError({ path, compression, reason: error.reason, detail: error.detail })
-      switch (compression) {
-        case "bzip2":
-          return Stream.mapError(bunzip2Stream(raw), fromCodec)
-        case "gzip":
-          return Stream.mapError(gunzipStream(raw), fromCodec)
-        case "none":
-          return raw
-      }
-    })
-  )
+  Stream.unwrap(Effect.map(openDataFile(path), (file) => file.bytes))
