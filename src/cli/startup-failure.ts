@@ -35,6 +35,10 @@ const configLeaves = (error: ConfigError.ConfigError): ReadonlyArray<string> => 
 
 const firstLine = (text: string): string => text.split("\n").find((line) => line.trim() !== "")?.trim() ?? text
 
+/** A message listing several problems becomes one line; stack frames are dropped. */
+const oneLine = (text: string): string =>
+  text.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("at ")).join("; ")
+
 const describeError = (error: unknown): string => {
   if (ConfigError.isConfigError(error)) return [...new Set(configLeaves(error))].join("; ")
   if (error instanceof Error || (typeof error === "object" && error !== null && "message" in error)) {
@@ -55,7 +59,7 @@ export const startupFailureLine = (command: string, cause: Cause.Cause<unknown>)
         onNone: () => firstLine(Cause.pretty(cause))
       })
   })
-  return `superdarn-hub ${command}: ${explainCodes(firstLine(reason))}`
+  return `superdarn-hub ${command}: ${explainCodes(oneLine(reason))}`
 }
 
 /**

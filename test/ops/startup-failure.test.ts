@@ -31,9 +31,20 @@ describe("startupFailureLine", () => {
     )
   })
 
-  it("keeps only the first line of a long message", () => {
+  it("drops stack frames from a message", () => {
     const cause = Cause.fail(new Error("cannot open database /data/x.sqlite: SqliteError\n    at Database (…)\n    at …"))
     expect(startupFailureLine("demo", cause)).toBe("superdarn-hub demo: cannot open database /data/x.sqlite: SqliteError")
+  })
+
+  it("joins a message that lists several problems into one line", () => {
+    class ConfigFileError extends Data.TaggedError("ConfigFileError")<{}> {
+      override get message() {
+        return "radars.config.json: \"kod.port\" must be an integer 1-65535, got \"99a\"\nradars.config.json: \"sas.host\" is missing"
+      }
+    }
+    expect(startupFailureLine("serve", Cause.fail(new ConfigFileError()))).toBe(
+      "superdarn-hub serve: radars.config.json: \"kod.port\" must be an integer 1-65535, got \"99a\"; radars.config.json: \"sas.host\" is missing"
+    )
   })
 
   it("reports a defect as unexpected, with its message", () => {
