@@ -285,7 +285,7 @@ export const runCollection = Effect.fn("Collector.runCollection")(function*(
   yield* saveRun(outcome, result.files, finishedAt, result.error ?? null).pipe(
     Effect.mapError((error) => new CollectionError({ institution: institution.id, reason: error.message, retryable: true }))
   )
-  if (!dryRun) yield* notifier.send(digest)
+  if (!dryRun && items.length > 0) yield* notifier.send(digest)
   return {
     runId,
     institution: institution.id,

@@ -1,0 +1,57 @@
+/**
+ * The live state of every institution's collector, for `/health`
+ * (`collectors` section) and `archive status` when run in-process.
+ */
+import { Effect, SubscriptionRef } from "effect"
+
+export type CollectorPhase = "waiting" | "running" | "backoff"
+
+export interface CollectorStatus {
+  readonly institution: string
+  readonly phase: CollectorPhase
+  readonly phaseSince: number
+  readonly runs: number
+  readonly lastRunAt: number | undefined
+  readonly lastOutcome: string | undefined
+  /** Files archived by the last completed run. */
+  readonly lastCollected: number
+  readonly lastFailures: number
+  readonly lastConflicts: number
+  /** Runs in a row that failed outright (source unreachable…). */
+  readonly consecutiveFailures: number
+  readonly lastError: string | undefined
+}
+
+export const initialCollectorStatus = (institution: string, now: number): CollectorStatus => ({
+  institution,
+  phase: "waiting",
+  phaseSince: now,
+  runs: 0,
+  lastRunAt: undefined,
+  lastOutcome: undefined,
+  lastCollected: 0,
+  lastFailures: 0,
+  lastConflicts: 0,
+  consecutiveFailures: 0,
+  lastError: undefined
+})
+
+export class CollectorRegistry extends Effect.Service<CollectorRegistry>()("superdarn-hub/CollectorRegistry", {
+  effect: Effect.gen(function*() {
+    const ref = yield* SubscriptionRef.make<ReadonlyMap<string, CollectorStatus>>(new Map())
+    const put = (status: CollectorStatus) =>
+      SubscriptionRef.update(ref, (current) => new Map(current).set(status.institution, status))
+    const update = (institution: string, f: (status: CollectorStatus) => CollectorStatus) =>
+      SubscriptionRef.update(ref, (current) => {
+        const status = current.get(institution)
+        return status === undefined ? current : new Map(current).set(institution, f(status))
+      })
+    return {
+      put,
+      update,
+      snapshot: SubscriptionRef.get(ref),
+      get: (institution: string) => Effect.map(SubscriptionRef.get(ref), (all) => all.get(institution)),
+      changes: ref.changes
+    } as const
+  })
+}) {}
