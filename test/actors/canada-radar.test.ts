@@ -25,7 +25,7 @@ const viewOf = (record: DmapRecord) => Either.getOrThrow(fitacfView(record))
 
 /** The view's values with typed arrays as plain lists, so DMAP element types do not matter. */
 const plain = (view: object) =>
-  Object.fromEntries(Object.entries(view).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<number>) : v]))
+  Object.fromEntries(Object.entries(view).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v]))
 
 describe("Canada ZeroMQ actor", () => {
   it.scopedLive("decodes every message form and names each record's site", () =>
