@@ -6,6 +6,7 @@ import { Command } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
 import { createRequire } from "node:module"
+import { archiveCommand } from "./cli/archive-command.js"
 import { dmapCommand } from "./cli/dmap-command.js"
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string }
@@ -14,6 +15,7 @@ const root = Command.make("superdarn-hub").pipe(
   Command.withDescription("Realtime and archive data service for the SuperDARN radar network"),
   Command.withSubcommands([
     dmapCommand,
+    archiveCommand,
   ])
 )
 

@@ -1,0 +1,85 @@
+/**
+ * `superdarn-hub archive run|sync|status`: the archive collector.
+ *   run                  every institution's collector on its schedule, until stopped
+ *   sync <id> [--dry-run] one pass now for one institution, then a table
+ *   status               per institution: last run, files collected, failures, conflicts
+ * All take `--config archive.config.json`. The journal lives in the hub's
+ * database (DATABASE_PATH) unless the config names another.
+ */
+import { Args, Command, Options } from "@effect/cli"
+import { Data, Effect, Layer } from "effect"
+import { ArchiveJournal } from "../archive/ArchiveJournal.js"
+import { archiveLayer } from "../archive/archive-layer.js"
+import { runCollection } from "../archive/collection.js"
+import type { ArchiveConfig } from "../archive/config/archive-config.js"
+import { loadArchiveConfig } from "../archive/config/load-archive-config.js"
+import { runReportTable, statusTable } from "../archive/run-table.js"
+import { TransferProgress } from "../archive/TransferProgress.js"
+import { runCollectors } from "../actors/collector.js"
+import { CollectorRegistry } from "../actors/collector-registry.js"
+import { AppConfig } from "../layers/AppConfig.js"
+
+export class UnknownInstitution extends Data.TaggedError("UnknownInstitution")<{
+  readonly institution: string
+  readonly known: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `no institution "${this.institution}" in the archive config; known: ${this.known.join(", ") || "(none)"}`
+  }
+}
+
+const configOption = Options.file("config").pipe(
+  Options.withDescription("archive collector config"),
+  Options.withDefault("archive.config.json")
+)
+
+/** The config, and the layer over its journal (the config's, else DATABASE_PATH). */
+const loadWithLayer = (configPath: string, progress: Layer.Layer<TransferProgress>) =>
+  Effect.gen(function*() {
+    const config = yield* loadArchiveConfig(configPath)
+    const journalPath = config.journal ?? (yield* Effect.provide(AppConfig, AppConfig.Default)).databasePath
+    return { config, layer: archiveLayer(config, { journalPath, progress }) }
+  })
+
+const findInstitution = (config: ArchiveConfig, id: string) => {
+  const institution = config.institutions.find((candidate) => candidate.id === id)
+  return institution === undefined
+    ? Effect.fail(new UnknownInstitution({ institution: id, known: config.institutions.map((i) => i.id) }))
+    : Effect.succeed(institution)
+}
+
+const write = (text: string) => Effect.sync(() => process.stdout.write(text))
+
+const runCommand = Command.make("run", { config: configOption }, ({ config: configPath }) =>
+  Effect.gen(function*() {
+    const { config, layer } = yield* loadWithLayer(configPath, TransferProgress.logLines)
+    yield* Effect.logInfo("archive collectors starting").pipe(
+      Effect.annotateLogs({ institutions: config.institutions.map((i) => i.id).join(",") })
+    )
+    yield* runCollectors(config.institutions).pipe(Effect.provide(Layer.merge(layer, CollectorRegistry.Default)))
+  })).pipe(Command.withDescription("run every institution's collector on its schedule until stopped"))
+
+const syncCommand = Command.make("sync", {
+  config: configOption,
+  institution: Args.text({ name: "institution" }).pipe(Args.withDescription("institution id from the config")),
+  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("list and classify only; change nothing"))
+}, ({ config: configPath, dryRun, institution: id }) =>
+  Effect.gen(function*() {
+    const { config, layer } = yield* loadWithLayer(configPath, TransferProgress.live)
+    const institution = yield* findInstitution(config, id)
+    const report = yield* runCollection(institution, { dryRun }).pipe(Effect.provide(layer))
+    yield* write(runReportTable(report))
+  })).pipe(Command.withDescription("run one collection pass now for one institution and print a table"))
+
+const statusCommand = Command.make("status", { config: configOption }, ({ config: configPath }) =>
+  Effect.gen(function*() {
+    const { config, layer } = yield* loadWithLayer(configPath, TransferProgress.silent)
+    const summaries = yield* Effect.flatMap(ArchiveJournal, (journal) =>
+      journal.summary(config.institutions.map((i) => i.id))).pipe(Effect.provide(layer))
+    yield* write(statusTable(summaries))
+  })).pipe(Command.withDescription("per institution: last run, files collected, failures and conflicts"))
+
+export const archiveCommand = Command.make("archive").pipe(
+  Command.withDescription("the archive collector: gather data files from the institutions that run radars"),
+  Command.withSubcommands([runCommand, syncCommand, statusCommand])
+)

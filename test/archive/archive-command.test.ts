@@ -1,0 +1,70 @@
+/** `archive sync` and `archive status` through the real command-line parser. */
+import { Command } from "@effect/cli"
+import { NodeContext } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { archiveCommand } from "../../src/cli/archive-command.js"
+import { bzip2, configJson, content, dataName, listTree, scopedTree, writeSourceFile } from "./archive-fixture.js"
+
+const cli = Command.run(archiveCommand, { name: "superdarn-hub archive", version: "test" })
+
+/** Runs the command, returning what it printed on stdout. */
+const run = (...args: Array<string>) =>
+  Effect.gen(function*() {
+    let printed = ""
+    const original = process.stdout.write.bind(process.stdout)
+    yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        process.stdout.write = ((chunk: string | Uint8Array) => {
+          printed += chunk.toString()
+          return true
+        }) as typeof process.stdout.write
+      }),
+      () => Effect.sync(() => (process.stdout.write = original))
+    )
+    yield* cli(["node", "archive", ...args]).pipe(Effect.provide(NodeContext.layer))
+    return printed
+  }).pipe(Effect.scoped)
+
+describe("archive command", () => {
+  it.scopedLive("sync --dry-run lists, sync collects, status summarises", () =>
+    Effect.gen(function*() {
+      const tree = yield* scopedTree
+      const configPath = path.join(tree.root, "archive.config.json")
+      fs.writeFileSync(configPath, JSON.stringify({ ...configJson(tree), journal: tree.journal }))
+      const name = dataName("bks", "rawacf", "0000")
+      writeSourceFile(tree.source, name, bzip2(content("cli")))
+      writeSourceFile(tree.source, "..evil", bzip2(content("x")))
+
+      const dry = yield* run("sync", "--config", configPath, "--dry-run", "vt")
+      expect(dry).toMatch(/^DRY RUN vt /)
+      expect(dry).toMatch(new RegExp(`${name.replaceAll(".", "\\.")}\\s+would-collect`))
+      expect(listTree(tree.archiveRoot)).toEqual([])
+
+      const synced = yield* run("sync", "--config", configPath, "vt")
+      expect(synced).toMatch(new RegExp(`${name.replaceAll(".", "\\.")}\\s+archived\\s+\\S+${name.replaceAll(".", "\\.")} \\(staged\\)`))
+      expect(synced).toMatch(/\.\.evil\s+refused\s+contains '\.\.'/)
+      expect(synced).toMatch(/: ok \(2 listed: 1 refused, 1 archived; 1 tidied\)/)
+
+      const status = yield* run("status", "--config", configPath)
+      const [header, , row] = status.split("\n")
+      expect(header).toMatch(/^institution\s+last run\s+outcome\s+collected\s+archived\s+duplicates\s+failed\s+conflicts\s+refused$/)
+      expect(row).toMatch(/^vt\s+\d{4}-\d{2}-\d{2}T\S+\s+ok\s+1\s+1\s+0\s+0\s+0\s+1$/)
+    }))
+
+  it.scopedLive("an unknown institution or a bad config fails with a clear message", () =>
+    Effect.gen(function*() {
+      const tree = yield* scopedTree
+      const configPath = path.join(tree.root, "archive.config.json")
+      fs.writeFileSync(configPath, JSON.stringify({ ...configJson(tree), journal: tree.journal }))
+      const unknown = yield* Effect.flip(run("sync", "--config", configPath, "nowhere"))
+      expect(unknown).toMatchObject({ _tag: "UnknownInstitution", known: ["vt"] })
+      expect((unknown as Error).message).toBe(`no institution "nowhere" in the archive config; known: vt`)
+
+      fs.writeFileSync(configPath, JSON.stringify({ ...configJson(tree), workDir: 42 }))
+      const bad = yield* Effect.flip(run("status", "--config", configPath))
+      expect((bad as Error).message).toMatch(/archive\.config\.json: workDir: Expected string, actual 42/)
+    }))
+})
