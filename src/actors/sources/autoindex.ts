@@ -66,7 +66,8 @@ const decodeName = (href: string): string => {
 }
 
 export const parseAutoindex = (html: string): ReadonlyArray<IndexEntry> => {
-  const root = parse(html)
+  // By default the parser keeps <pre> as raw text; nginx puts its links there.
+  const root = parse(html, { blockTextElements: { script: true, style: true } })
   const entries: Array<IndexEntry> = []
   const seen = new Set<string>()
   for (const link of root.querySelectorAll("a[href]")) {

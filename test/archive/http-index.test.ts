@@ -1,0 +1,170 @@
+/**
+ * The `http-index` source against a real node:http server on 127.0.0.1
+ * serving Apache- and nginx-style autoindex pages.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import * as path from "node:path"
+import { runCollection } from "../../src/archive/collection.js"
+import { parseAutoindex } from "../../src/actors/sources/autoindex.js"
+import {
+  bzip2,
+  configJson,
+  content,
+  dataName,
+  decodeConfig,
+  listTree,
+  provideArchive,
+  scopedTree
+} from "./archive-fixture.js"
+
+interface Served {
+  readonly name: string
+  readonly data: Uint8Array
+  readonly mtime: Date
+}
+
+const pad = (n: number) => String(n).padStart(2, "0")
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+const apacheTime = (d: Date) =>
+  `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`
+const nginxTime = (d: Date) =>
+  `${pad(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`
+
+/** mod_autoindex with HTMLTable, as Apache 2.4 renders it. */
+export const apacheIndex = (files: ReadonlyArray<Served>) =>
+  `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">
+<html><head><title>Index of /rawacf</title></head><body>
+<h1>Index of /rawacf</h1>
+<table>
+<tr><th valign="top"><img src="/icons/blank.gif" alt="[ICO]"></th><th><a href="?C=N;O=D">Name</a></th><th><a href="?C=M;O=A">Last modified</a></th><th><a href="?C=S;O=A">Size</a></th></tr>
+<tr><th colspan="4"><hr></th></tr>
+<tr><td valign="top"><img src="/icons/back.gif" alt="[PARENTDIR]"></td><td><a href="/">Parent Directory</a></td><td>&nbsp;</td><td align="right">  - </td></tr>
+<tr><td valign="top"><img src="/icons/folder.gif" alt="[DIR]"></td><td><a href="old/">old/</a></td><td align="right">2024-01-02 03:04  </td><td align="right">  - </td></tr>
+${
+    files.map((f) =>
+      `<tr><td valign="top"><img src="/icons/unknown.gif" alt="[   ]"></td><td><a href="${encodeURIComponent(f.name)}">${f.name}</a></td><td align="right">${
+        apacheTime(f.mtime)
+      }  </td><td align="right">${(f.data.length / 1024).toFixed(1)}K</td></tr>`
+    ).join("\n")
+  }
+<tr><th colspan="4"><hr></th></tr>
+</table>
+<address>Apache/2.4.57 (Debian) Server at data.example.edu Port 80</address>
+</body></html>`
+
+/** nginx `autoindex on;` with exact sizes. */
+export const nginxIndex = (files: ReadonlyArray<Served>) =>
+  `<html>
+<head><title>Index of /rawacf/</title></head>
+<body>
+<h1>Index of /rawacf/</h1><hr><pre><a href="../">../</a>
+<a href="old/">old/</a>                                               02-Jan-2024 03:04                   -
+${
+    files.map((f) => `<a href="${encodeURIComponent(f.name)}">${f.name}</a>${" ".repeat(20)}${nginxTime(f.mtime)}${" ".repeat(10)}${f.data.length}`)
+      .join("\n")
+  }
+</pre><hr></body>
+</html>`
+
+const serve = (style: "apache" | "nginx", files: ReadonlyArray<Served>, missing: ReadonlySet<string> = new Set()) =>
+  Effect.acquireRelease(
+    Effect.async<http.Server>((resume) => {
+      const server = http.createServer((request, response) => {
+        const url = new URL(request.url ?? "/", "http://127.0.0.1")
+        if (url.pathname === "/rawacf/") {
+          response.writeHead(200, { "content-type": "text/html" })
+          return response.end(style === "apache" ? apacheIndex(files) : nginxIndex(files))
+        }
+        const name = decodeURIComponent(url.pathname.replace(/^\/rawacf\//, ""))
+        const file = files.find((f) => f.name === name)
+        if (file === undefined || missing.has(name)) {
+          response.writeHead(404)
+          return response.end("not found")
+        }
+        response.writeHead(200, { "content-length": file.data.length, "content-type": "application/octet-stream" })
+        response.end(file.data)
+      })
+      server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+    }),
+    (server) => Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+  ).pipe(Effect.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/rawacf/`))
+
+const hourAgo = new Date(Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000)
+
+describe("autoindex parsing", () => {
+  const files: ReadonlyArray<Served> = [
+    { name: "20240101.0000.00.bks.rawacf.bz2", data: new Uint8Array(12345), mtime: new Date(Date.UTC(2024, 0, 1, 2, 5)) },
+    { name: "20240101.0200.00.bks.rawacf.bz2", data: new Uint8Array(7), mtime: new Date(Date.UTC(2024, 0, 1, 4, 6)) }
+  ]
+
+  it("reads names and times from an Apache table, without inexact sizes or navigation links", () => {
+    expect(parseAutoindex(apacheIndex(files))).toEqual([
+      { name: files[0]!.name, size: undefined, mtimeMs: Date.UTC(2024, 0, 1, 2, 5) },
+      { name: files[1]!.name, size: undefined, mtimeMs: Date.UTC(2024, 0, 1, 4, 6) }
+    ])
+  })
+
+  it("reads names, times and exact sizes from an nginx listing", () => {
+    expect(parseAutoindex(nginxIndex(files))).toEqual([
+      { name: files[0]!.name, size: 12345, mtimeMs: Date.UTC(2024, 0, 1, 2, 5) },
+      { name: files[1]!.name, size: 7, mtimeMs: Date.UTC(2024, 0, 1, 4, 6) }
+    ])
+  })
+
+  it("passes dangerous link targets on decoded, for the name check to refuse", () => {
+    const html = `<pre><a href="..%2F..%2Fetc%2Fpasswd">x</a>\n<a href="%E0%A4%A">bad escape</a>\n</pre>`
+    expect(parseAutoindex(html).map((e) => e.name)).toEqual(["../../etc/passwd", "%E0%A4%A"])
+  })
+})
+
+describe("http-index source", () => {
+  for (const style of ["apache", "nginx"] as const) {
+    it.scopedLive(`collects from an ${style} index; refuses, holds back and retries what it must`, () =>
+      Effect.gen(function*() {
+        const tree = yield* scopedTree
+        const good = dataName("bks", "rawacf", "0000")
+        const corrupt = dataName("bks", "rawacf", "0200")
+        const growing = dataName("bks", "rawacf", "0400")
+        const gone = dataName("bks", "rawacf", "0600")
+        const broken = bzip2(content("c"))
+        broken[broken.length - 8]! ^= 0x55
+        const files: Array<Served> = [
+          { name: good, data: bzip2(content("g")), mtime: hourAgo },
+          { name: corrupt, data: broken, mtime: hourAgo },
+          { name: growing, data: bzip2(content("w")), mtime: new Date() },
+          { name: gone, data: bzip2(content("x")), mtime: hourAgo },
+          { name: "../escape.rawacf.bz2", data: bzip2(content("e")), mtime: hourAgo }
+        ]
+        const url = yield* serve(style, files, new Set([gone]))
+        const config = decodeConfig(configJson(tree, { source: { kind: "http-index", url }, disposition: "leave" }))
+
+        const report = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
+        const outcomes = new Map(report.files.map((f) => [f.name, f]))
+        expect(outcomes.get(good)).toMatchObject({ kind: "archived" })
+        expect(outcomes.get(corrupt)).toMatchObject({ kind: "failed", step: "test" })
+        expect(outcomes.get(growing)).toMatchObject({ kind: "waiting" })
+        expect(outcomes.get(gone)).toMatchObject({ kind: "failed", step: "download", reason: "HTTP 404 Not Found" })
+        expect(outcomes.get("../escape.rawacf.bz2")).toMatchObject({ kind: "refused", reason: "contains a path separator" })
+        expect(listTree(tree.archiveRoot).map((f) => path.basename(f))).toEqual([good])
+        expect(fs.readFileSync(path.join(tree.archiveRoot, listTree(tree.archiveRoot)[0]!))).toEqual(files[0]!.data)
+
+        const again = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
+        expect(new Map(again.files.map((f) => [f.name, f.kind])).get(good)).toBe("done-before")
+      }))
+  }
+
+  it.scopedLive("an index answering 404 fails the run, as not worth retrying", () =>
+    Effect.gen(function*() {
+      const tree = yield* scopedTree
+      const url = yield* serve("nginx", [])
+      const dead = url.replace("/rawacf/", "/missing/")
+      const config = decodeConfig(configJson(tree, { source: { kind: "http-index", url: dead }, disposition: "leave" }))
+      const error = yield* Effect.flip(runCollection(config.institutions[0]!).pipe(provideArchive(tree, config)))
+      expect(error).toMatchObject({ _tag: "CollectionError", retryable: false })
+      expect(error.message).toMatch(/list failed: HTTP 404/)
+    }))
+})
