@@ -8,12 +8,14 @@ import { Effect } from "effect"
 import { createRequire } from "node:module"
 import { archiveCommand } from "./cli/archive-command.js"
 import { dmapCommand } from "./cli/dmap-command.js"
+import { simulateCommand } from "./cli/simulate-command.js"
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string }
 
 const root = Command.make("superdarn-hub").pipe(
   Command.withDescription("Realtime and archive data service for the SuperDARN radar network"),
   Command.withSubcommands([
+    simulateCommand,
     dmapCommand,
     archiveCommand,
   ])
