@@ -13,17 +13,22 @@
  * read. Volatile emits would bound that, but they also skip healthy clients
  * whenever two packets leave in the same tick (the transport is "not
  * writable" until the previous write's callback), and they starve polling
- * clients between polls. Instead each broadcast excludes the clients whose
+ * clients between polls. Instead broadcasts exclude the clients whose
  * engine.io buffer already holds `maxClientBacklog` packets: a stalled client
- * costs at most that backlog, misses packets while stalled (counted in
- * `superdarn_hub_packets_dropped_total`), and catches up when it reads again.
+ * costs at most that backlog plus one batch, misses packets while stalled
+ * (counted in `superdarn_hub_packets_dropped_total`), and gets packets again
+ * once it has read its backlog.
  */
 import { Context, Effect, Either, Layer, Metric, MetricBoundaries, Queue, Runtime, Schema } from "effect"
+import type { Scope } from "effect"
 import type { Socket } from "socket.io"
+import { radarList } from "../domain/radar-list.js"
 import type { RadarRecord } from "../domain/radar-record.js"
+import { radarTable } from "../domain/radar-table.js"
 import { type LivePacket, livePacket } from "../streams/live-packet.js"
 import { HttpServer } from "./HttpServer.js"
 import { Hub } from "./Hub.js"
+import { RadarRegistry } from "./RadarRegistry.js"
 
 export interface LiveFeedOptions {
   /** The feed's buffer in the hub (records); the oldest slide out if emitting falls behind. */
@@ -47,7 +52,13 @@ const siteRoom = (site: string): string => `site:${site}`
 const SITE_ROOM_PREFIX = "site:"
 
 /** Records emitted per step of the feed fiber. */
-const EMIT_BATCH = 64
+export const EMIT_BATCH = 64
+
+/** Resumes after pending I/O callbacks (socket write completions) have run. */
+const turnOfEventLoop = Effect.async<void>((resume) => {
+  const immediate = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(immediate))
+})
 
 const packetsEmitted = Metric.counter("superdarn_hub_packets_emitted_total", {
   description: "Live packets broadcast to Socket.IO clients (one per record)",
@@ -116,22 +127,20 @@ const subscribedSites = (socket: Socket): Array<string> => {
   return sites.sort()
 }
 
-export class LiveFeed extends Context.Tag("superdarn-hub/LiveFeed")<LiveFeed, {
+export interface LiveFeedService {
   /** Sends `event` to the clients that get `site` (same rooms and slow-client rule as packets). */
   readonly emitSiteEvent: (site: string, event: string, payload: unknown) => Effect.Effect<void>
   readonly clientCount: Effect.Effect<number>
   /** The latest packet of each site, as a client asking `latest` gets it. */
   readonly latestPackets: Effect.Effect<ReadonlyMap<string, LivePacket>>
-}>() {
-  static readonly layer = (options: Partial<LiveFeedOptions> = {}) =>
-    Layer.scoped(LiveFeed, makeLiveFeed({ ...defaultLiveFeedOptions, ...options }))
-  static readonly Default = LiveFeed.layer()
 }
 
 const makeLiveFeed = (options: LiveFeedOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function*(): Effect.fn.Return<LiveFeedService, never, HttpServer | Hub | RadarRegistry | Scope.Scope> {
     const { io } = yield* HttpServer
     const hub = yield* Hub
+    const registry = yield* RadarRegistry
+    const table = radarTable()
     const runtime = yield* Effect.runtime<never>()
     const runFork = Runtime.runFork(runtime)
     const sockets = io.of("/").sockets
@@ -140,21 +149,32 @@ const makeLiveFeed = (options: LiveFeedOptions) =>
     const droppedFor = perSite(packetsDropped)
     const refusedFor = perSite(packetsRefused)
 
-    /** Sends to the site's audience except clients with a full backlog; returns how many were skipped. */
-    const broadcast = (site: string, event: string, payload: unknown): number => {
-      const room = siteRoom(site)
-      let skipped: Array<string> | undefined
+    /** Clients whose backlog is full, decided once per batch (see the batch loop below). */
+    const slowClients = (): ReadonlyArray<Socket> => {
+      const slow: Array<Socket> = []
       for (const socket of sockets.values()) {
-        if (backlogOf(socket) >= options.maxClientBacklog && (socket.rooms.has(EVERY_SITE_ROOM) || socket.rooms.has(room))) {
-          ;(skipped ??= []).push(socket.id)
-        }
+        if (backlogOf(socket) >= options.maxClientBacklog) slow.push(socket)
       }
-      const audience = io.to([EVERY_SITE_ROOM, room])
-      ;(skipped === undefined ? audience : audience.except(skipped)).emit(event, payload)
-      return skipped?.length ?? 0
+      return slow
     }
 
-    const emitRecord = (record: RadarRecord) =>
+    /** Sends to the site's audience except the slow clients; returns how many of the audience were skipped. */
+    const broadcast = (slow: ReadonlyArray<Socket>, site: string, event: string, payload: unknown): number => {
+      const room = siteRoom(site)
+      const audience = io.to([EVERY_SITE_ROOM, room])
+      if (slow.length === 0) {
+        audience.emit(event, payload)
+        return 0
+      }
+      audience.except(slow.map((socket) => socket.id)).emit(event, payload)
+      let skipped = 0
+      for (const socket of slow) {
+        if (socket.rooms.has(EVERY_SITE_ROOM) || socket.rooms.has(room)) skipped++
+      }
+      return skipped
+    }
+
+    const emitRecord = (slow: ReadonlyArray<Socket>, record: RadarRecord) =>
       Either.match(livePacket(record), {
         onLeft: (error) =>
           Effect.zipRight(Metric.increment(refusedFor(record.site)), Effect.logWarning(error.message)).pipe(
@@ -163,7 +183,7 @@ const makeLiveFeed = (options: LiveFeedOptions) =>
         onRight: (packet) =>
           Effect.suspend(() => {
             latest.set(record.site, packet)
-            const skipped = broadcast(record.site, record.site, packet)
+            const skipped = broadcast(slow, record.site, record.site, packet)
             return Effect.all([
               Metric.increment(emittedFor(record.site)),
               Metric.update(radarToEmitLatency, Math.max(0, Date.now() - record.receivedAt) / 1000),
@@ -223,10 +243,20 @@ const makeLiveFeed = (options: LiveFeedOptions) =>
       })
     }
 
+    const onRadars = (socket: Socket, args: ReadonlyArray<unknown>) => {
+      const { ack } = requestOf(args)
+      return Effect.flatMap(registry.snapshot, (statuses) => {
+        const radars = radarList(statuses, (site) => table.byCode.get(site))
+        socket.emit("radars", radars)
+        return ack === undefined ? Effect.void : respond(socket, "radars", ack, { ok: true, radars: radars.length })
+      })
+    }
+
     const handlers: ReadonlyArray<readonly [string, (socket: Socket, args: ReadonlyArray<unknown>) => Effect.Effect<void>]> = [
       ["subscribe", onSubscribe],
       ["unsubscribe", onUnsubscribe],
-      ["latest", onLatest]
+      ["latest", onLatest],
+      ["radars", onRadars]
     ]
 
     // Socket.IO calls these outside any fiber; each request runs as its own
@@ -247,18 +277,33 @@ const makeLiveFeed = (options: LiveFeedOptions) =>
     )
 
     const records = yield* hub.subscribe(LIVE_FEED_CONSUMER, options.consumerCapacity)
+    // Within a batch every client's writes pile up in its engine.io buffer:
+    // a socket write completes only on a later turn of the event loop. So
+    // slowness is judged before each batch, and the loop hands the event loop
+    // a turn after it, when healthy clients' writes complete and their
+    // buffers drain. A client's backlog stays below maxClientBacklog + one batch.
     yield* Queue.takeBetween(records, 1, EMIT_BATCH).pipe(
-      Effect.flatMap((batch) => Effect.forEach(batch, emitRecord, { discard: true })),
+      Effect.flatMap((batch) => {
+        const slow = slowClients()
+        return Effect.forEach(batch, (record) => emitRecord(slow, record), { discard: true })
+      }),
+      Effect.zipRight(turnOfEventLoop),
       Effect.forever,
       Effect.forkScoped
     )
 
     return {
       emitSiteEvent: Effect.fn("LiveFeed.emitSiteEvent")(function*(site: string, event: string, payload: unknown) {
-        const skipped = broadcast(site, event, payload)
+        const skipped = broadcast(slowClients(), site, event, payload)
         if (skipped > 0) yield* Metric.incrementBy(droppedFor(site), skipped)
       }),
       clientCount: Effect.sync(() => sockets.size),
       latestPackets: Effect.sync((): ReadonlyMap<string, LivePacket> => new Map(latest))
     }
   })
+
+export class LiveFeed extends Context.Tag("superdarn-hub/LiveFeed")<LiveFeed, LiveFeedService>() {
+  static readonly layer = (options: Partial<LiveFeedOptions> = {}) =>
+    Layer.scoped(LiveFeed, makeLiveFeed({ ...defaultLiveFeedOptions, ...options }))
+  static readonly Default = LiveFeed.layer()
+}

@@ -1,0 +1,50 @@
+/**
+ * The radar list clients get from the `radars` event and `GET /radars`: each
+ * configured radar's live state joined with its entry in the SuperDARN radar
+ * table. The address an actor connects to is left out: it names hosts inside
+ * radar networks, which the public does not need.
+ */
+import type { RadarCounters, RadarPhase, RadarStatus, RadarTransport } from "./radar-status.js"
+import type { RadarInfo } from "./radar-table.js"
+
+export interface RadarListEntry {
+  readonly site: string
+  /** From the radar table; null for a site the table does not know. */
+  readonly stid: number | null
+  readonly name: string | null
+  readonly operator: string | null
+  readonly transport: RadarTransport
+  readonly phase: RadarPhase
+  /** Times are epoch milliseconds; null when it has not happened. */
+  readonly phaseSince: number
+  readonly connectedSince: number | null
+  readonly lastRecordAt: number | null
+  readonly nextAttemptAt: number | null
+  readonly counters: RadarCounters
+  readonly lastError: string | null
+}
+
+/** Entries sorted by site code. */
+export const radarList = (
+  statuses: ReadonlyMap<string, RadarStatus>,
+  lookup: (site: string) => RadarInfo | undefined
+): Array<RadarListEntry> =>
+  [...statuses.values()]
+    .sort((a, b) => (a.site < b.site ? -1 : a.site > b.site ? 1 : 0))
+    .map((status) => {
+      const info = lookup(status.site)
+      return {
+        site: status.site,
+        stid: info?.stid ?? null,
+        name: info?.name ?? null,
+        operator: info?.operator ?? null,
+        transport: status.transport,
+        phase: status.phase,
+        phaseSince: status.phaseSince,
+        connectedSince: status.connectedSince ?? null,
+        lastRecordAt: status.lastRecordAt ?? null,
+        nextAttemptAt: status.nextAttemptAt ?? null,
+        counters: status.counters,
+        lastError: status.lastError ?? null
+      }
+    })
