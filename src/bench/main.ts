@@ -10,6 +10,7 @@ interface Benchmark {
 const benchmarks: ReadonlyArray<Benchmark> = [
   // Each benchmark module exports `run(): Promise<void>`; add one line per module.
   { name: "dmap", load: () => import("./dmap-decode.js") },
+  { name: "connex", load: () => import("./connex-framer.js") },
 ]
 
 const wanted = process.argv.slice(2)
