@@ -90,7 +90,11 @@ const serve = (style: "apache" | "nginx", files: ReadonlyArray<Served>, missing:
       })
       server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
     }),
-    (server) => Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+    (server) =>
+      Effect.async<void>((resume) => {
+        server.closeAllConnections()
+        server.close(() => resume(Effect.void))
+      })
   ).pipe(Effect.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/rawacf/`))
 
 const hourAgo = new Date(Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000)
