@@ -7,17 +7,20 @@
  */
 import { Effect, RateLimiter } from "effect"
 import * as fs from "node:fs"
+import * as path from "node:path"
+import type { FetchedFile, RemoteFile, SourceError } from "../../archive/source.js"
 import type { Stats } from "ssh2"
 import { sftpRequest, SshFailure } from "./ssh-connection.js"
-import type { SshConnection } from "./ssh-connection.js"
+import type { SshConnection, SshLink } from "./ssh-connection.js"
+import { requireSafeName } from "./ssh-remote-name.js"
 
 const CHUNK_BYTES = 32 * 1024
 const IN_FLIGHT = 32
 
 export interface SftpDownloadOptions {
   readonly limiter: RateLimiter.RateLimiter | undefined
-  /** Bytes per second the limiter allows; chunks never exceed it, so one chunk can always pass. */
-  readonly limitBytesPerSecond: number | undefined
+  /** Bytes the limiter lets through per window; chunks never exceed it, so one chunk can always pass. */
+  readonly limiterWindowBytes: number | undefined
   readonly onProgress: ((bytes: number) => void) | undefined
 }
 
@@ -72,12 +75,15 @@ export const downloadOverSftp = (
         }),
         (fd) => Effect.sync(() => fs.closeSync(fd))
       )
-      const chunkBytes = Math.min(CHUNK_BYTES, options.limitBytesPerSecond ?? CHUNK_BYTES)
+      const chunkBytes = Math.min(CHUNK_BYTES, options.limiterWindowBytes ?? CHUNK_BYTES)
       const chunkCount = Math.ceil((size - resumedAt) / chunkBytes)
       // One buffer per request slot, reused: no allocation per chunk.
       const buffers: Array<Buffer> = Array.from({ length: Math.min(IN_FLIGHT, chunkCount) }, () =>
         Buffer.allocUnsafe(chunkBytes))
       let written = resumedAt
+      // Chunks land out of order; only the unbroken prefix is worth resuming from.
+      const landed = new Uint8Array(chunkCount)
+      let prefixChunks = 0
 
       const readChunk = (index: number) => {
         const position = resumedAt + index * chunkBytes
@@ -106,6 +112,8 @@ export const downloadOverSftp = (
                 catch: (cause) => localFailure(`cannot write ${destination}`, cause)
               })
               written += length
+              landed[index] = 1
+              while (prefixChunks < chunkCount && landed[prefixChunks] === 1) prefixChunks++
               options.onProgress?.(written)
             }),
           (buffer) => Effect.sync(() => buffers.push(buffer))
@@ -113,7 +121,13 @@ export const downloadOverSftp = (
         return options.limiter === undefined ? read : options.limiter(read).pipe(RateLimiter.withCost(length))
       }
 
-      yield* Effect.forEach(chunkIndices(chunkCount), readChunk, { concurrency: IN_FLIGHT, discard: true })
+      yield* Effect.forEach(chunkIndices(chunkCount), readChunk, { concurrency: IN_FLIGHT, discard: true }).pipe(
+        // Cut a failed attempt back to its unbroken prefix, so the partial
+        // copy a retry continues from has no holes.
+        Effect.onError(() =>
+          Effect.sync(() => fs.ftruncateSync(fd, Math.min(size, resumedAt + prefixChunks * chunkBytes))).pipe(Effect.ignore)
+        )
+      )
       yield* Effect.try({
         try: () => fs.ftruncateSync(fd, size),
         catch: (cause) => localFailure(`cannot truncate ${destination}`, cause)
@@ -123,3 +137,24 @@ export const downloadOverSftp = (
   )
 
 const chunkIndices = (count: number): ReadonlyArray<number> => Array.from({ length: count }, (_, index) => index)
+
+/** The SSH sources' `fetch`: a safe name, downloaded over the link's SFTP, resumed after a reconnect. */
+export const fetchOverSftp = (
+  source: string,
+  link: SshLink,
+  remoteDir: string,
+  file: RemoteFile,
+  destination: string,
+  onProgress: ((bytes: number) => void) | undefined
+): Effect.Effect<FetchedFile, SourceError> =>
+  Effect.gen(function*() {
+    const name = yield* requireSafeName(source, "fetch", file.name)
+    const download = yield* link.run("fetch", name, (connection) =>
+      downloadOverSftp(connection, path.posix.join(remoteDir, name), destination, {
+        limiter: link.limiter,
+        limiterWindowBytes: link.limiterWindowBytes,
+        onProgress
+      }))
+    if (download.resumedAt > 0) yield* Effect.logInfo(`${source}: resumed ${name} at ${download.resumedAt} bytes`)
+    return { path: destination, bytes: download.bytes, transferSha1: undefined }
+  }).pipe(Effect.withSpan("SshSource.fetch", { attributes: { source, file: file.name } }))

@@ -11,7 +11,7 @@
  *   connection drops mid-run and reruns the interrupted operation, which
  *   resumes (downloads continue from the partial copy in the work dir).
  */
-import { Data, Duration, Effect, RateLimiter, Schedule, Scope, Exit } from "effect"
+import { Data, Deferred, Duration, Effect, Exit, FiberId, RateLimiter, Schedule, Scope } from "effect"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import ssh2 from "ssh2"
@@ -27,12 +27,16 @@ export class SshFailure extends Data.TaggedError("SshFailure")<{
   readonly reason: string
   readonly lost: boolean
   readonly retryable: boolean
+  /** The SFTP status code the server answered with, if it answered. */
+  readonly sftpStatus?: number
 }> {}
 
 export interface SshConnection {
   readonly client: Client
   readonly sftp: SFTPWrapper
   readonly isDropped: () => boolean
+  /** Fails once the connection closes: requests race it, since ssh2 may never answer a request sent on a dead channel. */
+  readonly dropped: Effect.Effect<never, SshFailure>
   readonly operationTimeout: Duration.Duration
 }
 
@@ -54,7 +58,12 @@ const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.me
 export const sftpFailure = (cause: unknown): SshFailure => {
   const code = (cause as { code?: unknown } | undefined)?.code
   if (typeof code === "number") {
-    return new SshFailure({ reason: messageOf(cause), lost: false, retryable: code !== SFTP_PERMISSION_DENIED })
+    return new SshFailure({
+      reason: messageOf(cause),
+      lost: false,
+      retryable: code !== SFTP_PERMISSION_DENIED,
+      sftpStatus: code
+    })
   }
   return new SshFailure({ reason: messageOf(cause), lost: true, retryable: true })
 }
@@ -69,6 +78,7 @@ export const sftpRequest = <A>(
       resume(error ? Effect.fail(sftpFailure(error)) : Effect.succeed(value))
     })
   }).pipe(
+    Effect.raceFirst(connection.dropped),
     Effect.timeoutFail({
       duration: connection.operationTimeout,
       onTimeout: () =>
@@ -77,7 +87,11 @@ export const sftpRequest = <A>(
           lost: true,
           retryable: true
         })
-    })
+    }),
+    // Requests often run inside a resource's acquire step, which is
+    // uninterruptible; the race and the timeout must still be able to stop
+    // their losers.
+    Effect.interruptible
   )
 
 /** Run one remote command, collecting stdout (bytes) and stderr (text). */
@@ -110,6 +124,7 @@ export const execCommand = (connection: SshConnection, command: string): Effect.
     })
     return Effect.sync(() => channel?.close())
   }).pipe(
+    Effect.raceFirst(connection.dropped),
     Effect.timeoutFail({
       duration: connection.operationTimeout,
       onTimeout: () =>
@@ -118,7 +133,8 @@ export const execCommand = (connection: SshConnection, command: string): Effect.
           lost: false,
           retryable: true
         })
-    })
+    }),
+    Effect.interruptible
   )
 
 const hostKeyReason = (verdict: HostKeyVerdict, settings: SshConnectionSettings): string => {
@@ -146,6 +162,11 @@ const connect = (
       const client = new ssh2.Client()
       let verdict: HostKeyVerdict | undefined
       let dropped = false
+      const closed = Deferred.unsafeMake<never, SshFailure>(FiberId.none)
+      const markDropped = (reason: string) => {
+        dropped = true
+        Deferred.unsafeDone(closed, Exit.fail(new SshFailure({ reason, lost: true, retryable: true })))
+      }
       let settled = false
       const fail = (reason: string, retryable: boolean) => {
         if (settled) return
@@ -156,14 +177,14 @@ const connect = (
       // The listener stays for the connection's life: an 'error' event
       // without one would crash the process.
       client.on("error", (error: Error & { level?: string }) => {
-        dropped = true
+        markDropped(`connection failed: ${error.message}`)
         if (verdict !== undefined && verdict !== "trusted") fail(hostKeyReason(verdict, settings), false)
         else if (error.level === "client-authentication") {
           fail(`${settings.user}@${settings.host} refused the key ${settings.privateKeyPath}`, false)
         } else fail(error.message, true)
       })
       client.on("close", () => {
-        dropped = true
+        markDropped("connection closed")
         fail("connection closed during handshake", true)
       })
       client.on("ready", () => {
@@ -175,6 +196,7 @@ const connect = (
               client,
               sftp,
               isDropped: () => dropped,
+              dropped: Deferred.await(closed),
               operationTimeout: Duration.seconds(settings.operationTimeoutSeconds)
             })
           )
@@ -216,13 +238,20 @@ const connect = (
     (connection) => Effect.sync(() => connection.client.end())
   )
 
+const BANDWIDTH_WINDOW = Duration.millis(250)
+
+/** Bytes a transfer may move per 250 ms window under a KiB/s cap; also the largest chunk that can pass. */
+export const bandwidthWindowBytes = (kibPerSecond: number): number =>
+  Math.max(1, Math.floor((kibPerSecond * 1024 * Duration.toMillis(BANDWIDTH_WINDOW)) / 1000))
+
 /** A run's connection to one SSH peer, reconnecting when it drops. */
 export interface SshLink {
   readonly settings: SshConnectionSettings
   /** `user@host:port`, for messages. */
   readonly peer: string
-  /** The institution's bandwidth cap, shared by every transfer on the link. */
+  /** The institution's bandwidth cap, shared by every transfer on the link, with its window size in bytes. */
   readonly limiter: RateLimiter.RateLimiter | undefined
+  readonly limiterWindowBytes: number | undefined
   /**
    * Run `use` on a live connection. When the connection is lost, reconnect
    * with backoff and run `use` again, so `use` must be safe to repeat.
@@ -257,12 +286,14 @@ export const openSshLink = (
     const knownHosts = settings.insecureSkipHostKeyCheck
       ? undefined
       : parseKnownHosts((yield* readLocalFile(settings.knownHostsPath, "known_hosts", source)).toString("utf8"))
+    // A fixed window counted in bytes: Effect's token bucket refills at most
+    // one token per millisecond, far too slow for a byte budget.
     const limiter = settings.bandwidthLimitKiBps === undefined
       ? undefined
       : yield* RateLimiter.make({
-        limit: settings.bandwidthLimitKiBps * 1024,
-        interval: "1 second",
-        algorithm: "token-bucket"
+        limit: bandwidthWindowBytes(settings.bandwidthLimitKiBps),
+        interval: BANDWIDTH_WINDOW,
+        algorithm: "fixed-window"
       })
     const peer = `${settings.user}@${settings.host}:${settings.port}`
     const lock = yield* Effect.makeSemaphore(1)
@@ -322,5 +353,8 @@ export const openSshLink = (
     // The first connection is not retried: the collector's own schedule and
     // backoff decide when an unreachable institution is tried again.
     yield* live.pipe(Effect.mapError(toSourceError("connect", undefined)))
-    return { settings, peer, limiter, run }
+    const limiterWindowBytes = settings.bandwidthLimitKiBps === undefined
+      ? undefined
+      : bandwidthWindowBytes(settings.bandwidthLimitKiBps)
+    return { settings, peer, limiter, limiterWindowBytes, run }
   })

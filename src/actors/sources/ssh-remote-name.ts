@@ -4,6 +4,9 @@
  * it, even though the pipeline validates names too: a source must never be
  * the weak link if a caller forgets.
  */
+import { Effect } from "effect"
+import { SourceError } from "../../archive/source.js"
+import type { SourceOperation } from "../../archive/source.js"
 
 /** Why `name` cannot be used as a single remote file name, or undefined when it can. */
 export const unsafeRemoteName = (name: string): string | undefined => {
@@ -22,3 +25,17 @@ export const unsafeRemoteName = (name: string): string | undefined => {
  * itself, which is closed, escaped and reopened.
  */
 export const shellQuote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`
+
+/** Fail with a non-retryable SourceError unless `name` is a safe single remote file name. */
+export const requireSafeName = (
+  source: string,
+  operation: SourceOperation,
+  name: string
+): Effect.Effect<string, SourceError> => {
+  const reason = unsafeRemoteName(name)
+  return reason === undefined
+    ? Effect.succeed(name)
+    : Effect.fail(
+      new SourceError({ source, operation, file: JSON.stringify(name), reason: `refused remote name: ${reason}`, retryable: false })
+    )
+}
