@@ -177,14 +177,28 @@ const files = Args.text({ name: "FILE" }).pipe(
   Args.atLeast(1)
 )
 
-const dumpCommand = Command.make("dump", { files }, ({ files }) => dumpFiles(files)).pipe(
+/**
+ * The failures were already reported on stderr, each in one clean line; only
+ * the exit status remains to be set. Failing the effect instead would make
+ * the runtime log the error again, and its logger writes to stdout, which
+ * must carry nothing but JSON lines. A closed stdout (`| head`) ends quietly.
+ */
+const exitNonZeroOnFailure = <R>(
+  command: Effect.Effect<void, OutputClosed | DmapCommandError, R>
+): Effect.Effect<void, never, R> =>
+  Effect.catchAll(command, () =>
+    Effect.sync(() => {
+      process.exitCode = 1
+    }))
+
+const dumpCommand = Command.make("dump", { files }, ({ files }) => exitNonZeroOnFailure(dumpFiles(files))).pipe(
   Command.withDescription(
     "Print every record as one JSON object per line: keys in file order, arrays nested in their " +
       "user-facing shape, NaN/Infinity as strings, 64-bit integers exact"
   )
 )
 
-const infoCommand = Command.make("info", { files }, ({ files }) => infoFiles(files)).pipe(
+const infoCommand = Command.make("info", { files }, ({ files }) => exitNonZeroOnFailure(infoFiles(files))).pipe(
   Command.withDescription("Print per file: records, format (guessed from the fields), stations, time span and bytes")
 )
 
