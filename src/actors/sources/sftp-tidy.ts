@@ -7,12 +7,11 @@
 import { Effect } from "effect"
 import * as path from "node:path"
 import type { Disposition, SourceError } from "../../archive/source.js"
-import { sftpRequest, SshFailure } from "./ssh-connection.js"
+import { SFTP_NO_SUCH_FILE, sftpRequest, SshFailure } from "./ssh-connection.js"
 import type { SshConnection, SshLink } from "./ssh-connection.js"
 import { requireSafeName } from "./ssh-remote-name.js"
 
 const IN_FLIGHT = 16
-const SFTP_NO_SUCH_FILE = 2
 
 /** Already gone is done: a previous run removed or moved it before it could journal that. */
 const ignoreMissing = (effect: Effect.Effect<void, SshFailure>) =>

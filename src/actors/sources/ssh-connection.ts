@@ -46,6 +46,7 @@ export interface ExecResult {
   readonly stderr: string
 }
 
+export const SFTP_NO_SUCH_FILE = 2
 const SFTP_PERMISSION_DENIED = 3
 
 const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
