@@ -7,7 +7,9 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
 import { createRequire } from "node:module"
 import { archiveCommand } from "./cli/archive-command.js"
+import { demoCommand } from "./cli/demo-command.js"
 import { dmapCommand } from "./cli/dmap-command.js"
+import { serveCommand } from "./cli/serve-command.js"
 import { simulateCommand } from "./cli/simulate-command.js"
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string }
@@ -15,6 +17,8 @@ const { version } = createRequire(import.meta.url)("../package.json") as { versi
 const root = Command.make("superdarn-hub").pipe(
   Command.withDescription("Realtime and archive data service for the SuperDARN radar network"),
   Command.withSubcommands([
+    serveCommand,
+    demoCommand,
     simulateCommand,
     dmapCommand,
     archiveCommand,

@@ -319,23 +319,37 @@ function addEchoes(radar, scan) {
 function renderEchoes(radar) {
   const e = radar.echoes
   radar.spark?.setData([e.t, e.total])
+  const cell = radar.row.spark
+  cell.dataset.scans = String(e.t.length)
+  cell.title = e.t.length === 0
+    ? "no scans stored yet"
+    : `${e.t.length} scans; latest ${e.total.at(-1)} echoes per record at ${utcMinutes(e.t.at(-1) * 1000)} UTC`
   if (view.site === radar.site) echoChart?.setData([e.t, e.total, e.ionospheric, e.groundScatter])
 }
 
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim()
 
+/** At least the last 15 minutes, growing with the data up to ECHO_HOURS, always ending now. */
+const ECHO_MIN_SPAN_S = 15 * 60
+const echoTimeRange = (_u, min) => {
+  const now = Date.now() / 1000
+  const start = min === null || !Number.isFinite(min) ? now - ECHO_MIN_SPAN_S : Math.min(min, now - ECHO_MIN_SPAN_S)
+  return [start, now]
+}
+
 function makeSparkline(target) {
   if (typeof uPlot === "undefined") return undefined
   return new uPlot({
-    width: 150,
+    width: 130,
     height: 34,
     pxAlign: false,
     cursor: { show: false },
     select: { show: false },
     legend: { show: false },
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+    scales: { x: { time: true, range: echoTimeRange }, y: { range: (_u, _min, max) => [0, Math.max(1, max ?? 1)] } },
     axes: [{ show: false }, { show: false }],
-    series: [{}, { stroke: css("--accent"), fill: css("--accent-fill"), width: 1.5, points: { show: false } }]
+    // uPlot shows points by itself while scans are sparse, so a single scan is visible.
+    series: [{}, { stroke: css("--accent"), fill: css("--accent-fill"), width: 1.5, points: { size: 4 } }]
   }, [[], []], target)
 }
 
@@ -346,13 +360,16 @@ function makeEchoChart() {
   echoChart = new uPlot({
     width: Math.max(300, target.clientWidth),
     height: 200,
-    scales: { x: { time: true } },
-    axes: [{ ...axis }, { ...axis, label: "echoes per record", labelSize: 18 }],
+    scales: { x: { time: true, range: echoTimeRange }, y: { range: (_u, _min, max) => [0, Math.max(5, max ?? 5)] } },
+    axes: [
+      { ...axis, values: (_u, splits) => splits.map((t) => utcMinutes(t * 1000)) },
+      { ...axis, label: "mean echoes per record", labelSize: 18 }
+    ],
     series: [
       { value: (_u, v) => (v === null ? dash : `${utcMinutes(v * 1000)} UTC`) },
-      { label: "total", stroke: css("--accent"), width: 2, points: { show: false } },
-      { label: "ionospheric", stroke: css("--iono"), width: 1.5, points: { show: false } },
-      { label: "ground scatter", stroke: css("--ground"), width: 1.5, points: { show: false } }
+      { label: "total", stroke: css("--accent"), width: 2 },
+      { label: "ionospheric", stroke: css("--iono"), width: 1.5 },
+      { label: "ground scatter", stroke: css("--ground"), width: 1.5 }
     ],
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC")
   }, [[], [], [], []], target)
@@ -374,6 +391,7 @@ function scheduleRti() {
 }
 
 const sampleKey = (s) => `${s.channel}:${s.beam}`
+const TIME_STEPS_MS = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].map((s) => s * 1000)
 
 /** The beam shown when the viewer has not chosen one: the most frequent, so a camping beam wins. */
 function autoBeam(samples) {
@@ -438,8 +456,6 @@ function drawRti() {
   const plotW = Math.max(1, Math.floor(W - pad.left - pad.right))
   const plotH = Math.max(1, Math.floor(H - pad.top - pad.bottom))
   ctx.clearRect(0, 0, W, H)
-  ctx.fillStyle = css("--plot-bg")
-  ctx.fillRect(pad.left, pad.top, plotW, plotH)
 
   const now = Date.now()
   const newest = beamSamples.length > 0 ? Math.max(now, beamSamples.at(-1).t) : now
@@ -458,6 +474,13 @@ function drawRti() {
   const typicalGap = gaps.length > 0 ? gaps[Math.floor(gaps.length / 2)] : 3_000
   const image = ctx.createImageData(plotW, plotH)
   const pixels = image.data
+  const [bgR, bgG, bgB] = hexToRgb(css("--plot-bg"))
+  for (let p = 0; p < pixels.length; p += 4) {
+    pixels[p] = bgR
+    pixels[p + 1] = bgG
+    pixels[p + 2] = bgB
+    pixels[p + 3] = 255
+  }
   const lut = LUTS[quantity.ramp]
   const scale = 255 / (quantity.max - quantity.min)
   for (let i = 0; i < beamSamples.length; i++) {
@@ -487,19 +510,8 @@ function drawRti() {
           pixels[p] = r
           pixels[p + 1] = gr
           pixels[p + 2] = b
-          pixels[p + 3] = 255
         }
       }
-    }
-  }
-  // Keep the background where there is no echo.
-  const background = ctx.getImageData(pad.left, pad.top, plotW, plotH).data
-  for (let p = 0; p < pixels.length; p += 4) {
-    if (pixels[p + 3] === 0) {
-      pixels[p] = background[p]
-      pixels[p + 1] = background[p + 1]
-      pixels[p + 2] = background[p + 2]
-      pixels[p + 3] = 255
     }
   }
   ctx.putImageData(image, pad.left, pad.top)
@@ -525,13 +537,13 @@ function drawRti() {
   ctx.restore()
   ctx.textAlign = "center"
   ctx.textBaseline = "top"
-  const spanMinutes = (t1 - t0) / 60_000
-  const stepMinutes = [1, 2, 5, 10, 15, 30, 60].find((m) => spanMinutes / m <= 8) ?? 60
-  const firstTick = Math.ceil(t0 / (stepMinutes * 60_000)) * stepMinutes * 60_000
-  for (let t = firstTick; t <= t1; t += stepMinutes * 60_000) {
+  const step = TIME_STEPS_MS.find((ms) => (t1 - t0) / ms <= 8) ?? TIME_STEPS_MS.at(-1)
+  const label = step < 60_000 ? utcClock : utcMinutes
+  for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
     const x = pad.left + xOf(t)
+    const text = label(t)
     ctx.fillRect(x, pad.top + plotH, ratio, 4 * ratio)
-    ctx.fillText(utcMinutes(t), x, pad.top + plotH + 6 * ratio)
+    if (x + ctx.measureText(text).width / 2 <= W) ctx.fillText(text, x, pad.top + plotH + 6 * ratio)
   }
 
   drawColourBar(quantity)
@@ -628,7 +640,8 @@ function connect() {
   // `latest` answers with each site's newest packet as ordinary site events,
   // then the acknowledgement; those packets are not new arrivals.
   let replaying = false
-  const askStates = () => socket.emit("radars", (list) => onRadars(list))
+  // `radars` is answered with a `radars` event, like the server's pushes.
+  const askStates = () => socket.emit("radars")
   socket.on("connect", () => {
     setConnection("live", `live · ${socket.io.engine.transport.name}`)
     askStates()
