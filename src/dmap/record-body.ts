@@ -26,7 +26,7 @@ const MIN_SCALAR_BYTES = 3
 const MIN_ARRAY_BYTES = 10
 
 /** Below this many bytes a plain loop copies faster than creating a subarray for `set`. */
-const SMALL_COPY_BYTES = 256
+const SMALL_COPY_BYTES = 48
 
 /**
  * Most arrays are 1-D with a handful of distinct lengths (nrang, the echo
