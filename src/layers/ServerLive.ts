@@ -19,6 +19,8 @@ import { NodeContext } from "@effect/platform-node"
 import { Layer } from "effect"
 import { ApiRouter } from "../http/ApiRouter.js"
 import { EchoesRoutes } from "../http/echoes-routes.js"
+import { HealthRoutes } from "../http/health-routes.js"
+import { MetricsRoutes } from "../http/metrics-routes.js"
 import { RadarsRoutes } from "../http/radars-routes.js"
 import { StatusPageRoutes } from "../http/status-page-routes.js"
 import { AppConfig } from "./AppConfig.js"
@@ -35,7 +37,7 @@ import { RadarRegistry } from "./RadarRegistry.js"
 import { RetentionLive } from "./Retention.js"
 import { ShutdownLive } from "./Shutdown.js"
 
-const Routes = Layer.mergeAll(StatusPageRoutes, RadarsRoutes, EchoesRoutes)
+const Routes = Layer.mergeAll(StatusPageRoutes, RadarsRoutes, EchoesRoutes, HealthRoutes, MetricsRoutes)
 
 /** The server around any fleet. Exposes HttpServer (its URL) and the registry. */
 export const serverLayer = <E, R>(fleet: Layer.Layer<RadarFleet, E, R>) => {
