@@ -178,6 +178,17 @@ layer(SshdLive, { excludeTestServices: true })("ssh-shell source against a real 
       expect((yield* session.list).map((file) => file.name)).toEqual([entry!.name])
     }))
 
+  it.scoped("an institution whose hash mode is not remote-sha1sum is listed without the hashing pass", () =>
+    Effect.gen(function*() {
+      const server = yield* Sshd
+      const dir = remoteDir(server, "no hashes")
+      writeRemote(dir, radarFiles)
+      const session = yield* sshShellSource(settingsFor(server, dir), { hash: "none" }).open
+      const listed = yield* session.list
+      expect(listed.map((file) => file.name).sort()).toEqual(radarFiles.map((file) => file.name).sort())
+      expect(listed.every((file) => file.sha1 === undefined && file.size !== undefined)).toBe(true)
+    }))
+
   it.scoped("a missing remote folder is a list failure naming the folder", () =>
     Effect.gen(function*() {
       const server = yield* Sshd

@@ -12,6 +12,7 @@
 import { Effect, Schema } from "effect"
 import type { CollectorSource, Disposition, RemoteFile, SourceError as SourceErrorType } from "../../archive/source.js"
 import { SourceError } from "../../archive/source.js"
+import type { SourceContext } from "./index.js"
 import { execCommand, openSshLink } from "./ssh-connection.js"
 import type { SshLink } from "./ssh-connection.js"
 import { fetchOverSftp } from "./sftp-download.js"
@@ -37,12 +38,13 @@ const FIND_FILES = "find . -mindepth 1 -maxdepth 1 -type f ! -name '.*'"
 /** Wrapped in `sh -c` so a csh or other non-POSIX login shell runs it the same way. */
 const remoteScript = (script: string) => `sh -c ${shellQuote(script)}`
 
-export const listingCommand = (remoteDir: string): string =>
+/** List the folder; with `withHashes`, also hash every file, in the same remote command. */
+export const listingCommand = (remoteDir: string, withHashes: boolean): string =>
   remoteScript(
     `cd -- ${shellQuote(remoteDir)} || exit ${NO_SUCH_DIR_EXIT}; ` +
       `${FIND_FILES} -printf '%f\\0%s\\0%T@\\0'; ` +
-      `printf '${HASHES_MARKER}\\0'; ` +
-      `${FIND_FILES} -exec sha1sum -z -- {} +`
+      `printf '${HASHES_MARKER}\\0'` +
+      (withHashes ? `; ${FIND_FILES} -exec sha1sum -z -- {} +` : "")
   )
 
 export interface ShellListing {
@@ -54,7 +56,7 @@ export interface ShellListing {
 const SHA1_LINE = /^([0-9a-f]{40}) [ *]\.\/(.*)$/s
 
 /** Parse the output of `listingCommand`: NUL-separated name/size/mtime triples, the marker, then `sha1sum -z` lines. */
-export const parseShellListing = (stdout: Buffer): ShellListing | undefined => {
+export const parseShellListing = (stdout: Buffer, withHashes: boolean): ShellListing | undefined => {
   const tokens = stdout.toString("utf8").split("\0")
   const stats = new Map<string, { size: number; mtimeMs: number }>()
   let index = 0
@@ -76,7 +78,7 @@ export const parseShellListing = (stdout: Buffer): ShellListing | undefined => {
   const unhashed: Array<string> = []
   for (const [name, stat] of stats) {
     const sha1 = hashes.get(name)
-    if (sha1 === undefined) unhashed.push(name)
+    if (withHashes && sha1 === undefined) unhashed.push(name)
     else files.push({ name, size: stat.size, mtimeMs: stat.mtimeMs, sha1 })
   }
   return { files, unhashed }
@@ -112,10 +114,11 @@ const runScript = (source: string, link: SshLink, operation: "list" | "tidy", co
     return result
   })
 
-const list = (source: string, link: SshLink, settings: SshShellSettings) =>
+const list = (source: string, link: SshLink, settings: SshShellSettings, withHashes: boolean) =>
   Effect.gen(function*() {
-    const result = yield* runScript(source, link, "list", listingCommand(settings.remoteDir), settings.remoteDir)
-    const listing = parseShellListing(result.stdout)
+    const command = listingCommand(settings.remoteDir, withHashes)
+    const result = yield* runScript(source, link, "list", command, settings.remoteDir)
+    const listing = parseShellListing(result.stdout, withHashes)
     if (listing === undefined) {
       return yield* failure(source, "list", `unreadable listing (exit ${result.exitCode}): ${result.stderr.trim()}`)
     }
@@ -143,15 +146,22 @@ const tidy = (source: string, link: SshLink, settings: SshShellSettings) =>
     }
   }).pipe(Effect.withSpan("SshShell.tidy", { attributes: { source, files: files.length, disposition: disposition.kind } }))
 
-/** An `ssh-shell` source for one institution. */
-export const sshShellSource = (settings: SshShellSettings): CollectorSource => {
+/**
+ * An `ssh-shell` source for one institution. The remote SHA-1 pass is skipped
+ * unless the institution's hash mode is `remote-sha1sum`.
+ */
+export const sshShellSource = (
+  settings: SshShellSettings,
+  context: Pick<SourceContext, "hash"> = { hash: "remote-sha1sum" }
+): CollectorSource => {
   const describe = describeOf(settings)
+  const withHashes = context.hash === "remote-sha1sum"
   return {
     describe,
     open: Effect.gen(function*() {
       const link = yield* openSshLink(describe, settings)
       return {
-        list: list(describe, link, settings),
+        list: list(describe, link, settings, withHashes),
         fetch: (file, destination, onProgress) =>
           fetchOverSftp(describe, link, settings.remoteDir, file, destination, onProgress),
         tidy: tidy(describe, link, settings)
