@@ -1,7 +1,9 @@
 /**
  * DMAP codec throughput on a corpus made by repeating pydarn-north.fitacf
  * (decompressed) to about 20 MB: whole-buffer decoding, incremental decoding
- * in 64 KiB chunks, encoding, and the fitacf view. Median of several runs.
+ * in 64 KiB chunks (records dropped as they come, as a feed does), encoding,
+ * the fitacf view and the JSON lines of `dmap dump`. Median of several runs,
+ * in wall-clock time and in this process's CPU time.
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
@@ -10,6 +12,7 @@ import { bunzip2Buffer } from "../compression/bunzip2.js"
 import { decodeRecords } from "../dmap/decode.js"
 import { encodeRecords } from "../dmap/encode.js"
 import { fitacfView } from "../dmap/fitacf.js"
+import { recordJson } from "../dmap/json-line.js"
 import { DmapRecordDecoder } from "../dmap/record-decoder.js"
 
 const FIXTURE = fileURLToPath(new URL("../../test/fixtures/pydarn-north.fitacf.bz2", import.meta.url))
@@ -25,39 +28,50 @@ const buildCorpus = async (): Promise<Uint8Array> => {
   return corpus
 }
 
-const median = (values: Array<number>): number => {
+interface Timing {
+  /** Median wall-clock seconds. */
+  readonly wall: number
+  /** Median CPU seconds of this process (less disturbed by other load on the machine). */
+  readonly cpu: number
+}
+
+const median = (values: ReadonlyArray<number>): number => {
   const sorted = values.slice().sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)]!
 }
 
-/** Runs `work` RUNS times after one warm-up; returns the median seconds. */
-const time = (work: () => void): number => {
+/** Runs `work` RUNS times after one warm-up; returns the medians. */
+const time = (work: () => void): Timing => {
   work()
-  const seconds: Array<number> = []
+  const wall: Array<number> = []
+  const cpu: Array<number> = []
   for (let i = 0; i < RUNS; i++) {
+    const cpuStart = process.cpuUsage()
     const start = process.hrtime.bigint()
     work()
-    seconds.push(Number(process.hrtime.bigint() - start) / 1e9)
+    wall.push(Number(process.hrtime.bigint() - start) / 1e9)
+    const used = process.cpuUsage(cpuStart)
+    cpu.push((used.user + used.system) / 1e6)
   }
-  return median(seconds)
+  return { wall: median(wall), cpu: median(cpu) }
 }
 
-const report = (label: string, seconds: number, bytes: number, records: number): void => {
-  const mbPerSecond = (bytes / 1e6 / seconds).toFixed(0)
-  const recordsPerSecond = Math.round(records / seconds).toLocaleString("en-US")
-  console.log(`${label.padEnd(28)} ${mbPerSecond.padStart(5)} MB/s  ${recordsPerSecond.padStart(11)} records/s`)
+const report = (label: string, timing: Timing, bytes: number, records: number): void => {
+  const rate = (seconds: number) =>
+    `${(bytes / 1e6 / seconds).toFixed(0).padStart(5)} MB/s ${Math.round(records / seconds).toLocaleString("en-US").padStart(9)} records/s`
+  console.log(`${label.padEnd(34)} wall ${rate(timing.wall)}   cpu ${rate(timing.cpu)}`)
 }
 
 export const run = async (): Promise<void> => {
   const corpus = await buildCorpus()
-  const { records, error } = decodeRecords(corpus)
+  const { error, records } = decodeRecords(corpus)
   if (error !== undefined) throw error
   console.log(`corpus: ${(corpus.length / 1e6).toFixed(1)} MB, ${records.length} records; median of ${RUNS} runs`)
 
-  report("decode (whole buffer)", time(() => decodeRecords(corpus)), corpus.length, records.length)
+  report("decode file (all records kept)", time(() => decodeRecords(corpus)), corpus.length, records.length)
 
   report(
-    "decode (64 KiB chunks)",
+    "decode stream (64 KiB chunks)",
     time(() => {
       const decoder = new DmapRecordDecoder()
       for (let offset = 0; offset < corpus.length; offset += CHUNK_BYTES) {
@@ -75,6 +89,15 @@ export const run = async (): Promise<void> => {
     "fitacf view",
     time(() => {
       for (const record of records) fitacfView(record)
+    }),
+    corpus.length,
+    records.length
+  )
+
+  report(
+    "JSON lines (dmap dump)",
+    time(() => {
+      for (const record of records) recordJson(record)
     }),
     corpus.length,
     records.length
