@@ -61,7 +61,6 @@ const radarFor = (site) => {
       name: "",
       operator: "",
       state: "unknown",
-      records: undefined,
       decodeErrors: undefined,
       reconnects: undefined,
       lastError: undefined,
@@ -178,25 +177,19 @@ function renderClock(radar, now) {
 
 // ---------------------------------------------------------------- radar states
 
-const counter = (entry, name) => entry[name] ?? entry.counters?.[name]
-
+/** The `radars` event and GET /radars: each configured radar with its live state. */
 function onRadars(list) {
-  const entries = Array.isArray(list) ? list : Array.isArray(list?.radars) ? list.radars : []
-  for (const entry of entries) {
-    const site = entry.site ?? entry.code
-    if (typeof site !== "string") continue
-    const radar = radarFor(site)
-    radar.name = entry.name ?? radar.name
-    radar.operator = entry.operator ?? radar.operator
-    radar.state = entry.state ?? entry.phase ?? radar.state
-    radar.records = counter(entry, "records") ?? radar.records
-    radar.decodeErrors = counter(entry, "decodeErrors") ?? counter(entry, "decode_errors") ?? radar.decodeErrors
-    radar.reconnects = counter(entry, "reconnects") ?? radar.reconnects
-    radar.lastError = entry.lastError ?? entry.last_error ?? undefined
-    const lastRecordAt = entry.lastRecordAt ?? entry.last_record_at
-    if (radar.lastSeen === undefined && lastRecordAt !== undefined && lastRecordAt !== null) {
-      radar.lastSeen = typeof lastRecordAt === "number" ? lastRecordAt : Date.parse(lastRecordAt)
-    }
+  if (!Array.isArray(list)) return
+  for (const entry of list) {
+    if (typeof entry?.site !== "string") continue
+    const radar = radarFor(entry.site)
+    radar.name = entry.name ?? ""
+    radar.operator = entry.operator ?? ""
+    radar.state = entry.phase
+    radar.decodeErrors = entry.counters?.decodeErrors
+    radar.reconnects = entry.counters?.reconnects
+    radar.lastError = entry.lastError ?? undefined
+    if (radar.lastSeen === undefined && typeof entry.lastRecordAt === "number") radar.lastSeen = entry.lastRecordAt
     renderRow(radar)
   }
   $("no-radars").hidden = radars.size > 0

@@ -144,10 +144,11 @@ describe.skipIf(chromiumMissing !== undefined)("status page in Chromium", () => 
         page.waitForFunction(() => /^kod .*velocity \(m\/s\)/.test(document.getElementById("rti-caption")?.textContent ?? ""))
       )
       expect(yield* inPage(() => page.getAttribute("#radar-rows tr[data-site=kod] button.site", "aria-pressed"))).toBe("true")
+      fs.mkdirSync(ARTIFACTS, { recursive: true })
+      yield* inPage(() => page.locator("#detail").screenshot({ path: path.join(ARTIFACTS, "status-page-velocity.png") }))
       yield* inPage(() => page.check("input[name=quantity][value=power]"))
       yield* inPage(() => page.waitForFunction(() => /power \(dB\)/.test(document.getElementById("rti-caption")?.textContent ?? "")))
 
-      fs.mkdirSync(ARTIFACTS, { recursive: true })
       yield* inPage(() => page.screenshot({ path: path.join(ARTIFACTS, "status-page.png"), fullPage: true }))
       expect(problems).toEqual([])
     }).pipe(
