@@ -6,6 +6,7 @@
  * received / records sent × clients), server CPU per record and server RSS.
  */
 import { type ChildProcess, fork } from "node:child_process"
+import * as os from "node:os"
 import { fileURLToPath } from "node:url"
 import type {
   ClientCommand,
@@ -71,6 +72,10 @@ const percentile = (buckets: ReadonlyArray<readonly [number, number]>, total: nu
   return Number.NaN
 }
 
+/** A histogram bucket bound; NaN (sent as null over IPC) means beyond the last bucket. */
+const bound = (ms: number | null): string =>
+  ms === null || Number.isNaN(ms) ? "> 4096 ms" : `≤ ${ms} ms`
+
 const runCase = async (c: Case): Promise<string> => {
   const processes: Array<ChildProcess> = []
   try {
@@ -116,12 +121,13 @@ const runCase = async (c: Case): Promise<string> => {
       `p50 ${percentile(buckets, measured, 0.5).toFixed(1)} ms`,
       `p99 ${percentile(buckets, measured, 0.99).toFixed(1)} ms`,
       `max ${percentile(buckets, measured, 1).toFixed(1)} ms`,
-      `(server: radar→broadcast p50 ≤ ${serverStats.emitP50Ms} ms, p99 ≤ ${serverStats.emitP99Ms} ms)`,
+      `(server: radar→broadcast p50 ${bound(serverStats.emitP50Ms)}, p99 ${bound(serverStats.emitP99Ms)})`,
       `delivered ${(received / expected * 100).toFixed(2)}% (${received}/${expected})`,
       `server ${(serverStats.cpuMs / Math.max(1, serverStats.published)).toFixed(2)} CPU ms/record`,
       `RSS ${(serverStats.rssBytes / 2 ** 20).toFixed(0)} MB (peak ${(serverStats.peakRssBytes / 2 ** 20).toFixed(0)})`,
       `skipped ${serverStats.dropped}`,
-      `radar records ${serverStats.published}/${records}`
+      `radar records ${serverStats.published}/${records}`,
+      `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`
     ].join("  ")
   } finally {
     for (const p of processes) p.kill()
