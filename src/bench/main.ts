@@ -11,6 +11,7 @@ const benchmarks: ReadonlyArray<Benchmark> = [
   // Each benchmark module exports `run(): Promise<void>`; add one line per module.
   { name: "dmap", load: () => import("./dmap-decode.js") },
   { name: "connex", load: () => import("./connex-framer.js") },
+  { name: "echo-store", load: () => import("./echo-store.js") },
 ]
 
 const wanted = process.argv.slice(2)

@@ -3,8 +3,8 @@
  * reads behind `GET /echoes/`, and the retention delete. SqlClient only, in
  * SQL that SQLite and PostgreSQL both accept.
  */
-import { SqlClient, SqlSchema } from "@effect/sql"
-import { Chunk, Data, Effect, Option, Schema, Stream } from "effect"
+import { SqlClient } from "@effect/sql"
+import { Chunk, Data, Effect, Option, Stream } from "effect"
 import type { EchoScan } from "../streams/scan-window.js"
 
 export class EchoStoreError extends Data.TaggedError("EchoStoreError")<{
@@ -16,14 +16,13 @@ export class EchoStoreError extends Data.TaggedError("EchoStoreError")<{
   }
 }
 
-/** One point of an echo time series: a scan's start and its per-record means. */
-export const EchoPoint = Schema.Struct({
-  timestamp: Schema.Number,
-  total_echoes: Schema.Number,
-  ionospheric_echoes: Schema.Number,
-  ground_scatter_echoes: Schema.Number
-})
-export type EchoPoint = typeof EchoPoint.Type
+/** One point of an echo time series: a scan's start (epoch ms) and its per-record means. */
+export interface EchoPoint {
+  readonly timestamp: number
+  readonly total_echoes: number
+  readonly ionospheric_echoes: number
+  readonly ground_scatter_echoes: number
+}
 
 /** Scans of one site and channel with `from <= timestamp < to` (epoch ms). */
 export interface SeriesQuery {
@@ -32,14 +31,6 @@ export interface SeriesQuery {
   readonly from: number
   readonly to: number
 }
-
-const SeriesPage = Schema.Struct({
-  site: Schema.String,
-  channel: Schema.Number,
-  from: Schema.Number,
-  to: Schema.Number,
-  limit: Schema.Number
-})
 
 /** Rows per INSERT statement: 9 parameters each stays far below SQLite's 32766 limit. */
 const ROWS_PER_STATEMENT = 500
@@ -83,16 +74,31 @@ export class EchoStore extends Effect.Service<EchoStore>()("superdarn-hub/EchoSt
       return inserted.reduce((sum, n) => sum + n, 0)
     }, Effect.mapError(failWith("insert")))
 
-    const page = SqlSchema.findAll({
-      Request: SeriesPage,
-      Result: EchoPoint,
-      execute: (q) =>
-        sql`SELECT timestamp, total_echoes, ionospheric_echoes, ground_scatter_echoes
-            FROM echo_scans
-            WHERE site_name = ${q.site} AND channel = ${q.channel} AND timestamp >= ${q.from} AND timestamp < ${q.to}
-            ORDER BY timestamp
-            LIMIT ${q.limit}`
-    })
+    /**
+     * One page as value arrays: the columns are NOT NULL and typed by the
+     * migration, so rows are read positionally without a per-row Schema
+     * decode, which costs more than the query itself on a 30-day export.
+     */
+    const page = (query: SeriesQuery, from: number, limit: number) =>
+      sql`SELECT timestamp, total_echoes, ionospheric_echoes, ground_scatter_echoes
+          FROM echo_scans
+          WHERE site_name = ${query.site} AND channel = ${query.channel} AND timestamp >= ${from} AND timestamp < ${query.to}
+          ORDER BY timestamp
+          LIMIT ${limit}`.values.pipe(
+        Effect.map((rows) => {
+          const points = new Array<EchoPoint>(rows.length)
+          for (let i = 0; i < rows.length; i++) {
+            const row = rows[i]!
+            points[i] = {
+              timestamp: Number(row[0]),
+              total_echoes: Number(row[1]),
+              ionospheric_echoes: Number(row[2]),
+              ground_scatter_echoes: Number(row[3])
+            }
+          }
+          return points
+        })
+      )
 
     /**
      * The series page by page (keyset on the unique timestamp), so any range
@@ -100,20 +106,35 @@ export class EchoStore extends Effect.Service<EchoStore>()("superdarn-hub/EchoSt
      */
     const seriesStream = (query: SeriesQuery, pageRows: number = STREAM_PAGE_ROWS) =>
       Stream.paginateChunkEffect(query.from, (from) =>
-        page({ ...query, from, limit: pageRows }).pipe(
+        page(query, from, pageRows).pipe(
           Effect.map((rows) => {
             const last = rows[rows.length - 1]
             const next = rows.length === pageRows && last !== undefined ? Option.some(last.timestamp + 1) : Option.none()
-            return [Chunk.unsafeFromArray(rows as Array<EchoPoint>), next] as const
+            return [Chunk.unsafeFromArray(rows), next] as const
           }),
           Effect.mapError(failWith("read"))
         ))
 
-    /** The lowest channel of `site` with a scan in [from, to), so stereo radars answer with their main channel. */
+    /**
+     * The lowest channel of `site` with a scan in [from, to), so stereo radars
+     * answer with their main channel. The recursive CTE walks the site's
+     * distinct channels with one index seek each (a plain ORDER BY channel
+     * would scan every row of the lower channels outside the range), then
+     * probes the range per channel, again by index.
+     */
     const lowestChannel = Effect.fn("EchoStore.lowestChannel")(function*(site: string, from: number, to: number) {
       const rows = yield* sql<{ readonly channel: number }>`
-        SELECT channel FROM echo_scans
-        WHERE site_name = ${site} AND timestamp >= ${from} AND timestamp < ${to}
+        WITH RECURSIVE channels (channel) AS (
+          SELECT MIN(channel) FROM echo_scans WHERE site_name = ${site}
+          UNION ALL
+          SELECT (SELECT MIN(e.channel) FROM echo_scans e WHERE e.site_name = ${site} AND e.channel > channels.channel)
+          FROM channels WHERE channels.channel IS NOT NULL
+        )
+        SELECT channel FROM channels
+        WHERE channel IS NOT NULL AND EXISTS (
+          SELECT 1 FROM echo_scans e
+          WHERE e.site_name = ${site} AND e.channel = channels.channel AND e.timestamp >= ${from} AND e.timestamp < ${to}
+        )
         ORDER BY channel
         LIMIT 1`
       return Option.map(Option.fromNullable(rows[0]), (row) => Number(row.channel))
