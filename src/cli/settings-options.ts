@@ -24,7 +24,7 @@ export const settingsOptions = {
   maxDays: text("max-days-store-echoes", "MAX_DAYS_STORE_ECHOES", "days of echo counts to keep; default 30"),
   databasePath: text("database-path", "DATABASE_PATH", "SQLite file; default ./data/superdarn-hub.sqlite"),
   corsOrigins: text("cors-origins", "CORS_ORIGINS", "comma-separated allowed origins; default localhost"),
-  logLevel: text("log-level", "LOG_LEVEL", "trace|debug|info|warning|error; default info"),
+  logLevel: text("log-level", "LOG_LEVEL", "trace|debug|info|warn|error; default info"),
   logFormat: text("log-format", "LOG_FORMAT", "logfmt|json; default logfmt"),
   stallSeconds: text("stall-seconds", "STALL_SECONDS", "silence before a radar counts as stalled; default 120"),
   scanIdleSeconds: text("scan-idle-seconds", "SCAN_IDLE_SECONDS", "silence that closes an open scan; default 180"),

@@ -57,7 +57,17 @@ const appConfig = Config.all({
     Config.map((raw) => raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0)),
     Config.withDefault(DEFAULT_CORS_ORIGINS)
   ),
-  logLevel: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info)),
+  // Effect names the level "warn"; operators also write the syslog word "warning".
+  logLevel: Config.string("LOG_LEVEL").pipe(
+    Config.map((raw) => raw.trim().toLowerCase() === "warning" ? "warn" : raw.trim()),
+    Config.mapOrFail((raw) => {
+      const level = LogLevel.allLevels.find((l) => l.label.toLowerCase() === raw.toLowerCase())
+      return level === undefined
+        ? Either.left(ConfigError.InvalidData([], `LOG_LEVEL must be one of trace, debug, info, warn (or warning), error, fatal, off, all, got "${raw}"`))
+        : Either.right(level)
+    }),
+    Config.withDefault(LogLevel.Info)
+  ),
   logFormat: Config.literal("logfmt", "json")("LOG_FORMAT").pipe(Config.withDefault<LogFormat>("logfmt")),
   radarsConfigPath: Config.string("RADARS_CONFIG").pipe(Config.withDefault("radars.config.json")),
   stallSeconds: schemaConfig("STALL_SECONDS", PositiveInt, POSITIVE_EXPECTED).pipe(Config.withDefault(120)),
