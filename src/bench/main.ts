@@ -11,6 +11,8 @@ const benchmarks: ReadonlyArray<Benchmark> = [
   // Each benchmark module exports `run(): Promise<void>`; add one line per module.
   { name: "dmap", load: () => import("./dmap-decode.js") },
   { name: "connex", load: () => import("./connex-framer.js") },
+  { name: "live-feed", load: () => import("./live-feed.js") },
+  { name: "archive-collect", load: () => import("./archive-collect.js") },
   { name: "echo-store", load: () => import("./echo-store.js") },
 ]
 
