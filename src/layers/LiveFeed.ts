@@ -232,7 +232,10 @@ const makeLiveFeed = (options: LiveFeedOptions) =>
         onRight: (sites) =>
           Effect.suspend(() => {
             const sent: Array<string> = []
-            for (const site of sites ?? [...latest.keys()].sort()) {
+            // Without a list: the sites this client gets.
+            const subscribed = subscribedSites(socket)
+            const wanted = sites ?? (subscribed.length > 0 ? subscribed : [...latest.keys()].sort())
+            for (const site of wanted) {
               const packet = latest.get(site)
               if (packet === undefined) continue
               socket.emit(site, packet)

@@ -112,6 +112,10 @@ describe("LiveFeed over Socket.IO", () => {
       // Without an acknowledgement the packets come all the same.
       late.socket.emit("latest", "han")
       expect((yield* late.take(1)).map((e) => e.event)).toEqual(["han"])
+      // Without a list, a subscribed client gets its own sites only.
+      yield* late.request("subscribe", ["sas"])
+      expect(yield* late.request("latest")).toEqual({ ok: true, sites: ["sas"] })
+      expect((yield* late.take(1)).map((e) => e.event)).toEqual(["sas"])
     }).pipe(Effect.provide(liveFeedLayer())))
 
   it.scopedLive("refuses malformed requests with a reason and carries on", () =>
