@@ -72,12 +72,10 @@ export const DmapOutputLive = Layer.scoped(
 type FileError = DataFileError | DmapDecodeError
 
 /** Decode offsets count DMAP bytes; say so when those are not the file's own bytes. */
-const describe = (file: DataFile | undefined, path: string, error: FileError): string =>
-  error._tag === "DataFileError"
-    ? error.message
-    : `${path}: ${error.message}${
-      file !== undefined && file.compression !== "none" ? ` (offset in the ${file.compression}-decompressed data)` : ""
-    }`
+const decodeProblem = (file: DataFile, error: DmapDecodeError): string =>
+  `${file.path}: ${error.message}${
+    file.compression === "none" ? "" : ` (offset in the ${file.compression}-decompressed data)`
+  }`
 
 /**
  * Runs `work` on each file in turn; a file's failure is reported and the
@@ -95,21 +93,18 @@ const eachFile = (
     const output = yield* DmapOutput
     const failed: Array<string> = []
     for (const path of paths) {
-      let opened: DataFile | undefined
-      const result = yield* openDataFile(path).pipe(
-        Effect.tap((file) => {
-          opened = file
-        }),
-        Effect.flatMap((file) => work(file, file.bytes.pipe(dmapRecords()))),
-        Effect.as<FileError | undefined>(undefined),
-        Effect.catchTags({
-          DataFileError: (error) => Effect.succeed<FileError>(error),
-          DmapDecodeError: (error) => Effect.succeed<FileError>(error)
-        })
+      const problem = yield* openDataFile(path).pipe(
+        Effect.flatMap((file) =>
+          work(file, file.bytes.pipe(dmapRecords())).pipe(
+            Effect.as<string | undefined>(undefined),
+            Effect.catchTag("DmapDecodeError", (error) => Effect.succeed(decodeProblem(file, error)))
+          )
+        ),
+        Effect.catchTag("DataFileError", (error) => Effect.succeed(error.message))
       )
-      if (result !== undefined) {
+      if (problem !== undefined) {
         failed.push(path)
-        yield* output.stderr(`dmap ${command}: ${describe(opened, path, result)}\n`)
+        yield* output.stderr(`dmap ${command}: ${problem}\n`)
       }
     }
     if (failed.length > 0) return yield* new DmapCommandError({ command, failed })

@@ -33,7 +33,7 @@ const numeric = (record: DmapRecord, name: string): number | undefined => {
   return typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : undefined
 }
 
-/** Epoch ms from the `prefix` year/month/day/hour/minute/second fields, if all are present. */
+/** Epoch ms from the named year, month, day, hour, minute and second fields, if all are present. */
 const timeOf = (record: DmapRecord, names: ReadonlyArray<string>, micros: string | undefined): number | undefined => {
   const parts = names.map((name) => numeric(record, name))
   if (parts.some((part) => part === undefined)) return undefined
