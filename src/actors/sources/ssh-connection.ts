@@ -11,12 +11,13 @@
  *   connection drops mid-run and reruns the interrupted operation, which
  *   resumes (downloads continue from the partial copy in the work dir).
  */
-import { Data, Deferred, Duration, Effect, Exit, FiberId, RateLimiter, Schedule, Scope } from "effect"
+import { Data, Deferred, Duration, Effect, Exit, FiberId, Schedule, Scope } from "effect"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import ssh2 from "ssh2"
 import type { Client, ClientChannel, SFTPWrapper } from "ssh2"
 import { SourceError } from "../../archive/source.js"
+import { BandwidthBudget } from "./bandwidth-budget.js"
 import type { SourceOperation } from "../../archive/source.js"
 import { hostKeyAlgorithms, hostLookupName, knownHostsFor, parseKnownHosts, verifyHostKey } from "./known-hosts.js"
 import type { HostKeyVerdict, KnownHost } from "./known-hosts.js"
@@ -239,20 +240,13 @@ const connect = (
     (connection) => Effect.sync(() => connection.client.end())
   )
 
-const BANDWIDTH_WINDOW = Duration.millis(250)
-
-/** Bytes a transfer may move per 250 ms window under a KiB/s cap; also the largest chunk that can pass. */
-export const bandwidthWindowBytes = (kibPerSecond: number): number =>
-  Math.max(1, Math.floor((kibPerSecond * 1024 * Duration.toMillis(BANDWIDTH_WINDOW)) / 1000))
-
 /** A run's connection to one SSH peer, reconnecting when it drops. */
 export interface SshLink {
   readonly settings: SshConnectionSettings
   /** `user@host:port`, for messages. */
   readonly peer: string
-  /** The institution's bandwidth cap, shared by every transfer on the link, with its window size in bytes. */
-  readonly limiter: RateLimiter.RateLimiter | undefined
-  readonly limiterWindowBytes: number | undefined
+  /** The institution's bandwidth cap, shared by every transfer on the link. */
+  readonly budget: BandwidthBudget | undefined
   /**
    * Run `use` on a live connection. When the connection is lost, reconnect
    * with backoff and run `use` again, so `use` must be safe to repeat.
@@ -287,15 +281,7 @@ export const openSshLink = (
     const knownHosts = settings.insecureSkipHostKeyCheck
       ? undefined
       : parseKnownHosts((yield* readLocalFile(settings.knownHostsPath, "known_hosts", source)).toString("utf8"))
-    // A fixed window counted in bytes: Effect's token bucket refills at most
-    // one token per millisecond, far too slow for a byte budget.
-    const limiter = settings.bandwidthLimitKiBps === undefined
-      ? undefined
-      : yield* RateLimiter.make({
-        limit: bandwidthWindowBytes(settings.bandwidthLimitKiBps),
-        interval: BANDWIDTH_WINDOW,
-        algorithm: "fixed-window"
-      })
+    const budget = settings.bandwidthLimitKiBps === undefined ? undefined : new BandwidthBudget(settings.bandwidthLimitKiBps)
     const peer = `${settings.user}@${settings.host}:${settings.port}`
     const lock = yield* Effect.makeSemaphore(1)
     let current: { readonly connection: SshConnection; readonly scope: Scope.CloseableScope } | undefined
@@ -354,8 +340,5 @@ export const openSshLink = (
     // The first connection is not retried: the collector's own schedule and
     // backoff decide when an unreachable institution is tried again.
     yield* live.pipe(Effect.mapError(toSourceError("connect", undefined)))
-    const limiterWindowBytes = settings.bandwidthLimitKiBps === undefined
-      ? undefined
-      : bandwidthWindowBytes(settings.bandwidthLimitKiBps)
-    return { settings, peer, limiter, limiterWindowBytes, run }
+    return { settings, peer, budget, run }
   })
