@@ -31,11 +31,13 @@ export const CP_LABELS: Readonly<Record<number, string>> = {
 export const expectedPacket = (site: string, record: DmapRecord) => {
   const nrang = scalar(record, "nrang")
   const slist = array(record, "slist")
-  const atGates = (name: string) =>
-    Array.from({ length: nrang }, (_, gate) => {
+  const atGates = (name: string) => {
+    const values = array(record, name)
+    return Array.from({ length: nrang }, (_, gate) => {
       const echo = slist.indexOf(gate)
-      return echo < 0 ? 0 : json(array(record, name)[echo] ?? 0)
+      return echo < 0 ? 0 : json(values[echo] ?? 0)
     })
+  }
   const us = Math.max(0, scalar(record, "time.us"))
   const seconds = new Date(Date.UTC(
     scalar(record, "time.yr"),
