@@ -6,7 +6,7 @@
  */
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Layer, Metric, Scope, TestClock } from "effect"
+import { ConfigProvider, Context, Effect, Exit, Layer, Metric, Scope, TestClock } from "effect"
 import { io as connect } from "socket.io-client"
 import type { RadarRecord } from "../../src/domain/radar-record.js"
 import { AppConfig } from "../../src/layers/AppConfig.js"
@@ -70,12 +70,18 @@ const hanRecords = Effect.map(loadPydarnNorth, (all) =>
 
 const scanStart = (minute: number) => Date.UTC(2018, 3, 4, 6, minute, 0) + [0, 47, 20, 15, 30][minute]!
 
+/** An aggregator started by a test, and the scope whose closing is its shutdown. */
+interface Running {
+  readonly scope: Scope.CloseableScope
+  readonly aggregator: Context.Tag.Service<EchoAggregator>
+}
+
 /**
  * The database (and hub) outlive aggregators built and shut down in a child
  * scope, as across a process restart.
  */
 const withAggregation = <A, E>(
-  body: (start: Effect.Effect<Scope.CloseableScope, unknown>) => Effect.Effect<A, E, Hub | EchoStore | SqlClient.SqlClient>,
+  body: (start: Effect.Effect<Running, unknown>) => Effect.Effect<A, E, Hub | EchoStore | SqlClient.SqlClient>,
   events: Array<SiteEvent> = []
 ) =>
   Effect.gen(function*() {
@@ -88,8 +94,8 @@ const withAggregation = <A, E>(
       )
       const start = Effect.gen(function*() {
         const scope = yield* Scope.make()
-        yield* Layer.buildWithScope(aggregator, scope)
-        return scope
+        const built = yield* Layer.buildWithScope(aggregator, scope)
+        return { scope, aggregator: Context.get(built, EchoAggregator) }
       })
       return yield* body(start)
     }).pipe(Effect.provide(base))
@@ -151,9 +157,10 @@ describe("EchoAggregator", () => {
   it.scoped("stores open scans as incomplete on shutdown", () =>
     withAggregation((start) =>
       Effect.gen(function*() {
-        const scope = yield* start
+        const { aggregator, scope } = yield* start
         yield* publishAll(yield* hanRecords)
         yield* eventually(storedRows, (rows) => rows.length === 6)
+        expect(yield* aggregator.openScans).toBe(2)
         yield* Scope.close(scope, Exit.void)
         const rows = yield* storedRows
         expect(rows.filter((r) => r.complete === 0).map((r) => [r.channel, r.timestamp, r.record_count])).toEqual([
@@ -167,7 +174,7 @@ describe("EchoAggregator", () => {
     withAggregation((start) =>
       Effect.gen(function*() {
         const records = yield* hanRecords
-        const first = yield* start
+        const { scope: first } = yield* start
         yield* publishAll(records.slice(0, 20))
         yield* Scope.close(first, Exit.void)
         const partial = yield* storedRows
@@ -177,7 +184,7 @@ describe("EchoAggregator", () => {
         ])
 
         const before = yield* Metric.value(scansStored)
-        const second = yield* start
+        const { scope: second } = yield* start
         yield* publishAll(records)
         yield* eventually(storedRows, (rows) => rows.length === 6)
         yield* Scope.close(second, Exit.void)
@@ -195,10 +202,10 @@ describe("EchoAggregator", () => {
     withAggregation((start) =>
       Effect.gen(function*() {
         const records = yield* hanRecords
-        const first = yield* start
+        const { scope: first } = yield* start
         yield* publishAll(records.slice(0, 20))
         yield* Scope.close(first, Exit.void)
-        const second = yield* start
+        const { scope: second } = yield* start
         yield* publishAll(records.slice(20, 32))
         yield* publishAll(records.slice(32, 34))
         yield* eventually(storedRows, (rows) => rows.length === 4)
