@@ -19,7 +19,10 @@ export const databaseLayer = (filename: string) => {
     Effect.try({
       try: () => {
         if (filename !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true })
-        return SqliteClient.layer({ filename })
+        // sqlite-node caches a statement whose preparation failed for prepareCacheTTL
+        // (10 min by default), so a transient lock at prepare time would keep one
+        // write failing long after the lock is gone.
+        return SqliteClient.layer({ filename, prepareCacheTTL: "30 seconds" })
       },
       catch: (cause) => new DatabaseOpenError({ path: filename, reason: String(cause) })
     })
