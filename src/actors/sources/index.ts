@@ -11,6 +11,9 @@ import { ftpSource } from "./ftp.js"
 import { httpIndexSource } from "./http-index.js"
 import { inboxSource } from "./inbox.js"
 import { localSource } from "./local.js"
+import { rsyncSource } from "./rsync.js"
+import { sftpSidecarSource } from "./sftp-sidecar.js"
+import { sshShellSource } from "./ssh-shell.js"
 
 /** What a source may need to know about the institution it serves. */
 export interface SourceContext {
@@ -27,7 +30,10 @@ export const sourceMakers: SourceMakers = {
   local: localSource,
   inbox: inboxSource,
   "http-index": httpIndexSource,
-  ftp: ftpSource
+  ftp: ftpSource,
+  "ssh-shell": sshShellSource,
+  "sftp-sidecar": sftpSidecarSource,
+  rsync: rsyncSource
 }
 
 export const makeSource = (settings: SourceConfig, context: SourceContext): CollectorSource =>

@@ -5,6 +5,9 @@
  * mandatory once the first exists).
  */
 import { Schema } from "effect"
+import { RsyncSettings } from "../../actors/sources/rsync.js"
+import { SftpSidecarSettings } from "../../actors/sources/sftp-sidecar.js"
+import { SshShellSettings } from "../../actors/sources/ssh-shell.js"
 import { FtpSourceConfig } from "./ftp-source.js"
 import { HttpIndexSourceConfig } from "./http-index-source.js"
 import { InboxSourceConfig } from "./inbox-source.js"
@@ -14,7 +17,10 @@ export const SourceConfig = Schema.Union(
   LocalSourceConfig,
   InboxSourceConfig,
   HttpIndexSourceConfig,
-  FtpSourceConfig
+  FtpSourceConfig,
+  SshShellSettings,
+  SftpSidecarSettings,
+  RsyncSettings
 )
 export type SourceConfig = typeof SourceConfig.Type
 
