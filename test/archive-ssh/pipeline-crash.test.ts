@@ -1,0 +1,144 @@
+/**
+ * A collector killed after filing a file from an SSH source, before the
+ * remote delete (and once more, after the delete but before the journal
+ * records it): the rerun completes the delete and downloads nothing again.
+ *
+ * The collection runs in a child process (test/archive/crash-child.ts,
+ * transpiled without type checking into a temporary folder) that SIGKILLs
+ * itself at the injected step (SDH_CRASH_AT).
+ */
+import { afterAll, beforeAll, expect, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { spawn, spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import ts from "typescript"
+import { configJson, listTree, scopedTree } from "../archive/archive-fixture.js"
+import { Sshd, SshdLive } from "../support/sshd.js"
+import { listRemote, remoteDir } from "./remote-tree.js"
+import { HASH_OF, sourceJson, stageRemote } from "./ssh-institution.js"
+import type { SshKind } from "./ssh-institution.js"
+
+const REPO = path.join(import.meta.dirname, "..", "..")
+let build: string
+
+const transpileTree = (from: string, to: string) => {
+  for (const entry of fs.readdirSync(from, { withFileTypes: true, recursive: true }) as Array<fs.Dirent>) {
+    if (!entry.isFile() || !entry.name.endsWith(".ts") || entry.name.endsWith(".d.ts")) continue
+    const source = path.join(entry.parentPath, entry.name)
+    const target = path.join(to, path.relative(from, source)).replace(/\.ts$/, ".js")
+    const { outputText } = ts.transpileModule(fs.readFileSync(source, "utf8"), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+      fileName: source
+    })
+    fs.mkdirSync(path.dirname(target), { recursive: true })
+    fs.writeFileSync(target, outputText)
+  }
+}
+
+beforeAll(() => {
+  build = fs.mkdtempSync(path.join(os.tmpdir(), "sdh-"))
+  transpileTree(path.join(REPO, "src"), path.join(build, "src"))
+  transpileTree(path.join(REPO, "test", "archive"), path.join(build, "test", "archive"))
+  fs.writeFileSync(path.join(build, "package.json"), JSON.stringify({ type: "module" }))
+  fs.symlinkSync(path.join(REPO, "node_modules"), path.join(build, "node_modules"))
+})
+
+afterAll(() => {
+  if (build !== undefined) fs.rmSync(build, { recursive: true, force: true })
+})
+
+interface ChildResult {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const runChild = (configPath: string, journal: string, crashAt: string | undefined) =>
+  Effect.async<ChildResult>((resume) => {
+    const { SDH_CRASH_AT: _ignored, ...env } = process.env
+    const child = spawn(process.execPath, [path.join(build, "test", "archive", "crash-child.js"), configPath, journal], {
+      env: crashAt === undefined ? env : { ...env, SDH_CRASH_AT: crashAt },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => (stdout += chunk))
+    child.stderr.on("data", (chunk) => (stderr += chunk))
+    child.on("close", (code, signal) => resume(Effect.succeed({ code, signal, stdout, stderr })))
+    return Effect.sync(() => child.kill("SIGKILL"))
+  })
+
+const journalRows = (journal: string) =>
+  JSON.parse(
+    spawnSync("sqlite3", ["-json", journal, "SELECT name, state, tidied_at IS NOT NULL AS tidied FROM archive_files ORDER BY name"])
+      .stdout.toString() || "[]"
+  ) as Array<{ name: string; state: string; tidied: number }>
+
+const KINDS: ReadonlyArray<SshKind> = ["ssh-shell", "sftp-sidecar", "rsync"]
+
+layer(SshdLive, { excludeTestServices: true })("SSH sources: crash between filing and the remote delete", (it) => {
+  for (const kind of KINDS) {
+    it.scoped(`${kind}: killed after filing a file, the rerun files the other, deletes both remotely and re-downloads nothing`, () =>
+      Effect.gen(function*() {
+        const server = yield* Sshd
+        const tree = yield* scopedTree
+        const dir = remoteDir(server, `${kind}-crash-archived`)
+        const files = stageRemote(kind, dir, `${kind} crash`)
+        const before = listRemote(dir)
+        const configPath = path.join(tree.root, "archive.config.json")
+        // One file at a time, so exactly one is filed when the child dies.
+        const config = configJson(
+          tree,
+          { source: sourceJson(kind, server, dir), hash: HASH_OF[kind], disposition: "delete" },
+          { concurrency: { global: 1, perInstitution: 1 } }
+        )
+        fs.writeFileSync(configPath, JSON.stringify(config))
+
+        const crashed = yield* runChild(configPath, tree.journal, "archived")
+        expect(crashed.signal, crashed.stderr).toBe("SIGKILL")
+        expect(listTree(tree.archiveRoot)).toHaveLength(1)
+        expect(listRemote(dir)).toEqual(before)
+
+        const rerun = yield* runChild(configPath, tree.journal, undefined)
+        expect(rerun.code, rerun.stderr).toBe(0)
+        const outcomes = JSON.parse(rerun.stdout) as Array<[string, string]>
+        const filedBefore = path.basename(listTree(tree.archiveRoot)[0]!)
+        expect(outcomes.find(([name]) => name === filedBefore)?.[1]).toBe("done-before")
+        expect(outcomes.map(([, outcome]) => outcome).sort()).toEqual(["archived", "done-before"])
+
+        expect(listTree(tree.archiveRoot).map((file) => path.basename(file)).sort()).toEqual([...files.keys()].sort())
+        expect(listRemote(dir)).toEqual([])
+        expect(listTree(tree.workDir)).toEqual([])
+        expect(journalRows(tree.journal)).toEqual(
+          [...files.keys()].sort().map((name) => ({ name, state: "archived", tidied: 1 }))
+        )
+      }), 60_000)
+
+    it.scoped(`${kind}: killed after the remote delete but before the journal records it, the rerun finishes the tidy`, () =>
+      Effect.gen(function*() {
+        const server = yield* Sshd
+        const tree = yield* scopedTree
+        const dir = remoteDir(server, `${kind}-crash-tidy`)
+        const files = stageRemote(kind, dir, `${kind} tidy`)
+        const configPath = path.join(tree.root, "archive.config.json")
+        fs.writeFileSync(
+          configPath,
+          JSON.stringify(configJson(tree, { source: sourceJson(kind, server, dir), hash: HASH_OF[kind], disposition: "delete" }))
+        )
+        const crashed = yield* runChild(configPath, tree.journal, "tidy-done")
+        expect(crashed.signal, crashed.stderr).toBe("SIGKILL")
+        expect(listRemote(dir)).toEqual([])
+        expect(journalRows(tree.journal).every((row) => row.tidied === 0)).toBe(true)
+
+        const rerun = yield* runChild(configPath, tree.journal, undefined)
+        expect(rerun.code, rerun.stderr).toBe(0)
+        expect(JSON.parse(rerun.stdout)).toEqual([])
+        expect(journalRows(tree.journal)).toEqual(
+          [...files.keys()].sort().map((name) => ({ name, state: "archived", tidied: 1 }))
+        )
+      }), 60_000)
+  }
+})
