@@ -4,7 +4,7 @@
  */
 import { Command } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Effect } from "effect"
+import { Effect, Logger } from "effect"
 import { createRequire } from "node:module"
 import { archiveCommand } from "./cli/archive-command.js"
 import { demoCommand } from "./cli/demo-command.js"
@@ -21,10 +21,18 @@ const root = Command.make("superdarn-hub").pipe(
     demoCommand,
     simulateCommand,
     dmapCommand,
-    archiveCommand,
+    archiveCommand
   ])
 )
 
 const cli = Command.run(root, { name: "superdarn-hub", version })
 
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain({ disableErrorReporting: false }))
+// Diagnostics go to stderr so that a command's stdout (dmap dump's JSON lines)
+// stays pure data; serve and demo install their own logfmt/JSON logger.
+const stderrLogger = Logger.replace(Logger.defaultLogger, Logger.prettyLogger({ stderr: true }))
+
+cli(process.argv).pipe(
+  Effect.provide(NodeContext.layer),
+  Effect.provide(stderrLogger),
+  NodeRuntime.runMain({ disablePrettyLogger: true })
+)

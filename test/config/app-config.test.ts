@@ -40,13 +40,15 @@ describe("AppConfig", () => {
       expect(settings.logFormat).toBe("json")
     }))
 
-  it.effect.each([
+  const refusals: ReadonlyArray<readonly [key: string, value: string, message: string]> = [
     ["PORT", "99a", `PORT must be an integer 0-65535, got "99a"`],
     ["PORT", "70000", `PORT must be an integer 0-65535, got "70000"`],
     ["MAX_DAYS_STORE_ECHOES", "30 days", `MAX_DAYS_STORE_ECHOES must be a positive integer, got "30 days"`],
     ["CANADA_ADDR", "nohostport", `CANADA_ADDR must be host:port, got "nohostport"`],
     ["LOG_LEVEL", "loud", `LOG_LEVEL must be one of`]
-  ])("refuses %s=%s with a message naming key and value", ([key, value, message]) =>
+  ]
+
+  it.effect.each(refusals)("refuses %s=%s with a message naming key and value", ([key, value, message]) =>
     Effect.gen(function*() {
       const result = yield* settingsFrom({ [key]: value })
       expect(Either.isLeft(result)).toBe(true)
