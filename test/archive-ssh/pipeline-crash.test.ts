@@ -7,69 +7,19 @@
  * transpiled without type checking into a temporary folder) that SIGKILLs
  * itself at the injected step (SDH_CRASH_AT).
  */
-import { afterAll, beforeAll, expect, layer } from "@effect/vitest"
+import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
-import ts from "typescript"
 import { configJson, listTree, scopedTree } from "../archive/archive-fixture.js"
 import { Sshd, SshdLive } from "../support/sshd.js"
 import { listRemote, remoteDir } from "./remote-tree.js"
 import { HASH_OF, sourceJson, stageRemote } from "./ssh-institution.js"
 import type { SshKind } from "./ssh-institution.js"
+import { crashChildSuite } from "../support/crash-child.js"
 
-const REPO = path.join(import.meta.dirname, "..", "..")
-let build: string
-
-const transpileTree = (from: string, to: string) => {
-  for (const entry of fs.readdirSync(from, { withFileTypes: true, recursive: true }) as Array<fs.Dirent>) {
-    if (!entry.isFile() || !entry.name.endsWith(".ts") || entry.name.endsWith(".d.ts")) continue
-    const source = path.join(entry.parentPath, entry.name)
-    const target = path.join(to, path.relative(from, source)).replace(/\.ts$/, ".js")
-    const { outputText } = ts.transpileModule(fs.readFileSync(source, "utf8"), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-      fileName: source
-    })
-    fs.mkdirSync(path.dirname(target), { recursive: true })
-    fs.writeFileSync(target, outputText)
-  }
-}
-
-beforeAll(() => {
-  build = fs.mkdtempSync(path.join(os.tmpdir(), "sdh-"))
-  transpileTree(path.join(REPO, "src"), path.join(build, "src"))
-  transpileTree(path.join(REPO, "test", "archive"), path.join(build, "test", "archive"))
-  fs.writeFileSync(path.join(build, "package.json"), JSON.stringify({ type: "module" }))
-  fs.symlinkSync(path.join(REPO, "node_modules"), path.join(build, "node_modules"))
-})
-
-afterAll(() => {
-  if (build !== undefined) fs.rmSync(build, { recursive: true, force: true })
-})
-
-interface ChildResult {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const runChild = (configPath: string, journal: string, crashAt: string | undefined) =>
-  Effect.async<ChildResult>((resume) => {
-    const { SDH_CRASH_AT: _ignored, ...env } = process.env
-    const child = spawn(process.execPath, [path.join(build, "test", "archive", "crash-child.js"), configPath, journal], {
-      env: crashAt === undefined ? env : { ...env, SDH_CRASH_AT: crashAt },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk) => (stdout += chunk))
-    child.stderr.on("data", (chunk) => (stderr += chunk))
-    child.on("close", (code, signal) => resume(Effect.succeed({ code, signal, stdout, stderr })))
-    return Effect.sync(() => child.kill("SIGKILL"))
-  })
+const { runChild } = crashChildSuite()
 
 const journalRows = (journal: string) =>
   JSON.parse(
