@@ -125,7 +125,8 @@ const runCase = async (c: Case): Promise<string> => {
       `delivered ${(received / expected * 100).toFixed(2)}% (${received}/${expected})`,
       `server ${(serverStats.cpuMs / Math.max(1, serverStats.published)).toFixed(2)} CPU ms/record`,
       `RSS ${(serverStats.rssBytes / 2 ** 20).toFixed(0)} MB (peak ${(serverStats.peakRssBytes / 2 ** 20).toFixed(0)})`,
-      `skipped ${serverStats.dropped}`,
+      `slow-client skips ${serverStats.dropped}`,
+      `records dropped behind ${serverStats.feedBehind}`,
       `radar records ${serverStats.published}/${records}`,
       `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`
     ].join("  ")

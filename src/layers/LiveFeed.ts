@@ -38,7 +38,11 @@ export interface LiveFeedOptions {
 }
 
 export const defaultLiveFeedOptions: LiveFeedOptions = {
-  consumerCapacity: 4096,
+  // A live packet seconds late is worth less than a fresh one: when the feed
+  // falls behind (more clients than the CPU can serve), the oldest records
+  // slide out (counted by the hub) instead of piling up latency and memory.
+  // 256 records is over a second at 200 records/s.
+  consumerCapacity: 256,
   // 64 packets: over a second of every radar at once, and enough for a polling client
   // with a slow link to collect between two polls at 200 records/s.
   maxClientBacklog: 64
@@ -51,8 +55,17 @@ const EVERY_SITE_ROOM = "sites:*"
 const siteRoom = (site: string): string => `site:${site}`
 const SITE_ROOM_PREFIX = "site:"
 
-/** Records emitted per step of the feed fiber. */
-export const EMIT_BATCH = 64
+/**
+ * Records emitted per step of the feed fiber. A step blocks the event loop
+ * for records × clients socket writes (about 15 µs each on loopback), so the
+ * step shrinks as clients grow: about DELIVERIES_PER_STEP writes, at least one
+ * record, at most MAX_EMIT_BATCH. Radar sockets and new clients get a turn
+ * between steps; with few clients, larger steps spend less time switching.
+ */
+export const MAX_EMIT_BATCH = 64
+const DELIVERIES_PER_STEP = 2048
+const recordsPerStep = (clients: number): number =>
+  Math.min(MAX_EMIT_BATCH, Math.max(1, Math.floor(DELIVERIES_PER_STEP / Math.max(1, clients))))
 
 /** Resumes after pending I/O callbacks (socket write completions) have run. */
 const turnOfEventLoop = Effect.async<void>((resume) => {
@@ -285,7 +298,7 @@ const makeLiveFeed = (options: LiveFeedOptions) =>
     // slowness is judged before each batch, and the loop hands the event loop
     // a turn after it, when healthy clients' writes complete and their
     // buffers drain. A client's backlog stays below maxClientBacklog + one batch.
-    yield* Queue.takeBetween(records, 1, EMIT_BATCH).pipe(
+    yield* Effect.suspend(() => Queue.takeBetween(records, 1, recordsPerStep(sockets.size))).pipe(
       Effect.flatMap((batch) => {
         const slow = slowClients()
         return Effect.forEach(batch, (record) => emitRecord(slow, record), { discard: true })

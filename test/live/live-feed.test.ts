@@ -5,7 +5,7 @@ import type { RadarStatus } from "../../src/domain/radar-status.js"
 import { zeroCounters } from "../../src/domain/radar-status.js"
 import { HttpServer } from "../../src/layers/HttpServer.js"
 import { Hub } from "../../src/layers/Hub.js"
-import { EMIT_BATCH, LiveFeed, type LiveFeedOptions } from "../../src/layers/LiveFeed.js"
+import { LiveFeed, MAX_EMIT_BATCH, type LiveFeedOptions } from "../../src/layers/LiveFeed.js"
 import { RadarRegistry } from "../../src/layers/RadarRegistry.js"
 import { northRecords, radarRecord } from "../hub/fixture-records.js"
 import { connectClient, connectRawClient, type ReceivedEvent } from "./clients.js"
@@ -219,7 +219,7 @@ describe("LiveFeed over Socket.IO", () => {
       expect(yield* healthy.take(100)).toHaveLength(100)
       const stalledSocket = [...server.io.of("/").sockets.values()].find((s) => s.id !== healthy.socket.id)!
       const backlog = (stalledSocket.conn as unknown as { writeBuffer: ReadonlyArray<unknown> }).writeBuffer.length
-      expect(backlog).toBeLessThanOrEqual(8 + EMIT_BATCH)
+      expect(backlog).toBeLessThanOrEqual(8 + MAX_EMIT_BATCH)
       expect(yield* counterValue("superdarn_hub_packets_dropped_total", site)).toBeGreaterThanOrEqual(dropped + 100)
       expect(yield* counterValue("superdarn_hub_packets_emitted_total", site)).toBe(sent + 100)
       expect(healthy.socket.connected).toBe(true)

@@ -25,6 +25,8 @@ export interface ServerStats {
   readonly peakRssBytes: number
   readonly published: number
   readonly dropped: number
+  /** Records the live feed's hub buffer let slide out because emitting fell behind. */
+  readonly feedBehind: number
   /** Upper bounds (ms) of the histogram buckets holding the p50 and p99 of radar-to-broadcast latency. */
   readonly emitP50Ms: number
   readonly emitP99Ms: number

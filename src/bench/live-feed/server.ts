@@ -10,7 +10,7 @@ import { AppConfig } from "../../layers/AppConfig.js"
 import { HttpServer } from "../../layers/HttpServer.js"
 import { Hub } from "../../layers/Hub.js"
 import { HubPump } from "../../layers/HubPump.js"
-import { LiveFeed } from "../../layers/LiveFeed.js"
+import { LIVE_FEED_CONSUMER, LiveFeed } from "../../layers/LiveFeed.js"
 import { RadarFleet } from "../../layers/RadarFleet.js"
 import { RadarRegistry } from "../../layers/RadarRegistry.js"
 import type { ServerCommand, ServerMessage } from "./protocol.js"
@@ -73,12 +73,15 @@ const quantileBound = (
 const program = Effect.gen(function*() {
   const server = yield* HttpServer
   const pump = yield* HubPump
+  const hub = yield* Hub
+  const feedBehind = Effect.map(hub.consumerStats, (all) => all.find((s) => s.consumer === LIVE_FEED_CONSUMER)?.dropped ?? 0)
   let peakRss = process.memoryUsage.rss()
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250)
   yield* Effect.addFinalizer(() => Effect.sync(() => clearInterval(sampler)))
   let cpuMark = process.cpuUsage()
   let publishedMark = 0
   let droppedMark = 0
+  let behindMark = 0
   let latencyMark: ReadonlyArray<readonly [number, number]> = []
 
   process.on("message", (command: ServerCommand) =>
@@ -86,10 +89,12 @@ const program = Effect.gen(function*() {
       if (command.type === "exit") return process.exit(0)
       const published = yield* pump.pumped
       const dropped = yield* droppedTotal
+      const behind = yield* feedBehind
       if (command.type === "mark") {
         cpuMark = process.cpuUsage()
         publishedMark = published
         droppedMark = dropped
+        behindMark = behind
         latencyMark = yield* emitLatency
         peakRss = process.memoryUsage.rss()
         return
@@ -104,6 +109,7 @@ const program = Effect.gen(function*() {
           peakRssBytes: peakRss,
           published: published - publishedMark,
           dropped: dropped - droppedMark,
+          feedBehind: behind - behindMark,
           emitP50Ms: quantileBound(latency, latencyMark, 0.5),
           emitP99Ms: quantileBound(latency, latencyMark, 0.99)
         }
