@@ -18,7 +18,7 @@ import { type GunzipError, inflateBounded } from "../compression/gunzip.js"
 import { decodeRecord } from "../dmap/decode.js"
 import { fitacfView } from "../dmap/fitacf.js"
 import type { RadarRecord } from "../domain/radar-record.js"
-import { type RadarStatus, zeroCounters } from "../domain/radar-status.js"
+import { enterBackoff, type RadarStatus, zeroCounters } from "../domain/radar-status.js"
 import { siteOfStid } from "../domain/radar-table.js"
 import { RadarRegistry } from "../layers/RadarRegistry.js"
 import { type CanadaMessage, CanadaMessageError, classifyMessage } from "./canada-message-form.js"
@@ -229,15 +229,7 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
           const n = yield* Ref.getAndUpdate(attempt, (k) => k + 1)
           const delay = backoffDelay(options.backoff, n, yield* Random.next)
           const now = yield* Clock.currentTimeMillis
-          yield* updateSeen((status) => ({
-            ...status,
-            phase: "backoff",
-            phaseSince: now,
-            nextAttemptAt: now + Duration.toMillis(delay),
-            connectedSince: undefined,
-            lastError: reason,
-            counters: { ...status.counters, reconnects: status.counters.reconnects + 1 }
-          }))
+          yield* updateSeen((status) => enterBackoff(status, now, Duration.toMillis(delay), reason))
           yield* Effect.logWarning(`Canada feed down: ${reason}; resubscribing in ${Duration.format(delay)}`).pipe(
             annotate
           )

@@ -11,7 +11,7 @@ import * as net from "node:net"
 import { decodeRecord } from "../dmap/decode.js"
 import { fitacfView } from "../dmap/fitacf.js"
 import type { RadarRecord } from "../domain/radar-record.js"
-import { type RadarCounters, type RadarStatus, zeroCounters } from "../domain/radar-status.js"
+import { enterBackoff, type RadarCounters, type RadarStatus, zeroCounters } from "../domain/radar-status.js"
 import { RadarRegistry } from "../layers/RadarRegistry.js"
 import { ConnexFramer } from "../streams/connex-framer.js"
 import { backoffDelay, type BackoffPolicy } from "./radar-backoff.js"
@@ -239,15 +239,7 @@ export const tcpRadarRecords = (options: TcpRadarOptions): Stream.Stream<RadarRe
           const n = yield* Ref.getAndUpdate(attempt, (k) => k + 1)
           const delay = backoffDelay(options.backoff, n, yield* Random.next)
           const now = yield* Clock.currentTimeMillis
-          yield* update((status) => ({
-            ...status,
-            phase: "backoff",
-            phaseSince: now,
-            nextAttemptAt: now + Duration.toMillis(delay),
-            connectedSince: undefined,
-            lastError: reason,
-            counters: { ...status.counters, reconnects: status.counters.reconnects + 1 }
-          }))
+          yield* update((status) => enterBackoff(status, now, Duration.toMillis(delay), reason))
           yield* Effect.logWarning(`radar down: ${reason}; next attempt in ${Duration.format(delay)}`).pipe(annotate)
           yield* Effect.sleep(delay)
         })

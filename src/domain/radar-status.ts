@@ -37,3 +37,14 @@ export const zeroCounters: RadarCounters = {
   resyncs: 0,
   reconnects: 0
 }
+
+/** The status of an actor that lost its feed and waits `delayMs` before the next attempt. */
+export const enterBackoff = (status: RadarStatus, now: number, delayMs: number, reason: string): RadarStatus => ({
+  ...status,
+  phase: "backoff",
+  phaseSince: now,
+  nextAttemptAt: now + delayMs,
+  connectedSince: undefined,
+  lastError: reason,
+  counters: { ...status.counters, reconnects: status.counters.reconnects + 1 }
+})
