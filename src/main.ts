@@ -4,7 +4,7 @@
  */
 import { Command } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Effect, Logger } from "effect"
+import { Effect } from "effect"
 import { createRequire } from "node:module"
 import { archiveCommand } from "./cli/archive-command.js"
 import { demoCommand } from "./cli/demo-command.js"
@@ -27,12 +27,4 @@ const root = Command.make("superdarn-hub").pipe(
 
 const cli = Command.run(root, { name: "superdarn-hub", version })
 
-// Diagnostics go to stderr so that a command's stdout (dmap dump's JSON lines)
-// stays pure data; serve and demo install their own logfmt/JSON logger.
-const stderrLogger = Logger.replace(Logger.defaultLogger, Logger.prettyLogger({ stderr: true }))
-
-cli(process.argv).pipe(
-  Effect.provide(NodeContext.layer),
-  Effect.provide(stderrLogger),
-  NodeRuntime.runMain({ disablePrettyLogger: true })
-)
+cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain({ disableErrorReporting: false }))

@@ -81,10 +81,15 @@ describe.skipIf(chromiumMissing !== undefined)("status page in Chromium", () => 
 
       yield* inPage(() => page.goto(`${url}/`, { waitUntil: "load" }))
 
-      // Live rows: every demo radar receiving, with the fields of its packets.
+      // Live rows: every demo radar receiving, with the fields of its packets. A
+      // radar's state can turn "receiving" a moment before its first packet is
+      // drawn, so wait for both.
       yield* inPage(() =>
         page.waitForFunction(
-          (n) => document.querySelectorAll(".badge[data-state=receiving]").length >= n,
+          (n) =>
+            document.querySelectorAll(".badge[data-state=receiving]").length >= n &&
+            Array.from(document.querySelectorAll("td.freq")).filter((cell) => /\d/.test(cell.textContent ?? ""))
+                .length >= n,
           DEMO_SITES.length,
           { timeout: 20_000 }
         )

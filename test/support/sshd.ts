@@ -12,6 +12,15 @@ import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 
+/** A per-connection child may exit between listing and kill; that is what we want anyway. */
+const killIfAlive = (pid: number) => {
+  try {
+    process.kill(pid, "SIGKILL")
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error
+  }
+}
+
 export const SSHD_PATH = "/usr/sbin/sshd"
 
 export class SshdStartError extends Data.TaggedError("SshdStartError")<{
@@ -110,7 +119,7 @@ const launch = (dir: string, port: number) =>
             pid: child.pid!,
             port,
             stop: () => {
-              for (const pid of childPids(child.pid!)) process.kill(pid, "SIGKILL")
+              for (const pid of childPids(child.pid!)) killIfAlive(pid)
               child.kill("SIGTERM")
               return exited
             }
