@@ -120,26 +120,7 @@ export const runCollection = Effect.fn("Collector.runCollection")(function*(
         return { kind: "refused", name: file.name, reason: error.reason, firstTime: false } satisfies FileOutcome
       }
       if (!dryRun) {
-        yield* journal.save({
-          institution: institution.id,
-          name: file.name,
-          state: "refused",
-          archiveName: null,
-          destination: null,
-          sourceSize: file.size ?? null,
-          sourceMtime: file.mtimeMs ?? null,
-          sourceSha1: file.sha1 ?? null,
-          sha1: null,
-          archivedSha1: null,
-          archivedSize: null,
-          attempts: 0,
-          lastError: error.reason,
-          note: null,
-          runId,
-          firstSeenAt: now,
-          updatedAt: now,
-          tidiedAt: null
-        })
+        yield* journal.save({ ...freshRow(institution.id, file, null, now, runId), state: "refused", lastError: error.reason })
       }
       return { kind: "refused", name: file.name, reason: error.reason, firstTime: true } satisfies FileOutcome
     })

@@ -65,11 +65,18 @@ const readHead = async (file: string) => {
   }
 }
 
-export const freshRow = (institution: string, file: RemoteFile, name: ParsedName, now: number, runId: string): FileRow => ({
+/** The journal row of a file first seen in this run; a refused name has no archive name. */
+export const freshRow = (
+  institution: string,
+  file: RemoteFile,
+  name: ParsedName | null,
+  now: number,
+  runId: string
+): FileRow => ({
   institution,
   name: file.name,
   state: "listed",
-  archiveName: name.archiveName,
+  archiveName: name === null ? null : name.archiveName,
   destination: null,
   sourceSize: file.size ?? null,
   sourceMtime: file.mtimeMs ?? null,
