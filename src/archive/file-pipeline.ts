@@ -9,7 +9,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { compressToBzip2 } from "../compression/bzip2-compress.js"
 import { detectCompression, DETECT_BYTES } from "../compression/detect.js"
-import { ArchiveJournal, type JournalError } from "./ArchiveJournal.js"
+import { ArchiveJournal, type JournalError } from "../layers/archive/ArchiveJournal.js"
 import {
   destinationOf,
   isHeld,
@@ -20,16 +20,16 @@ import {
   workFilesOf,
   workFolderOf
 } from "./archive-paths.js"
-import type { ArchiveConfig, InstitutionConfig } from "./config/archive-config.js"
+import type { ArchiveConfig, InstitutionConfig } from "../layers/archive/config/archive-config.js"
 import { crashPoint } from "./crash-point.js"
 import { copyDurably, exists, fsyncDir, fsyncFile, linkNoOverwrite, removeIfExists, sha1File } from "./durable-file.js"
-import type { ParsedName } from "./file-name.js"
+import type { ParsedName } from "../domain/file-name.js"
 import type { FileOutcome, PipelineStep } from "./file-outcome.js"
 import { dateWarning } from "./file-timing.js"
 import { testBzip2File } from "./integrity.js"
-import type { FileRow } from "./journal-row.js"
+import type { FileRow } from "../layers/archive/journal-row.js"
 import type { RemoteFile, SourceSession } from "./source.js"
-import { TransferProgress } from "./TransferProgress.js"
+import { TransferProgress } from "../layers/archive/TransferProgress.js"
 
 export class PipelineStepError extends Data.TaggedError("PipelineStepError")<{
   readonly file: string

@@ -3,7 +3,7 @@
  * collect it yet), and whether its date needs a person's eye.
  */
 import type { RemoteFile } from "./source.js"
-import type { ParsedName } from "./file-name.js"
+import type { ParsedName } from "../domain/file-name.js"
 
 const DAY_MS = 86_400_000
 /** A data file covers at most this long after its start (SuperDARN writes 1-2 h files). */

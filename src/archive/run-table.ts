@@ -1,5 +1,5 @@
 /** Plain-text tables for `archive sync` and `archive status`. */
-import type { InstitutionSummary } from "./ArchiveJournal.js"
+import type { InstitutionSummary } from "../layers/archive/ArchiveJournal.js"
 import type { RunReport } from "./collection.js"
 import { outcomeDetail } from "./file-outcome.js"
 

@@ -8,16 +8,16 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Data, Effect, Layer } from "effect"
-import { ArchiveJournal } from "../archive/ArchiveJournal.js"
-import { archiveLayer } from "../archive/archive-layer.js"
+import { ArchiveJournal } from "../layers/archive/ArchiveJournal.js"
+import { archiveLayer } from "./archive-layers.js"
 import { runCollection } from "../archive/collection.js"
-import type { ArchiveConfig } from "../archive/config/archive-config.js"
-import { loadArchiveConfig } from "../archive/config/load-archive-config.js"
+import type { ArchiveConfig } from "../layers/archive/config/archive-config.js"
+import { loadArchiveConfig } from "../layers/archive/config/load-archive-config.js"
 import { runReportTable, statusTable } from "../archive/run-table.js"
-import { TransferProgress } from "../archive/TransferProgress.js"
-import { runCollectors } from "../actors/collector.js"
-import { CollectorRegistry } from "../actors/collector-registry.js"
-import { AppConfig } from "../layers/AppConfig.js"
+import { TransferProgress } from "../layers/archive/TransferProgress.js"
+import { runCollectors } from "../actors/archive/collector.js"
+import { CollectorRegistry } from "../layers/archive/CollectorRegistry.js"
+import { AppConfig } from "../layers/platform/AppConfig.js"
 
 export class UnknownInstitution extends Data.TaggedError("UnknownInstitution")<{
   readonly institution: string

@@ -6,9 +6,9 @@
  */
 import { Command } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
-import { DemoRadars } from "../layers/DemoRadars.js"
-import { HttpServer } from "../layers/HttpServer.js"
-import { demoServerLayer } from "../layers/ServerLive.js"
+import { DemoRadars } from "../simulate/DemoRadars.js"
+import { HttpServer } from "../layers/platform/HttpServer.js"
+import { demoServerLayer } from "./server-layers.js"
 import { withSettings } from "./serve-command.js"
 import { type SettingsFlags, settingsOption } from "./settings-options.js"
 import { exitOnFailure } from "./startup-failure.js"

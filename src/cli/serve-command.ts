@@ -7,9 +7,9 @@
  */
 import { Command } from "@effect/cli"
 import { Effect, Layer } from "effect"
-import { AppConfig } from "../layers/AppConfig.js"
-import { LoggingLive } from "../layers/Logging.js"
-import { ServerLive } from "../layers/ServerLive.js"
+import { AppConfig } from "../layers/platform/AppConfig.js"
+import { LoggingLive } from "../layers/platform/logging.js"
+import { ServerLive } from "./server-layers.js"
 import { type SettingsFlags, settingsOption, settingsProviderLayer } from "./settings-options.js"
 import { exitOnFailure } from "./startup-failure.js"
 

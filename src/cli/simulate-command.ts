@@ -13,7 +13,7 @@ import { Data, Effect, LogLevel } from "effect"
 import { withScalars } from "../dmap/record.js"
 import type { DmapRecord } from "../dmap/types.js"
 import { radarTable } from "../domain/radar-table.js"
-import { loggingLayer } from "../layers/Logging.js"
+import { loggingLayer } from "../layers/platform/logging.js"
 import { makeFakeRtServer } from "../simulate/fake-rtserver.js"
 import { readFitacfFile } from "../simulate/fitacf-file.js"
 

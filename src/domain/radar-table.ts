@@ -7,6 +7,7 @@
  */
 import { Schema } from "effect"
 import * as fs from "node:fs"
+import { packagePath } from "./package-files.js"
 
 export const RadarInfo = Schema.Struct({
   stid: Schema.Int,
@@ -33,8 +34,7 @@ export interface RadarTable {
   readonly byCode: ReadonlyMap<string, RadarInfo>
 }
 
-/** Same place relative to this module in src/domain and in dist/domain. */
-const TABLE_URL = new URL("../../data/radar-table.json", import.meta.url)
+const TABLE_FILE = (): string => packagePath("data", "radar-table.json")
 
 let table: RadarTable | undefined
 
@@ -44,7 +44,7 @@ let table: RadarTable | undefined
  */
 export const radarTable = (): RadarTable => {
   if (table === undefined) {
-    const file = Schema.decodeUnknownSync(RadarTableFile)(JSON.parse(fs.readFileSync(TABLE_URL, "utf8")))
+    const file = Schema.decodeUnknownSync(RadarTableFile)(JSON.parse(fs.readFileSync(TABLE_FILE(), "utf8")))
     table = {
       source: file.source,
       radars: file.radars,

@@ -2,8 +2,8 @@
  * The two bodies of `GET /echoes/`: JSON columns and CSV lines. Means are
  * rounded to whole echoes here, at the edge, as the API always has.
  */
-import type { EchoPoint } from "../layers/EchoStore.js"
-import { formatIsoSeconds } from "./iso-instant.js"
+import type { EchoPoint } from "../layers/realtime/EchoStore.js"
+import { formatIsoSeconds } from "../domain/iso-instant.js"
 
 export interface EchoColumns {
   readonly timestamp: Array<string>

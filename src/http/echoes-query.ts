@@ -3,7 +3,7 @@
  * applied against the clock, and every refusal phrased for the caller.
  */
 import { Data, Either, Option, ParseResult, Schema } from "effect"
-import { parseIsoInstant } from "./iso-instant.js"
+import { parseIsoInstant } from "../domain/iso-instant.js"
 
 export class EchoesQueryError extends Data.TaggedError("EchoesQueryError")<{
   readonly parameter: string

@@ -5,12 +5,12 @@
  */
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Chunk, Clock, Effect, Option, Stream } from "effect"
-import { AppConfig } from "../layers/AppConfig.js"
-import { EchoStore, type EchoStoreError } from "../layers/EchoStore.js"
+import { AppConfig } from "../layers/platform/AppConfig.js"
+import { EchoStore, type EchoStoreError } from "../layers/realtime/EchoStore.js"
 import { ApiRouter } from "./ApiRouter.js"
 import { CSV_HEADER, csvLines, echoColumns } from "./echoes-body.js"
 import { type EchoesQuery, type EchoesQueryError, parseEchoesQuery } from "./echoes-query.js"
-import { formatCompactUtc } from "./iso-instant.js"
+import { formatCompactUtc } from "../domain/iso-instant.js"
 
 const csvFileName = (query: EchoesQuery): string =>
   `${query.site}_echoes_${formatCompactUtc(query.start)}_${formatCompactUtc(query.end)}.csv`

@@ -6,14 +6,14 @@
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Clock, Data, Effect, Either, Metric, MetricState, ParseResult, Schema } from "effect"
-import { createRequire } from "node:module"
-import { AppConfig } from "../layers/AppConfig.js"
-import { RadarRegistry } from "../layers/RadarRegistry.js"
+import { packageVersion } from "../domain/package-files.js"
+import { AppConfig } from "../layers/platform/AppConfig.js"
+import { RadarRegistry } from "../layers/realtime/RadarRegistry.js"
 import { ApiRouter } from "./ApiRouter.js"
 import { healthReport } from "./health-report.js"
 
 /** Same depth from src/http and dist/http. */
-const { version } = createRequire(import.meta.url)("../../package.json") as { version: string }
+const version = packageVersion()
 
 /** How long the database may take to answer `SELECT 1` before it counts as down. */
 const DATABASE_TIMEOUT = "2 seconds"

@@ -5,13 +5,13 @@
  */
 import { HttpServerResponse } from "@effect/platform"
 import { Clock, Effect, Metric } from "effect"
-import { AppConfig } from "../layers/AppConfig.js"
-import { Hub } from "../layers/Hub.js"
-import { RadarRegistry } from "../layers/RadarRegistry.js"
-import { effectMetricFamilies } from "../metrics/effect-metric-families.js"
-import { hubConsumerFamilies } from "../metrics/hub-consumer-families.js"
-import { PROMETHEUS_CONTENT_TYPE, renderPrometheusText } from "../metrics/prometheus-text.js"
-import { radarMetricFamilies } from "../metrics/radar-metric-families.js"
+import { AppConfig } from "../layers/platform/AppConfig.js"
+import { Hub } from "../layers/realtime/Hub.js"
+import { RadarRegistry } from "../layers/realtime/RadarRegistry.js"
+import { effectMetricFamilies } from "./metrics/effect-metric-families.js"
+import { hubConsumerFamilies } from "./metrics/hub-consumer-families.js"
+import { PROMETHEUS_CONTENT_TYPE, renderPrometheusText } from "./metrics/prometheus-text.js"
+import { radarMetricFamilies } from "./metrics/radar-metric-families.js"
 import { ApiRouter } from "./ApiRouter.js"
 
 export const MetricsRoutes = ApiRouter.use((router) =>

@@ -3,7 +3,7 @@ import { HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
 import { radarList } from "../domain/radar-list.js"
 import { radarTable } from "../domain/radar-table.js"
-import { RadarRegistry } from "../layers/RadarRegistry.js"
+import { RadarRegistry } from "../layers/realtime/RadarRegistry.js"
 import { ApiRouter } from "./ApiRouter.js"
 
 export const RadarsRoutes = ApiRouter.use((router) =>

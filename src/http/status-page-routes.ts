@@ -15,7 +15,7 @@ import { Data, Effect } from "effect"
 import { createHash } from "node:crypto"
 import { createRequire } from "node:module"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
+import { packagePath } from "../domain/package-files.js"
 import { ApiRouter } from "./ApiRouter.js"
 
 export class StatusPageAssetError extends Data.TaggedError("StatusPageAssetError")<{
@@ -38,7 +38,7 @@ const REVALIDATE = "no-cache"
 const ONE_DAY = "public, max-age=86400"
 
 /** Same depth from src/http and dist/http, so one relative URL serves both. */
-export const PUBLIC_STATUS_DIR = fileURLToPath(new URL("../../public/status/", import.meta.url))
+export const PUBLIC_STATUS_DIR = packagePath("public", "status")
 const uplotFile = (name: string) => createRequire(import.meta.url).resolve(`uplot/dist/${name}`)
 
 /** Throws when uPlot is not installed; StatusPageRoutes turns that into an error. */

@@ -3,7 +3,7 @@ import { Effect, Either } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { decodeArchiveConfig, loadArchiveConfig } from "../../src/archive/config/load-archive-config.js"
+import { decodeArchiveConfig, loadArchiveConfig } from "../../src/layers/archive/config/load-archive-config.js"
 
 const base = {
   archiveRoot: "/data/archive",

@@ -9,11 +9,12 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as zlib from "node:zlib"
-import { archiveLayer } from "../../src/archive/archive-layer.js"
-import { ArchiveConfig } from "../../src/archive/config/archive-config.js"
-import { TransferProgress } from "../../src/archive/TransferProgress.js"
+import { archiveLayer } from "../../src/cli/archive-layers.js"
+import { ArchiveConfig } from "../../src/layers/archive/config/archive-config.js"
+import { TransferProgress } from "../../src/layers/archive/TransferProgress.js"
+import { FIXTURES_DIR } from "../support/fixtures.js"
 
-export const FIXTURES = path.join(import.meta.dirname, "..", "fixtures")
+export const FIXTURES = FIXTURES_DIR
 
 /** Real DMAP content (decompressed rawacf), made unique per file by a tag. */
 const rawacf = fs.readFileSync(path.join(FIXTURES, "test.rawacf"))

@@ -7,9 +7,10 @@ import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { ArchiveJournal } from "../../src/archive/ArchiveJournal.js"
+import { ArchiveJournal } from "../../src/layers/archive/ArchiveJournal.js"
 import { runCollection } from "../../src/archive/collection.js"
 import type { FileOutcome } from "../../src/archive/file-outcome.js"
+import { fixturePath } from "../support/fixtures.js"
 import {
   bzip2,
   configJson,
@@ -213,7 +214,7 @@ describe("runCollection with a local source", () => {
       const backup = path.join(tree.root, "backup")
       const config = decodeConfig(configJson(tree, { disposition: `move:${backup}` }))
       const fitacf = dataName("bks", "fitacf", "0000")
-      writeSourceFile(tree.source, fitacf, fs.readFileSync(path.join(import.meta.dirname, "../fixtures/test.fitacf.bz2")))
+      writeSourceFile(tree.source, fitacf, fs.readFileSync(fixturePath("test.fitacf.bz2")))
       const report = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
       expect(report.files).toEqual([expect.objectContaining({ kind: "archived", staged: false })])
       expect(listTree(tree.holdingDir)).toEqual([`bks/${fitacf}`])

@@ -4,10 +4,10 @@
  * test sets SDH_CRASH_AT so the run SIGKILLs itself at one step.
  */
 import { Effect } from "effect"
-import { archiveLayer } from "../../src/archive/archive-layer.js"
+import { archiveLayer } from "../../src/cli/archive-layers.js"
 import { runCollection } from "../../src/archive/collection.js"
-import { loadArchiveConfig } from "../../src/archive/config/load-archive-config.js"
-import { TransferProgress } from "../../src/archive/TransferProgress.js"
+import { loadArchiveConfig } from "../../src/layers/archive/config/load-archive-config.js"
+import { TransferProgress } from "../../src/layers/archive/TransferProgress.js"
 
 const [configPath, journalPath] = process.argv.slice(2)
 

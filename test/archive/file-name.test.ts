@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import { parseFileName } from "../../src/archive/file-name.js"
+import { parseFileName } from "../../src/domain/file-name.js"
 
 const parsed = (name: string) => Either.getOrThrow(parseFileName(name))
 const refusal = (name: string) => {

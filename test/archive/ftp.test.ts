@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { FtpSrv } from "ftp-srv"
 import { runCollection } from "../../src/archive/collection.js"
-import { parseSidecar } from "../../src/actors/sources/ftp.js"
+import { parseSidecar } from "../../src/archive/sources/ftp.js"
 import {
   bzip2,
   configJson,

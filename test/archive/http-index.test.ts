@@ -9,7 +9,7 @@ import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { runCollection } from "../../src/archive/collection.js"
-import { parseAutoindex } from "../../src/actors/sources/autoindex.js"
+import { parseAutoindex } from "../../src/archive/sources/autoindex.js"
 import {
   bzip2,
   configJson,

@@ -4,7 +4,7 @@ import { Effect, Queue } from "effect"
 import type { AddressInfo } from "node:net"
 import { SMTPServer } from "smtp-server"
 import { runCollection } from "../../src/archive/collection.js"
-import { Notifier } from "../../src/archive/Notifier.js"
+import { Notifier } from "../../src/layers/archive/Notifier.js"
 import { bzip2, configJson, content, dataName, decodeConfig, provideArchive, scopedTree, writeSourceFile } from "./archive-fixture.js"
 
 interface Mail {

@@ -10,6 +10,7 @@ import { fitacfView } from "../../src/dmap/fitacf.js"
 import { makeFakeRtServer } from "../../src/simulate/fake-rtserver.js"
 import { readFitacfFile, restampRecord } from "../../src/simulate/fitacf-file.js"
 import { builtCliMissing, spawnCli } from "./cli-process.js"
+import { fixturePath } from "../support/fixtures.js"
 
 const tempDir = Effect.acquireRelease(
   Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "sdh-"))),
@@ -50,7 +51,7 @@ describe.skipIf(builtCliMissing !== undefined)("serve shuts down gracefully", ()
     it.live(`${signal}: connections closed, open scans stored with complete = 0, database closed, exit 0`, () =>
       Effect.gen(function*() {
         const dir = yield* tempDir
-        const records = (yield* readFitacfFile("test/fixtures/pydarn-north.fitacf.bz2")).slice(0, 40)
+        const records = (yield* readFitacfFile(fixturePath("pydarn-north.fitacf.bz2"))).slice(0, 40)
         const radar = yield* makeFakeRtServer()
         fs.writeFileSync(path.join(dir, "radars.config.json"), JSON.stringify({ sas: { host: "127.0.0.1", port: radar.port } }))
         const databasePath = path.join(dir, "hub.sqlite")

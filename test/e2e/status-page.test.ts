@@ -4,9 +4,9 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import type { Page } from "playwright-core"
-import { defaultDemoRadarsOptions } from "../../src/layers/DemoRadars.js"
-import { HttpServer } from "../../src/layers/HttpServer.js"
-import { demoServerLayer } from "../../src/layers/ServerLive.js"
+import { defaultDemoRadarsOptions } from "../../src/simulate/DemoRadars.js"
+import { HttpServer } from "../../src/layers/platform/HttpServer.js"
+import { demoServerLayer } from "../../src/cli/server-layers.js"
 import { chromiumMissing, launchChromium } from "../support/chromium.js"
 
 // The callbacks given to the page run in Chromium; the project compiles

@@ -1,0 +1,105 @@
+/**
+ * DMAP codec throughput on a corpus made by repeating pydarn-north.fitacf
+ * (decompressed) to about 20 MB: whole-buffer decoding, incremental decoding
+ * in 64 KiB chunks (records dropped as they come, as a feed does), encoding,
+ * the fitacf view and the JSON lines of `dmap dump`. Median of several runs,
+ * in wall-clock time and in this process's CPU time.
+ */
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import { bunzip2Buffer } from "../src/compression/bunzip2.js"
+import { decodeRecords } from "../src/dmap/decode.js"
+import { encodeRecords } from "../src/dmap/encode.js"
+import { fitacfView } from "../src/dmap/fitacf.js"
+import { recordJson } from "../src/dmap/json-line.js"
+import { DmapRecordDecoder } from "../src/dmap/record-decoder.js"
+import { REPLAY_FITACF } from "./replay-file.js"
+
+const FIXTURE = REPLAY_FITACF
+const CORPUS_BYTES = 20 * 1024 * 1024
+const RUNS = 9
+const CHUNK_BYTES = 64 * 1024
+
+const buildCorpus = async (): Promise<Uint8Array> => {
+  const file = await Effect.runPromise(bunzip2Buffer(fs.readFileSync(FIXTURE), 64 * 1024 * 1024))
+  const copies = Math.max(1, Math.round(CORPUS_BYTES / file.length))
+  const corpus = new Uint8Array(copies * file.length)
+  for (let i = 0; i < copies; i++) corpus.set(file, i * file.length)
+  return corpus
+}
+
+interface Timing {
+  /** Median wall-clock seconds. */
+  readonly wall: number
+  /** Median CPU seconds of this process (less disturbed by other load on the machine). */
+  readonly cpu: number
+}
+
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = values.slice().sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+
+/** Runs `work` RUNS times after one warm-up; returns the medians. */
+const time = (work: () => void): Timing => {
+  work()
+  const wall: Array<number> = []
+  const cpu: Array<number> = []
+  for (let i = 0; i < RUNS; i++) {
+    const cpuStart = process.cpuUsage()
+    const start = process.hrtime.bigint()
+    work()
+    wall.push(Number(process.hrtime.bigint() - start) / 1e9)
+    const used = process.cpuUsage(cpuStart)
+    cpu.push((used.user + used.system) / 1e6)
+  }
+  return { wall: median(wall), cpu: median(cpu) }
+}
+
+const report = (label: string, timing: Timing, bytes: number, records: number): void => {
+  const rate = (seconds: number) =>
+    `${(bytes / 1e6 / seconds).toFixed(0).padStart(5)} MB/s ${Math.round(records / seconds).toLocaleString("en-US").padStart(9)} records/s`
+  console.log(`${label.padEnd(34)} wall ${rate(timing.wall)}   cpu ${rate(timing.cpu)}`)
+}
+
+export const run = async (): Promise<void> => {
+  const corpus = await buildCorpus()
+  const { error, records } = decodeRecords(corpus)
+  if (error !== undefined) throw error
+  console.log(`corpus: ${(corpus.length / 1e6).toFixed(1)} MB, ${records.length} records; median of ${RUNS} runs`)
+
+  report("decode file (all records kept)", time(() => decodeRecords(corpus)), corpus.length, records.length)
+
+  report(
+    "decode stream (64 KiB chunks)",
+    time(() => {
+      const decoder = new DmapRecordDecoder()
+      for (let offset = 0; offset < corpus.length; offset += CHUNK_BYTES) {
+        decoder.push(corpus.subarray(offset, offset + CHUNK_BYTES))
+      }
+      decoder.finish()
+    }),
+    corpus.length,
+    records.length
+  )
+
+  report("encode", time(() => encodeRecords(records)), corpus.length, records.length)
+
+  report(
+    "fitacf view",
+    time(() => {
+      for (const record of records) fitacfView(record)
+    }),
+    corpus.length,
+    records.length
+  )
+
+  report(
+    "JSON lines (dmap dump)",
+    time(() => {
+      for (const record of records) recordJson(record)
+    }),
+    corpus.length,
+    records.length
+  )
+}

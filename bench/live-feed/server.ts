@@ -1,0 +1,122 @@
+/**
+ * Benchmark child: the hub as `serve` composes it (HTTP + Socket.IO, hub,
+ * live feed, radar actors, pump), connected to the simulated radars whose
+ * ports it gets as JSON in argv[2]. Reports its CPU time, RSS and counters.
+ */
+import { ConfigProvider, Duration, Effect, Layer, Logger, LogLevel, Metric, MetricState } from "effect"
+import { defaultBackoffPolicy } from "../../src/actors/radar/radar-backoff.js"
+import { ApiRouter } from "../../src/http/ApiRouter.js"
+import { AppConfig } from "../../src/layers/platform/AppConfig.js"
+import { HttpServer } from "../../src/layers/platform/HttpServer.js"
+import { Hub } from "../../src/layers/realtime/Hub.js"
+import { HubPump } from "../../src/actors/radar/HubPump.js"
+import { LIVE_FEED_CONSUMER, LiveFeed } from "../../src/layers/realtime/LiveFeed.js"
+import { RadarFleet } from "../../src/actors/radar/RadarFleet.js"
+import { RadarRegistry } from "../../src/layers/realtime/RadarRegistry.js"
+import type { ServerCommand, ServerMessage } from "./protocol.js"
+
+const radars = JSON.parse(process.argv[2] ?? "[]") as ReadonlyArray<{ site: string; port: number }>
+
+const settings = AppConfig.Default.pipe(
+  Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["HOST", "127.0.0.1"], ["PORT", "0"]]))))
+)
+
+const layer = HubPump.Default.pipe(
+  Layer.provide(RadarFleet.fromPlan({
+    tcp: radars.map(({ port, site }) => ({
+      site,
+      host: "127.0.0.1",
+      port,
+      maxFrameBytes: 4 * 1024 * 1024,
+      stall: Duration.seconds(120),
+      backoff: defaultBackoffPolicy
+    })),
+    canada: undefined
+  })),
+  Layer.provideMerge(LiveFeed.Default),
+  Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default)),
+  Layer.provideMerge(HttpServer.Default.pipe(Layer.provide(ApiRouter.Live), Layer.provide(settings))),
+  Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
+)
+
+const send = (message: ServerMessage) => process.send?.(message)
+
+const droppedTotal = Effect.map(Metric.snapshot, (pairs) =>
+  pairs.reduce(
+    (sum, pair) =>
+      pair.metricKey.name === "superdarn_hub_packets_dropped_total" && MetricState.isCounterState(pair.metricState)
+        ? sum + Number(pair.metricState.count)
+        : sum,
+    0
+  ))
+
+/** Cumulative counts per upper bound (seconds) of the server's radar-to-broadcast latency histogram. */
+const emitLatency = Effect.map(Metric.snapshot, (pairs) => {
+  const pair = pairs.find((p) => p.metricKey.name === "superdarn_hub_radar_to_emit_latency_seconds")
+  return pair !== undefined && MetricState.isHistogramState(pair.metricState) ? pair.metricState.buckets : []
+})
+
+/** The upper bound (ms) of the bucket reaching quantile `q`, over the counts since `mark`. */
+const quantileBound = (
+  now: ReadonlyArray<readonly [number, number]>,
+  mark: ReadonlyArray<readonly [number, number]>,
+  q: number
+): number => {
+  const at = (i: number) => (now[i]?.[1] ?? 0) - (mark[i]?.[1] ?? 0)
+  const total = at(now.length - 1)
+  for (let i = 0; i < now.length; i++) {
+    if (at(i) >= total * q) return now[i]![0] * 1000
+  }
+  return Number.NaN
+}
+
+const program = Effect.gen(function*() {
+  const server = yield* HttpServer
+  const pump = yield* HubPump
+  const hub = yield* Hub
+  const feedBehind = Effect.map(hub.consumerStats, (all) => all.find((s) => s.consumer === LIVE_FEED_CONSUMER)?.dropped ?? 0)
+  let peakRss = process.memoryUsage.rss()
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250)
+  yield* Effect.addFinalizer(() => Effect.sync(() => clearInterval(sampler)))
+  let cpuMark = process.cpuUsage()
+  let publishedMark = 0
+  let droppedMark = 0
+  let behindMark = 0
+  let latencyMark: ReadonlyArray<readonly [number, number]> = []
+
+  process.on("message", (command: ServerCommand) =>
+    Effect.runFork(Effect.gen(function*() {
+      if (command.type === "exit") return process.exit(0)
+      const published = yield* pump.pumped
+      const dropped = yield* droppedTotal
+      const behind = yield* feedBehind
+      if (command.type === "mark") {
+        cpuMark = process.cpuUsage()
+        publishedMark = published
+        droppedMark = dropped
+        behindMark = behind
+        latencyMark = yield* emitLatency
+        peakRss = process.memoryUsage.rss()
+        return
+      }
+      const cpu = process.cpuUsage(cpuMark)
+      const latency = yield* emitLatency
+      send({
+        type: "stats",
+        stats: {
+          cpuMs: (cpu.user + cpu.system) / 1000,
+          rssBytes: process.memoryUsage.rss(),
+          peakRssBytes: peakRss,
+          published: published - publishedMark,
+          dropped: dropped - droppedMark,
+          feedBehind: behind - behindMark,
+          emitP50Ms: quantileBound(latency, latencyMark, 0.5),
+          emitP99Ms: quantileBound(latency, latencyMark, 0.99)
+        }
+      })
+    })))
+  send({ type: "ready", port: server.address.port })
+  return yield* Effect.never
+})
+
+Effect.runFork(program.pipe(Effect.provide(layer), Effect.scoped))

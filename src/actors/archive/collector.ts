@@ -1,0 +1,115 @@
+/**
+ * One institution's collector: a fiber that runs a collection on the
+ * institution's schedule. Runs never overlap (the next is scheduled only
+ * after the previous ends); a failed run is retried with jittered
+ * exponential backoff; repeated failed runs are notified; a defect is
+ * logged and the schedule goes on. Collectors share nothing but the global
+ * transfer limit, so one institution never blocks another.
+ */
+import { Cause, Clock, Cron, Duration, Effect, Schedule } from "effect"
+import { type CollectionError, runCollection } from "../../archive/collection.js"
+import type { CollectorSchedule, InstitutionConfig } from "../../layers/archive/config/archive-config.js"
+import { ArchiveSettings } from "../../layers/archive/ArchiveSettings.js"
+import { Notifier } from "../../layers/archive/Notifier.js"
+import { CollectorRegistry, initialCollectorStatus } from "../../layers/archive/CollectorRegistry.js"
+
+export const scheduleOf = (schedule: CollectorSchedule): Schedule.Schedule<unknown> =>
+  schedule.kind === "interval"
+    ? Schedule.spaced(Duration.millis(schedule.millis))
+    : Schedule.cron(Cron.unsafeParse(schedule.expression, "UTC"))
+
+/** Retries within one scheduled slot: 30 s, 1 min, 2 min, 4 min, each ±jitter. */
+export const RETRY_BASE = Duration.seconds(30)
+export const RETRY_LIMIT = 4
+const retryPolicy = Schedule.exponential(RETRY_BASE).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(RETRY_LIMIT)))
+
+export const runCollector = (institution: InstitutionConfig) =>
+  Effect.gen(function*() {
+    const registry = yield* CollectorRegistry
+    const notifier = yield* Notifier
+    const { config } = yield* ArchiveSettings
+    const id = institution.id
+    yield* registry.put(initialCollectorStatus(id, yield* Clock.currentTimeMillis))
+
+    const setPhase = (phase: "waiting" | "running" | "backoff", lastError?: string) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        registry.update(id, (status) => ({
+          ...status,
+          phase,
+          phaseSince: now,
+          ...(lastError === undefined ? {} : { lastError })
+        })))
+
+    const attempt = setPhase("running").pipe(
+      Effect.zipRight(runCollection(institution)),
+      Effect.tapError((error) =>
+        Effect.zipRight(
+          setPhase("backoff", error.reason),
+          Effect.logWarning("archive run failed").pipe(Effect.annotateLogs({ reason: error.reason, retryable: error.retryable }))
+        )
+      ),
+      Effect.retry({ schedule: retryPolicy, while: (error: CollectionError) => error.retryable })
+    )
+
+    const onFailure = (error: CollectionError) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        yield* registry.update(id, (status) => ({
+          ...status,
+          phase: "waiting",
+          phaseSince: now,
+          runs: status.runs + 1,
+          lastRunAt: now,
+          lastOutcome: "failed",
+          consecutiveFailures: status.consecutiveFailures + 1,
+          lastError: error.reason
+        }))
+        const status = yield* registry.get(id)
+        if (status !== undefined && status.consecutiveFailures % config.failureNotifyAfter === 0) {
+          yield* notifier.send({
+            institution: id,
+            runId: `${id}-${new Date(now).toISOString()}`,
+            items: [{
+              kind: "run-failed",
+              file: undefined,
+              detail: `${status.consecutiveFailures} runs in a row failed; last: ${error.reason}`
+            }]
+          })
+        }
+      })
+
+    const once = attempt.pipe(
+      Effect.matchEffect({
+        onFailure,
+        onSuccess: (report) =>
+          registry.update(id, (status) => ({
+            ...status,
+            phase: "waiting",
+            phaseSince: report.finishedAt,
+            runs: status.runs + 1,
+            lastRunAt: report.finishedAt,
+            lastOutcome: report.outcome,
+            lastCollected: report.files.filter((f) => f.kind === "archived").length,
+            lastFailures: report.files.filter((f) => f.kind === "failed").length,
+            lastConflicts: report.files.filter((f) => f.kind === "conflict").length,
+            consecutiveFailures: 0,
+            lastError: report.tidyError
+          }))
+      }),
+      // A defect in one run is logged; the schedule carries on.
+      Effect.catchAllCause((cause) =>
+        Cause.isInterruptedOnly(cause)
+          ? Effect.failCause(cause)
+          : Effect.zipRight(
+            setPhase("waiting", Cause.pretty(cause)),
+            Effect.logError("archive collector defect", cause)
+          )
+      )
+    )
+
+    return yield* once.pipe(Effect.repeat(scheduleOf(institution.schedule)), Effect.asVoid)
+  }).pipe(Effect.annotateLogs({ collector: institution.id }))
+
+/** Every institution's collector, each isolated, until interrupted. */
+export const runCollectors = (institutions: ReadonlyArray<InstitutionConfig>) =>
+  Effect.forEach(institutions, runCollector, { concurrency: "unbounded", discard: true })

@@ -1,0 +1,247 @@
+/**
+ * The SuperDARN Canada ZeroMQ feed: a SUB socket on tcp://CANADA_ADDR,
+ * subscribed to everything, relaying records of several sites. Each message
+ * is classified by its form, decompressed with a cap on the output (a small
+ * message must not expand without limit), decoded, and attributed to its
+ * site. A bad message is counted and skipped. A publisher silent for longer
+ * than the stall time is presumed dead and the socket is replaced, since a
+ * SUB socket cannot tell a quiet publisher from a vanished one.
+ *
+ * Each site is registered in the RadarRegistry (transport "zmq") when its
+ * first message arrives; feed-wide events (stall, reconnect) update every
+ * site seen so far.
+ */
+import { Cause, Clock, Data, Duration, Effect, Either, Option, Random, Ref, type Scope, Stream } from "effect"
+import * as zmq from "zeromq"
+import { type Bzip2Error, bunzip2Buffer } from "../../compression/bunzip2.js"
+import { type GunzipError, inflateBounded } from "../../compression/gunzip.js"
+import { decodeRecord } from "../../dmap/decode.js"
+import { fitacfView } from "../../dmap/fitacf.js"
+import type { RadarRecord } from "../../domain/radar-record.js"
+import { enterBackoff, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
+import { siteOfStid } from "../../domain/radar-table.js"
+import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"
+import { type CanadaMessage, CanadaMessageError, classifyMessage } from "./canada-message-form.js"
+import { recordFromJson } from "./fitacf-json.js"
+import { backoffDelay, type BackoffPolicy } from "./radar-backoff.js"
+
+/** Largest decompressed message accepted: far above a fitacf record (~16 kB), far below harm. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+
+export interface CanadaFeedOptions {
+  readonly host: string
+  readonly port: number
+  readonly stall: Duration.Duration
+  readonly maxMessageBytes: number
+  readonly backoff: BackoffPolicy
+}
+
+export class CanadaFeedError extends Data.TaggedError("CanadaFeedError")<{
+  readonly address: string
+  readonly reason: "Stalled" | "SocketError"
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `${this.address}: ${this.reason}: ${this.detail}`
+  }
+}
+
+const OPEN_BRACE = 0x7b
+
+const isJson = (bytes: Uint8Array): boolean => {
+  for (const byte of bytes) {
+    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue
+    return byte === OPEN_BRACE
+  }
+  return false
+}
+
+/** Decompresses, decodes and attributes one classified message. */
+export const decodeCanadaMessage = (
+  message: CanadaMessage,
+  maxMessageBytes: number,
+  receivedAt: number
+): Effect.Effect<RadarRecord, CanadaMessageError> => {
+  const refuse = (reason: string) => new CanadaMessageError({ form: message.form, site: message.site, reason })
+  const inflate: Effect.Effect<Uint8Array, Bzip2Error | GunzipError> = message.compression === "bzip2"
+    ? bunzip2Buffer(message.payload, maxMessageBytes)
+    : inflateBounded(message.payload, maxMessageBytes)
+  return inflate.pipe(
+    Effect.mapError((error) => refuse(error.message)),
+    Effect.flatMap((bytes) => {
+      const decoded = isJson(bytes)
+        ? Either.try({ try: () => JSON.parse(new TextDecoder().decode(bytes)) as unknown, catch: (e) => String(e) })
+          .pipe(Either.flatMap(recordFromJson))
+        : decodeRecord(bytes, { maxRecordBytes: maxMessageBytes }).pipe(Either.mapLeft((error) => error.message))
+      return Either.match(decoded, {
+        onLeft: (reason) => Effect.fail(refuse(reason)),
+        onRight: (record) =>
+          Either.match(fitacfView(record), {
+            onLeft: (error) => Effect.fail(refuse(error.message)),
+            onRight: (fitacf) => {
+              const site = message.site ?? siteOfStid(fitacf.stid)
+              return site === undefined
+                ? Effect.fail(refuse(`stid ${fitacf.stid} is not in the SuperDARN radar table`))
+                : Effect.succeed({ site, receivedAt, record, fitacf })
+            }
+          })
+      })
+    })
+  )
+}
+
+const endpointOf = (options: CanadaFeedOptions): string =>
+  `tcp://${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`
+
+const subscribe = (endpoint: string): Effect.Effect<zmq.Subscriber, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const socket = new zmq.Subscriber({ linger: 0, ipv6: endpoint.includes("[") })
+      socket.connect(endpoint)
+      socket.subscribe()
+      return socket
+    }),
+    (socket) => Effect.sync(() => socket.close())
+  )
+
+/** Every record of the feed, for ever. */
+export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRecord, never, RadarRegistry> =>
+  Stream.unwrap(
+    Effect.gen(function*() {
+      const registry = yield* RadarRegistry
+      const address = endpointOf(options)
+      const annotate = Effect.annotateLogs({ feed: "canada", address })
+      const seen = new Set<string>()
+      const attempt = yield* Ref.make(0)
+
+      const updateSeen = (f: (status: RadarStatus) => RadarStatus) =>
+        Effect.forEach(seen, (site) => registry.update(site, f), { discard: true })
+
+      const register = (site: string, now: number) =>
+        Effect.suspend(() => {
+          if (seen.has(site)) return Effect.void
+          seen.add(site)
+          return registry.put({
+            site,
+            transport: "zmq",
+            address,
+            phase: "receiving",
+            phaseSince: now,
+            nextAttemptAt: undefined,
+            connectedSince: now,
+            lastRecordAt: undefined,
+            counters: zeroCounters,
+            lastError: undefined
+          }).pipe(Effect.zipRight(Effect.log("site seen on the Canada feed").pipe(annotate, Effect.annotateLogs("site", site))))
+        })
+
+      let quietBadMessages = false
+      const onMessage = (frames: ReadonlyArray<Uint8Array>) =>
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          const bytes = frames.reduce((n, frame) => n + frame.length, 0)
+          const outcome = yield* Either.match(classifyMessage(frames), {
+            onLeft: (error) => Effect.succeed(Either.left(error) as Either.Either<RadarRecord, CanadaMessageError>),
+            onRight: (message) => Effect.either(decodeCanadaMessage(message, options.maxMessageBytes, now))
+          })
+          if (Either.isLeft(outcome)) {
+            const error = outcome.left
+            if (error.site !== undefined) {
+              yield* register(error.site, now)
+              yield* registry.update(error.site, (status) => ({
+                ...status,
+                counters: {
+                  ...status.counters,
+                  frames: status.counters.frames + 1,
+                  bytes: status.counters.bytes + bytes,
+                  decodeErrors: status.counters.decodeErrors + 1
+                },
+                lastError: error.message
+              }))
+            }
+            // The first bad message of a connection is worth a warning; a
+            // publisher sending nothing else must not flood the log.
+            yield* (quietBadMessages ? Effect.logDebug(error.message) : Effect.logWarning(error.message)).pipe(annotate)
+            quietBadMessages = true
+            return Option.none<RadarRecord>()
+          }
+          const record = outcome.right
+          yield* register(record.site, now)
+          yield* Ref.set(attempt, 0)
+          yield* registry.update(record.site, (status) => ({
+            ...status,
+            phase: "receiving",
+            phaseSince: status.phase === "receiving" ? status.phaseSince : now,
+            lastRecordAt: now,
+            counters: {
+              ...status.counters,
+              frames: status.counters.frames + 1,
+              records: status.counters.records + 1,
+              bytes: status.counters.bytes + bytes
+            }
+          }))
+          return Option.some(record)
+        })
+
+      const session: Stream.Stream<RadarRecord, CanadaFeedError> = Stream.unwrapScoped(
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          yield* updateSeen((status) => ({ ...status, phase: "connecting", phaseSince: now, nextAttemptAt: undefined }))
+          const socket = yield* subscribe(address)
+          quietBadMessages = false
+          yield* Effect.log("subscribed to the Canada feed").pipe(annotate)
+          return Stream.repeatEffect(
+            Effect.tryPromise({
+              try: () => socket.receive(),
+              catch: (error) =>
+                new CanadaFeedError({
+                  address,
+                  reason: "SocketError",
+                  detail: error instanceof Error ? error.message : String(error)
+                })
+            })
+          ).pipe(
+            Stream.timeoutFail(
+              () =>
+                new CanadaFeedError({
+                  address,
+                  reason: "Stalled",
+                  detail: `no message for ${Duration.format(options.stall)}`
+                }),
+              options.stall
+            ),
+            Stream.mapEffect(onMessage),
+            Stream.filterMap((record) => record)
+          )
+        })
+      )
+
+      const backoff = (cause: Cause.Cause<CanadaFeedError>) =>
+        Effect.gen(function*() {
+          const reason = Option.match(Cause.failureOption(cause), {
+            onSome: (error) => error.message,
+            onNone: () => `defect: ${Cause.pretty(cause).split("\n")[0] ?? "unknown"}`
+          })
+          if (Option.exists(Cause.failureOption(cause), (error) => error.reason === "Stalled")) {
+            const stalledAt = yield* Clock.currentTimeMillis
+            yield* updateSeen((status) => ({ ...status, phase: "stalled", phaseSince: stalledAt, lastError: reason }))
+          }
+          const n = yield* Ref.getAndUpdate(attempt, (k) => k + 1)
+          const delay = backoffDelay(options.backoff, n, yield* Random.next)
+          const now = yield* Clock.currentTimeMillis
+          yield* updateSeen((status) => enterBackoff(status, now, Duration.toMillis(delay), reason))
+          yield* Effect.logWarning(`Canada feed down: ${reason}; resubscribing in ${Duration.format(delay)}`).pipe(
+            annotate
+          )
+          yield* Effect.sleep(delay)
+        })
+
+      return session.pipe(
+        Stream.catchAllCause((cause) =>
+          // Only interruption gets through, and it carries no error value.
+          Cause.isInterruptedOnly(cause) ? Stream.failCause(cause as Cause.Cause<never>) : Stream.execute(backoff(cause))
+        ),
+        Stream.forever
+      )
+    })
+  )

@@ -1,0 +1,257 @@
+/**
+ * One radar's realtime TCP feed (RST/ROS `rtserver`, connex framing) as a
+ * stream of records that never fails and never ends: connection failures,
+ * clean closes and stalls all lead to a reconnection after a backoff, and bad
+ * bytes are skipped by the framer. Everything it meets is published to the
+ * RadarRegistry: phase, counters, last error.
+ */
+import { Cause, Clock, Data, Duration, Effect, Either, Option, Random, Ref, type Scope, Stream } from "effect"
+import { NodeStream } from "@effect/platform-node"
+import * as net from "node:net"
+import { decodeRecord } from "../../dmap/decode.js"
+import { fitacfView } from "../../dmap/fitacf.js"
+import type { RadarRecord } from "../../domain/radar-record.js"
+import { enterBackoff, type RadarCounters, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
+import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"
+import { ConnexFramer } from "../../streams/connex-framer.js"
+import { backoffDelay, type BackoffPolicy } from "./radar-backoff.js"
+
+export interface TcpRadarOptions {
+  /** Three-letter site code, lower case. */
+  readonly site: string
+  readonly host: string
+  readonly port: number
+  /** Largest connex frame accepted; larger declared lengths are skipped as garbage. */
+  readonly maxFrameBytes: number
+  /** Silence on an open connection (or an unanswered connect) that counts as a failure. */
+  readonly stall: Duration.Duration
+  readonly backoff: BackoffPolicy
+}
+
+export class RadarConnectionError extends Data.TaggedError("RadarConnectionError")<{
+  readonly site: string
+  readonly address: string
+  readonly reason: "ConnectFailed" | "Closed" | "Stalled" | "SocketError"
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `${this.address}: ${this.reason}: ${this.detail}`
+  }
+}
+
+const describeCause = (cause: Cause.Cause<RadarConnectionError>): string =>
+  Option.match(Cause.failureOption(cause), {
+    onSome: (error) => error.message,
+    onNone: () => `defect: ${Cause.pretty(cause).split("\n")[0] ?? "unknown"}`
+  })
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** Counter increments gathered while one chunk of bytes is framed. */
+interface Tally {
+  frames: number
+  records: number
+  decodeErrors: number
+  resyncs: number
+  lastError: string | undefined
+}
+
+const addTally = (counters: RadarCounters, tally: Tally, bytes: number): RadarCounters => ({
+  frames: counters.frames + tally.frames,
+  records: counters.records + tally.records,
+  bytes: counters.bytes + bytes,
+  decodeErrors: counters.decodeErrors + tally.decodeErrors,
+  resyncs: counters.resyncs + tally.resyncs,
+  reconnects: counters.reconnects
+})
+
+/**
+ * Frames a chunk and decodes its whole frames. A payload that is not a DMAP
+ * record is given back to the framer, which searches for a frame inside it;
+ * a DMAP record that is not fitacf was framed correctly and is only skipped.
+ */
+const decodeChunk = (
+  framer: ConnexFramer,
+  chunk: Uint8Array,
+  site: string,
+  receivedAt: number,
+  tally: Tally
+): Array<RadarRecord> => {
+  const out: Array<RadarRecord> = []
+  framer.push(chunk)
+  for (let event = framer.next(); event !== undefined; event = framer.next()) {
+    if (event._tag === "Resync") {
+      tally.resyncs++
+      tally.lastError = `skipped ${event.skippedBytes} bytes (${event.reason})`
+      continue
+    }
+    tally.frames++
+    if (event.payload.length === 0) continue
+    const decoded = decodeRecord(event.payload, { maxRecordBytes: framer.maxFrameBytes })
+    if (Either.isLeft(decoded)) {
+      tally.decodeErrors++
+      tally.lastError = decoded.left.message
+      framer.reject()
+      continue
+    }
+    const view = fitacfView(decoded.right)
+    if (Either.isLeft(view)) {
+      tally.decodeErrors++
+      tally.lastError = view.left.message
+      continue
+    }
+    tally.records++
+    out.push({ site, receivedAt, record: decoded.right, fitacf: view.right })
+  }
+  return out
+}
+
+const connect = (
+  options: TcpRadarOptions,
+  address: string
+): Effect.Effect<net.Socket, RadarConnectionError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.async<net.Socket, RadarConnectionError>((resume) => {
+      const socket = net.connect({ host: options.host, port: options.port })
+      // A later error is reported by the reading stream; this listener only
+      // keeps an error between connect and the first read from being unhandled.
+      socket.on("error", () => undefined)
+      socket.once("error", (error) => {
+        socket.destroy()
+        resume(
+          Effect.fail(
+            new RadarConnectionError({ site: options.site, address, reason: "ConnectFailed", detail: error.message })
+          )
+        )
+      })
+      socket.once("connect", () => {
+        socket.removeAllListeners("error")
+        socket.on("error", () => undefined)
+        socket.setKeepAlive(true, 30_000)
+        resume(Effect.succeed(socket))
+      })
+      return Effect.sync(() => socket.destroy())
+    }).pipe(
+      Effect.timeoutFail({
+        duration: options.stall,
+        onTimeout: () =>
+          new RadarConnectionError({
+            site: options.site,
+            address,
+            reason: "ConnectFailed",
+            detail: `no answer within ${Duration.format(options.stall)}`
+          })
+      })
+    ),
+    (socket) => Effect.sync(() => socket.destroy())
+  )
+
+/**
+ * The radar's records, for ever. Registers the radar in the RadarRegistry
+ * (phase "connecting") as soon as the stream starts.
+ */
+export const tcpRadarRecords = (options: TcpRadarOptions): Stream.Stream<RadarRecord, never, RadarRegistry> =>
+  Stream.unwrap(
+    Effect.gen(function*() {
+      const registry = yield* RadarRegistry
+      const { site } = options
+      const address = `${options.host}:${options.port}`
+      const annotate = Effect.annotateLogs({ site, address })
+      const attempt = yield* Ref.make(0)
+
+      const update = (f: (status: RadarStatus) => RadarStatus) => registry.update(site, f)
+      const enter = (phase: RadarStatus["phase"], extra: Partial<RadarStatus> = {}) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          update((status) => ({ ...status, ...extra, phase, phaseSince: now }))
+        )
+
+      yield* registry.put({
+        site,
+        transport: "tcp",
+        address,
+        phase: "connecting",
+        phaseSince: yield* Clock.currentTimeMillis,
+        nextAttemptAt: undefined,
+        connectedSince: undefined,
+        lastRecordAt: undefined,
+        counters: zeroCounters,
+        lastError: undefined
+      })
+
+      const fail = (reason: RadarConnectionError["reason"], detail: string) =>
+        new RadarConnectionError({ site, address, reason, detail })
+
+      const session: Stream.Stream<RadarRecord, RadarConnectionError> = Stream.unwrapScoped(
+        Effect.gen(function*() {
+          yield* enter("connecting", { nextAttemptAt: undefined })
+          const socket = yield* connect(options, address)
+          const connectedAt = yield* Clock.currentTimeMillis
+          yield* enter("connected", { connectedSince: connectedAt })
+          yield* Effect.log("radar connected").pipe(annotate)
+          const framer = new ConnexFramer(options.maxFrameBytes)
+          let receiving = false
+          return NodeStream.fromReadable<RadarConnectionError, Uint8Array>(
+            () => socket,
+            (error) => fail("SocketError", errorText(error))
+          ).pipe(
+            Stream.concat(Stream.fail(fail("Closed", "the radar closed the connection"))),
+            Stream.timeoutFail(
+              () => fail("Stalled", `no bytes for ${Duration.format(options.stall)}`),
+              options.stall
+            ),
+            Stream.mapConcatEffect((chunk) =>
+              Effect.gen(function*() {
+                const now = yield* Clock.currentTimeMillis
+                const tally: Tally = { frames: 0, records: 0, decodeErrors: 0, resyncs: 0, lastError: undefined }
+                const records = decodeChunk(framer, chunk, site, now, tally)
+                const firstRecords = records.length > 0 && !receiving
+                if (records.length > 0) {
+                  receiving = true
+                  yield* Ref.set(attempt, 0)
+                }
+                yield* update((status) => ({
+                  ...status,
+                  phase: receiving ? "receiving" : status.phase,
+                  phaseSince: firstRecords ? now : status.phaseSince,
+                  lastRecordAt: records.length > 0 ? now : status.lastRecordAt,
+                  counters: addTally(status.counters, tally, chunk.length),
+                  lastError: tally.lastError ?? status.lastError
+                }))
+                if (firstRecords) yield* Effect.log("radar receiving").pipe(annotate)
+                if (tally.lastError !== undefined) {
+                  yield* Effect.logDebug(`bad bytes: ${tally.lastError}`).pipe(annotate)
+                }
+                return records
+              })
+            )
+          )
+        })
+      )
+
+      const backoff = (cause: Cause.Cause<RadarConnectionError>) =>
+        Effect.gen(function*() {
+          const reason = describeCause(cause)
+          const stalled = Option.exists(Cause.failureOption(cause), (error) => error.reason === "Stalled")
+          if (stalled) {
+            yield* enter("stalled", { lastError: reason })
+            yield* Effect.logWarning(`radar stalled: ${reason}`).pipe(annotate)
+          }
+          const n = yield* Ref.getAndUpdate(attempt, (k) => k + 1)
+          const delay = backoffDelay(options.backoff, n, yield* Random.next)
+          const now = yield* Clock.currentTimeMillis
+          yield* update((status) => enterBackoff(status, now, Duration.toMillis(delay), reason))
+          yield* Effect.logWarning(`radar down: ${reason}; next attempt in ${Duration.format(delay)}`).pipe(annotate)
+          yield* Effect.sleep(delay)
+        })
+
+      return session.pipe(
+        // Defects are handled like failures: a bug met on one radar's bytes
+        // must not end that radar's actor, let alone another's.
+        Stream.catchAllCause((cause) =>
+          // Only interruption gets through, and it carries no error value.
+          Cause.isInterruptedOnly(cause) ? Stream.failCause(cause as Cause.Cause<never>) : Stream.execute(backoff(cause))
+        ),
+        Stream.forever
+      )
+    })
+  )

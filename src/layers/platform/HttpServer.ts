@@ -1,0 +1,110 @@
+/**
+ * The one Node http.Server: the @effect/platform router (every feature's
+ * routes in ApiRouter) and Socket.IO on the same port.
+ *
+ * Socket.IO is attached to a server we create from
+ * `NodeHttpServer.makeHandler(router)`, not to the server inside
+ * `NodeHttpServer.layer`: that layer answers every request and upgrade
+ * itself, so engine.io's polling requests and WebSocket upgrades would never
+ * reach Socket.IO. engine.io's `attach` wraps our request listener and sends
+ * only `/socket.io/` to Socket.IO.
+ *
+ * Build this layer AFTER every `ApiRouter.use(...)` route layer: the handler
+ * is made from the routes registered at that moment.
+ */
+import { NodeHttpServer } from "@effect/platform-node"
+import { Data, Effect, Option, Runtime } from "effect"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import { Server as SocketIoServer } from "socket.io"
+import { ApiRouter } from "../../http/ApiRouter.js"
+import { corsMiddleware, makeCorsPolicy, socketIoAllowRequest, socketIoCors } from "./cors.js"
+import { AppConfig } from "./AppConfig.js"
+
+export class HttpServerListenError extends Data.TaggedError("HttpServerListenError")<{
+  readonly host: string
+  readonly port: number
+  /** The system error code (EADDRINUSE, EACCES, ...) or message. */
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `cannot listen on ${this.host}:${this.port}: ${this.reason}`
+  }
+}
+
+/** Open requests get this long to finish at shutdown before their connections are cut. */
+const CLOSE_GRACE = "5 seconds"
+
+export const SOCKET_IO_PATH = "/socket.io/"
+
+const urlOf = (address: AddressInfo): string =>
+  `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`
+
+const listen = (server: http.Server, host: string, port: number) =>
+  Effect.async<AddressInfo, HttpServerListenError>((resume) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off("listening", onListening)
+      resume(Effect.fail(new HttpServerListenError({ host, port, reason: error.code ?? error.message })))
+    }
+    const onListening = () => {
+      server.off("error", onError)
+      resume(Effect.succeed(server.address() as AddressInfo))
+    }
+    server.once("error", onError)
+    server.once("listening", onListening)
+    server.listen(port, host)
+  })
+
+/**
+ * Socket.IO disconnects its clients and closes the http.Server, which waits
+ * for requests in flight; after the grace period the rest are cut.
+ */
+const close = (io: SocketIoServer, server: http.Server) =>
+  Effect.async<void>((resume) => {
+    void io.close(() => resume(Effect.void))
+    server.closeIdleConnections()
+  }).pipe(
+    Effect.interruptible,
+    Effect.timeoutOption(CLOSE_GRACE),
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.sync(() => server.closeAllConnections()),
+      onSome: () => Effect.void
+    }))
+  )
+
+export class HttpServer extends Effect.Service<HttpServer>()("superdarn-hub/HttpServer", {
+  scoped: Effect.gen(function*() {
+    const config = yield* AppConfig
+    const policy = yield* makeCorsPolicy(config.corsOrigins)
+    const router = yield* ApiRouter.router
+    const handler = yield* NodeHttpServer.makeHandler(router.pipe(corsMiddleware(policy)))
+    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+
+    const server = http.createServer(handler)
+    const io = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        new SocketIoServer(server, {
+          path: SOCKET_IO_PATH,
+          transports: ["polling", "websocket"],
+          perMessageDeflate: false,
+          cors: socketIoCors(policy),
+          allowRequest: socketIoAllowRequest(policy)
+        })
+      ),
+      (io) => close(io, server)
+    )
+    const address = yield* listen(server, config.host, config.port)
+    server.on("error", (error) => runFork(Effect.logError("HTTP server error", error)))
+    const url = urlOf(address)
+    yield* Effect.logInfo(`listening on ${url}`)
+
+    return {
+      /** The Socket.IO server sharing this port. */
+      io,
+      /** Where the server listens; the real port when PORT was 0. */
+      address: { host: address.address, port: address.port },
+      url
+    } as const
+  }),
+  dependencies: [NodeHttpServer.layerContext]
+}) {}

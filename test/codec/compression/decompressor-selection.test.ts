@@ -1,0 +1,89 @@
+/**
+ * Which program bunzip2 runs. PATH is narrowed to a folder holding only the
+ * wanted tools, so this file changes process.env for its own test process
+ * (vitest runs each test file in its own fork).
+ */
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Stream } from "effect"
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { bunzip2Stream } from "../../../src/compression/bunzip2.js"
+import { fixtureBytes, fixturePath } from "../dmap/fixture-files.js"
+
+const which = (program: string): string | undefined => {
+  try {
+    return execFileSync("sh", ["-c", `command -v ${program}`], { encoding: "utf8" }).trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+const bzip2 = which("bzip2")
+const lbzip2 = which("lbzip2")
+const originalPath = process.env["PATH"]
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sdh-"))
+afterAll(() => {
+  process.env["PATH"] = originalPath
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** A PATH with only the given programs on it. */
+const onlyOnPath = (programs: Record<string, string>): void => {
+  const bin = fs.mkdtempSync(path.join(dir, "bin-"))
+  for (const [name, target] of Object.entries(programs)) fs.symlinkSync(target, path.join(bin, name))
+  process.env["PATH"] = bin
+}
+
+const compressed = new Uint8Array(fs.readFileSync(fixturePath("test.fitacf.bz2")))
+const decompress = (bytes: Uint8Array) =>
+  bunzip2Stream(Stream.make(bytes)).pipe(
+    Stream.runCollect,
+    Effect.map((chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks)))
+  )
+
+describe("decompressor selection", () => {
+  it.live.skipIf(lbzip2 === undefined)("falls back to lbzip2 when bzip2 is missing", () =>
+    Effect.gen(function*() {
+      onlyOnPath({ lbzip2: lbzip2! })
+      expect(Buffer.compare(yield* decompress(compressed), fixtureBytes("test.fitacf"))).toBe(0)
+      // lbzip2 names a cut by what it finds there ("bad block header magic"),
+      // so it may come out as Corrupt; what matters is that it fails.
+      const cut = yield* Effect.flip(decompress(compressed.subarray(0, 3000)))
+      expect(["Truncated", "Corrupt"]).toContain(cut.reason)
+      expect(cut.detail).toContain("lbzip2")
+    }))
+
+  it.live.skipIf(bzip2 === undefined)("uses bzip2 when both exist (it reports trailing garbage)", () =>
+    Effect.gen(function*() {
+      onlyOnPath({ bzip2: bzip2!, ...(lbzip2 === undefined ? {} : { lbzip2 }) })
+      const garbage = Buffer.concat([compressed, Buffer.from("junk")])
+      expect((yield* Effect.flip(decompress(garbage))).reason).toBe("TrailingGarbage")
+    }))
+
+  it.live("fails with Unavailable when neither can be run", () =>
+    Effect.gen(function*() {
+      onlyOnPath({})
+      const error = yield* Effect.flip(decompress(compressed))
+      expect(error.reason).toBe("Unavailable")
+      expect(error.detail).toContain("neither bzip2 nor lbzip2")
+    }))
+
+  it.live("ignores the BZIP, BZIP2 and LBZIP2 variables, which the tools read as extra arguments", () =>
+    Effect.gen(function*() {
+      // Left in place, a file name there makes the tool read that file instead of stdin.
+      process.env["PATH"] = originalPath
+      const variables = ["BZIP", "BZIP2", "LBZIP2"]
+      for (const name of variables) process.env[name] = "/nonexistent"
+      try {
+        expect(Buffer.compare(yield* decompress(compressed), fixtureBytes("test.fitacf"))).toBe(0)
+        if (lbzip2 !== undefined) {
+          onlyOnPath({ lbzip2 })
+          expect(Buffer.compare(yield* decompress(compressed), fixtureBytes("test.fitacf"))).toBe(0)
+        }
+      } finally {
+        for (const name of variables) delete process.env[name]
+      }
+    }))
+})
