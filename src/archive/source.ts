@@ -6,6 +6,7 @@
  */
 import { Data } from "effect"
 import type { Effect, Scope } from "effect"
+import type { Disposition, HashMode } from "../layers/archive/config/archive-config.js"
 
 /** A file as the source lists it. `name` is untrusted until the pipeline parses it. */
 export interface RemoteFile {
@@ -25,10 +26,14 @@ export interface FetchedFile {
   readonly transferSha1: string | undefined
 }
 
-export type Disposition =
-  | { readonly kind: "delete" }
-  | { readonly kind: "move"; readonly backupDir: string }
-  | { readonly kind: "leave" }
+export type { Disposition }
+
+/** What a source may need to know about the institution it serves. */
+export interface SourceContext {
+  readonly institution: string
+  /** Lets a source skip work the pipeline will not use (e.g. remote sha1sum). */
+  readonly hash: HashMode
+}
 
 export type SourceOperation = "connect" | "list" | "hash" | "fetch" | "tidy"
 

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { SshConnectionSettings } from "../../../src/archive/sources/ssh/ssh-settings.js"
+import { SshConnectionSettings } from "../../../src/layers/archive/config/ssh-settings.js"
 import type { SshdServer } from "../../support/sshd.js"
 import { fixturePath } from "../../support/fixtures.js"
 

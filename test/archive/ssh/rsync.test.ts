@@ -4,13 +4,14 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import type { SourceError } from "../../../src/archive/source.js"
 import { rsyncFailure } from "../../../src/archive/sources/ssh/rsync-exit-codes.js"
-import { parseListOnly, parseTransferLine, remoteShellWord, RsyncSettings, rsyncSource } from "../../../src/archive/sources/ssh/rsync.js"
+import { parseListOnly, parseTransferLine, remoteShellWord, rsyncSource } from "../../../src/archive/sources/ssh/rsync.js"
+import { RsyncSourceConfig } from "../../../src/layers/archive/config/rsync-source.js"
 import { childPids, Sshd, SshdLive } from "../../support/sshd.js"
 import type { SshdServer } from "../../support/sshd.js"
 import { bigFile, connectionFields, listRemote, radarFiles, remoteDir, sha1, sha1OfFile, workDir, writeRemote } from "./remote-tree.js"
 
 const settingsFor = (server: SshdServer, dir: string, overrides: Record<string, unknown> = {}) =>
-  Schema.decodeUnknownSync(RsyncSettings)({ kind: "rsync", remoteDir: dir, ...connectionFields(server, overrides) })
+  Schema.decodeUnknownSync(RsyncSourceConfig)({ kind: "rsync", remoteDir: dir, ...connectionFields(server, overrides) })
 
 const localDir = Effect.acquireRelease(Effect.sync(workDir), (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
 

@@ -3,14 +3,16 @@ import { Effect, Exit, Option, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { SourceError } from "../../../src/archive/source.js"
-import { parseSidecar, SftpSidecarSettings, sftpSidecarSource } from "../../../src/archive/sources/ssh/sftp-sidecar.js"
+import { sftpSidecarSource } from "../../../src/archive/sources/ssh/sftp-sidecar.js"
+import { SftpSidecarSourceConfig } from "../../../src/layers/archive/config/sftp-sidecar-source.js"
+import { parseSidecar } from "../../../src/archive/sources/ssh/sftp-sidecar.js"
 import { Sshd, SshdLive } from "../../support/sshd.js"
 import type { SshdServer } from "../../support/sshd.js"
 import { recordLogs } from "./record-logs.js"
 import { bigFile, connectionFields, listRemote, radarFiles, remoteDir, sha1, sha1OfFile, workDir, writeRemote } from "./remote-tree.js"
 
 const settingsFor = (server: SshdServer, dir: string, overrides: Record<string, unknown> = {}) =>
-  Schema.decodeUnknownSync(SftpSidecarSettings)({ kind: "sftp-sidecar", remoteDir: dir, ...connectionFields(server, overrides) })
+  Schema.decodeUnknownSync(SftpSidecarSourceConfig)({ kind: "sftp-sidecar", remoteDir: dir, ...connectionFields(server, overrides) })
 
 const localDir = Effect.acquireRelease(Effect.sync(workDir), (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
 

@@ -7,7 +7,8 @@ import * as path from "node:path"
 import type { SourceError } from "../../../src/archive/source.js"
 import { execCommand, openSshLink } from "../../../src/archive/sources/ssh/ssh-connection.js"
 import { shellQuote, unsafeRemoteName } from "../../../src/archive/sources/ssh/ssh-remote-name.js"
-import { SshShellSettings, sshShellSource } from "../../../src/archive/sources/ssh/ssh-shell.js"
+import { SshShellSourceConfig } from "../../../src/layers/archive/config/ssh-shell-source.js"
+import { sshShellSource } from "../../../src/archive/sources/ssh/ssh-shell.js"
 import { Sshd, SshdLive } from "../../support/sshd.js"
 import type { SshdServer } from "../../support/sshd.js"
 import { connectionFields, decodeConnection, remoteDir } from "./remote-tree.js"
@@ -131,10 +132,10 @@ layer(SshdLive, { excludeTestServices: true })("SSH connection against a real ss
   it.scoped("settings reject a relative remote folder and an out-of-range port", () =>
     Effect.gen(function*() {
       const server = yield* Sshd
-      const decode = Schema.decodeUnknownEither(SshShellSettings)
+      const decode = Schema.decodeUnknownEither(SshShellSourceConfig)
       expect(decode({ kind: "ssh-shell", remoteDir: "data/staging", ...connectionFields(server) })._tag).toBe("Left")
       expect(decode({ kind: "ssh-shell", remoteDir: "/data", ...connectionFields(server, { port: 70000 }) })._tag).toBe("Left")
-      const defaults = Schema.decodeUnknownSync(SshShellSettings)({
+      const defaults = Schema.decodeUnknownSync(SshShellSourceConfig)({
         kind: "ssh-shell",
         host: "sd.example",
         user: "archive",

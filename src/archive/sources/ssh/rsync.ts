@@ -14,11 +14,12 @@
  *   on the same account, restricted to the archived names.
  * - Names travel with `--secluded-args`, so the remote shell never sees them.
  */
-import { Duration, Effect, Schedule, Schema, Scope } from "effect"
+import { Duration, Effect, Schedule, Scope } from "effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import type { RsyncSourceConfig } from "../../../layers/archive/config/rsync-source.js"
 import type { CollectorSource, Disposition, FetchedFile, RemoteFile, SourceOperation } from "../../source.js"
 import { SourceError } from "../../source.js"
 import { RsyncFailed, rsyncFailure } from "./rsync-exit-codes.js"
@@ -26,18 +27,6 @@ import { openSshLink } from "./ssh-connection.js"
 import type { SshLink } from "./ssh-connection.js"
 import { tidyOverSftp } from "./sftp-tidy.js"
 import { requireSafeName } from "./ssh-remote-name.js"
-import { RemoteDir, SshConnectionFields } from "./ssh-settings.js"
-
-export const RsyncSettings = Schema.Struct({
-  kind: Schema.Literal("rsync"),
-  ...SshConnectionFields,
-  remoteDir: RemoteDir,
-  /** The remote rsync program, when it is not `rsync` on the remote PATH. */
-  rsyncPath: Schema.optional(Schema.String.pipe(Schema.minLength(1))),
-  /** Ask rsync for each file's SHA-1; needs rsync 3.2.3 or later at both ends. */
-  transferSha1: Schema.optionalWith(Schema.Boolean, { default: () => true })
-})
-export type RsyncSettings = typeof RsyncSettings.Type
 
 const RSYNC = "rsync"
 const SSH = "ssh"
@@ -97,7 +86,7 @@ export const remoteShellWord = (word: string): string =>
   /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `"${word.replaceAll("\"", "\"\"")}"`
 
 /** ssh options for this institution: key, port, host-key policy, keepalives and the run's master connection. */
-export const sshOptions = (settings: RsyncSettings, controlPath: string): ReadonlyArray<string> => [
+export const sshOptions = (settings: RsyncSourceConfig, controlPath: string): ReadonlyArray<string> => [
   "-F",
   "/dev/null",
   "-i",
@@ -168,7 +157,7 @@ const toSourceError = (source: string, operation: SourceOperation, file: string 
   new SourceError({ source, operation, file, reason: failure.message, retryable: failure.retryable })
 
 /** The local rsync must offer sha1 in its checksum list when transfer hashes are wanted. */
-const checkLocalRsync = (source: string, settings: RsyncSettings) =>
+const checkLocalRsync = (source: string, settings: RsyncSourceConfig) =>
   Effect.gen(function*() {
     const version = yield* runProgram(RSYNC, ["--version"]).pipe(
       Effect.flatMap(succeeded),
@@ -186,7 +175,7 @@ const checkLocalRsync = (source: string, settings: RsyncSettings) =>
     }
   })
 
-const list = (source: string, rsync: (args: ReadonlyArray<string>) => Effect.Effect<ProgramResult, RsyncFailed>, settings: RsyncSettings, target: string) =>
+const list = (source: string, rsync: (args: ReadonlyArray<string>) => Effect.Effect<ProgramResult, RsyncFailed>, settings: RsyncSourceConfig, target: string) =>
   rsync(["--list-only", "--no-human-readable", "--8-bit-output", "--", `${target}${settings.remoteDir}/`]).pipe(
     Effect.map((result) => parseListOnly(result.stdout)),
     Effect.mapError(toSourceError(source, "list", undefined)),
@@ -196,7 +185,7 @@ const list = (source: string, rsync: (args: ReadonlyArray<string>) => Effect.Eff
 const fetch = (
   source: string,
   rsync: (args: ReadonlyArray<string>, onOutput?: (chunk: string) => void) => Effect.Effect<ProgramResult, RsyncFailed>,
-  settings: RsyncSettings,
+  settings: RsyncSourceConfig,
   target: string
 ) =>
 (file: RemoteFile, destination: string, onProgress?: (bytes: number) => void): Effect.Effect<FetchedFile, SourceError> =>
@@ -263,7 +252,7 @@ const fetch = (
   }).pipe(Effect.withSpan("Rsync.fetch", { attributes: { source, file: file.name } }))
 
 /** An `rsync` source for one institution. */
-export const rsyncSource = (settings: RsyncSettings): CollectorSource => {
+export const rsyncSource = (settings: RsyncSourceConfig): CollectorSource => {
   const describe = `rsync ${settings.user}@${settings.host}:${settings.remoteDir}`
   const target = `${settings.user}@${settings.host}:`
   return {

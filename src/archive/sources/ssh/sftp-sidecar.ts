@@ -6,22 +6,15 @@
  * conflict). A file whose sidecar has not arrived yet is not offered. At the
  * end of a run, each archived file goes together with its sidecar.
  */
-import { Effect, Option, Schema } from "effect"
+import { Effect, Option } from "effect"
 import * as path from "node:path"
 import type { Stats } from "ssh2"
+import type { SftpSidecarSourceConfig } from "../../../layers/archive/config/sftp-sidecar-source.js"
 import type { CollectorSource, Disposition, RemoteFile } from "../../source.js"
 import { SFTP_NO_SUCH_FILE, openSshLink, sftpRequest, SshFailure } from "./ssh-connection.js"
 import type { SshLink } from "./ssh-connection.js"
 import { fetchOverSftp } from "./sftp-download.js"
 import { tidyOverSftp } from "./sftp-tidy.js"
-import { RemoteDir, SshConnectionFields } from "./ssh-settings.js"
-
-export const SftpSidecarSettings = Schema.Struct({
-  kind: Schema.Literal("sftp-sidecar"),
-  ...SshConnectionFields,
-  remoteDir: RemoteDir
-})
-export type SftpSidecarSettings = typeof SftpSidecarSettings.Type
 
 export const SIDECAR_SUFFIX = ".sha1"
 /** A sidecar is one line; anything bigger is not one. */
@@ -66,7 +59,7 @@ const readSidecar = (link: SshLink, remoteDir: string, name: string) =>
       Effect.catchIf((failure) => failure.sftpStatus === SFTP_NO_SUCH_FILE, () => Effect.succeed(undefined))
     ))
 
-const list = (source: string, link: SshLink, settings: SftpSidecarSettings) =>
+const list = (source: string, link: SshLink, settings: SftpSidecarSourceConfig) =>
   Effect.gen(function*() {
     const entries = yield* readFolder(link, settings.remoteDir)
     const files = new Map<string, FolderEntry>()
@@ -99,7 +92,7 @@ const list = (source: string, link: SshLink, settings: SftpSidecarSettings) =>
     return offered.flatMap((file) => (Option.isSome(file) ? [file.value] : []))
   }).pipe(Effect.withSpan("SftpSidecar.list", { attributes: { source } }))
 
-const tidy = (source: string, link: SshLink, settings: SftpSidecarSettings) =>
+const tidy = (source: string, link: SshLink, settings: SftpSidecarSourceConfig) =>
 (files: ReadonlyArray<RemoteFile>, disposition: Disposition) =>
   tidyOverSftp(
     source,
@@ -110,7 +103,7 @@ const tidy = (source: string, link: SshLink, settings: SftpSidecarSettings) =>
   )
 
 /** An `sftp-sidecar` source for one institution. */
-export const sftpSidecarSource = (settings: SftpSidecarSettings): CollectorSource => {
+export const sftpSidecarSource = (settings: SftpSidecarSourceConfig): CollectorSource => {
   const describe = `sftp-sidecar ${settings.user}@${settings.host}:${settings.remoteDir}`
   return {
     describe,

@@ -21,7 +21,7 @@ import { BandwidthBudget } from "./bandwidth-budget.js"
 import type { SourceOperation } from "../../source.js"
 import { hostKeyAlgorithms, hostLookupName, knownHostsFor, parseKnownHosts, verifyHostKey } from "./known-hosts.js"
 import type { HostKeyVerdict, KnownHost } from "./known-hosts.js"
-import type { SshConnectionSettings } from "./ssh-settings.js"
+import type { SshConnectionSettings } from "../../../layers/archive/config/ssh-settings.js"
 
 /** A failed SSH step. `lost` means the connection is gone and a reconnect may help. */
 export class SshFailure extends Data.TaggedError("SshFailure")<{

@@ -9,22 +9,14 @@
  * no name can break the listing, and every name placed in a command is
  * checked and single-quoted.
  */
-import { Effect, Schema } from "effect"
-import type { CollectorSource, Disposition, RemoteFile, SourceError as SourceErrorType } from "../../source.js"
+import { Effect } from "effect"
+import type { SshShellSourceConfig } from "../../../layers/archive/config/ssh-shell-source.js"
+import type { CollectorSource, Disposition, RemoteFile, SourceContext, SourceError as SourceErrorType } from "../../source.js"
 import { SourceError } from "../../source.js"
-import type { SourceContext } from "../source-makers.js"
 import { execCommand, openSshLink } from "./ssh-connection.js"
 import type { SshLink } from "./ssh-connection.js"
 import { fetchOverSftp } from "./sftp-download.js"
 import { requireSafeName, shellQuote } from "./ssh-remote-name.js"
-import { RemoteDir, SshConnectionFields } from "./ssh-settings.js"
-
-export const SshShellSettings = Schema.Struct({
-  kind: Schema.Literal("ssh-shell"),
-  ...SshConnectionFields,
-  remoteDir: RemoteDir
-})
-export type SshShellSettings = typeof SshShellSettings.Type
 
 /** Separates the stat part of the listing from the hash part; '/' cannot occur in a file name. */
 const HASHES_MARKER = "/sdh-sha1/"
@@ -100,7 +92,7 @@ export const tidyCommand = (remoteDir: string, names: ReadonlyArray<string>, dis
   return remoteScript(enter + `rm -f -- ${quoted}`)
 }
 
-const describeOf = (settings: SshShellSettings) => `ssh-shell ${settings.user}@${settings.host}:${settings.remoteDir}`
+const describeOf = (settings: SshShellSourceConfig) => `ssh-shell ${settings.user}@${settings.host}:${settings.remoteDir}`
 
 const failure = (source: string, operation: "list" | "tidy", reason: string, retryable = true): SourceErrorType =>
   new SourceError({ source, operation, file: undefined, reason, retryable })
@@ -114,7 +106,7 @@ const runScript = (source: string, link: SshLink, operation: "list" | "tidy", co
     return result
   })
 
-const list = (source: string, link: SshLink, settings: SshShellSettings, withHashes: boolean) =>
+const list = (source: string, link: SshLink, settings: SshShellSourceConfig, withHashes: boolean) =>
   Effect.gen(function*() {
     const command = listingCommand(settings.remoteDir, withHashes)
     const result = yield* runScript(source, link, "list", command, settings.remoteDir)
@@ -132,7 +124,7 @@ const list = (source: string, link: SshLink, settings: SshShellSettings, withHas
     return listing.files
   }).pipe(Effect.withSpan("SshShell.list", { attributes: { source } }))
 
-const tidy = (source: string, link: SshLink, settings: SshShellSettings) =>
+const tidy = (source: string, link: SshLink, settings: SshShellSourceConfig) =>
 (files: ReadonlyArray<RemoteFile>, disposition: Disposition) =>
   Effect.gen(function*() {
     if (disposition.kind === "leave" || files.length === 0) return
@@ -151,7 +143,7 @@ const tidy = (source: string, link: SshLink, settings: SshShellSettings) =>
  * unless the institution's hash mode is `remote-sha1sum`.
  */
 export const sshShellSource = (
-  settings: SshShellSettings,
+  settings: SshShellSourceConfig,
   context: Pick<SourceContext, "hash"> = { hash: "remote-sha1sum" }
 ): CollectorSource => {
   const describe = describeOf(settings)

@@ -4,13 +4,18 @@
  * path (e.g. `institutions[2].source.url`).
  */
 import { Cron, Duration, Either, Option, ParseResult, Schema } from "effect"
-import type { Disposition } from "../../../archive/source.js"
 import { FILE_TYPES } from "../../../domain/file-name.js"
 import { LEAVE_ONLY_KINDS, SourceConfig } from "./source-config.js"
 
 const PositiveInt = Schema.Number.pipe(Schema.int(), Schema.positive())
 const NonNegativeInt = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
 const Dir = Schema.NonEmptyTrimmedString
+
+/** What happens to a source's copy once the file is durably archived and journalled. */
+export type Disposition =
+  | { readonly kind: "delete" }
+  | { readonly kind: "move"; readonly backupDir: string }
+  | { readonly kind: "leave" }
 
 const DispositionValue: Schema.Schema<Disposition> = Schema.Union(
   Schema.Struct({ kind: Schema.Literal("delete") }),

@@ -1,26 +1,26 @@
 /**
  * Every kind of source an institution can name in `source`. Adding a kind is
- * two entries: its Schema here and its constructor in
- * src/actors/sources/index.ts (the registry's type makes the second
- * mandatory once the first exists).
+ * two entries: its Schema in `<kind>-source.ts` beside this file, and its
+ * constructor in src/archive/sources/source-makers.ts (the registry's type
+ * makes the second mandatory once the first exists).
  */
 import { Schema } from "effect"
-import { RsyncSettings } from "../../../archive/sources/ssh/rsync.js"
-import { SftpSidecarSettings } from "../../../archive/sources/ssh/sftp-sidecar.js"
-import { SshShellSettings } from "../../../archive/sources/ssh/ssh-shell.js"
 import { FtpSourceConfig } from "./ftp-source.js"
 import { HttpIndexSourceConfig } from "./http-index-source.js"
 import { InboxSourceConfig } from "./inbox-source.js"
 import { LocalSourceConfig } from "./local-source.js"
+import { RsyncSourceConfig } from "./rsync-source.js"
+import { SftpSidecarSourceConfig } from "./sftp-sidecar-source.js"
+import { SshShellSourceConfig } from "./ssh-shell-source.js"
 
 export const SourceConfig = Schema.Union(
   LocalSourceConfig,
   InboxSourceConfig,
   HttpIndexSourceConfig,
   FtpSourceConfig,
-  SshShellSettings,
-  SftpSidecarSettings,
-  RsyncSettings
+  SshShellSourceConfig,
+  SftpSidecarSourceConfig,
+  RsyncSourceConfig
 )
 export type SourceConfig = typeof SourceConfig.Type
 
