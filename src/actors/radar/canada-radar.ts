@@ -11,9 +11,9 @@
  * first message arrives; feed-wide events (stall, reconnect) update every
  * site seen so far.
  */
-import { Cause, Clock, Data, Duration, Effect, Either, Option, Random, Ref, type Scope, Stream } from "effect"
+import { Clock, Data, Duration, Effect, Either, Option, type Scope, Stream } from "effect"
 import * as zmq from "zeromq"
-import { type Bzip2Error, bunzip2Buffer } from "../../compression/bunzip2.js"
+import { bunzip2Buffer, type Bzip2Error } from "../../compression/bunzip2.js"
 import { type GunzipError, inflateBounded } from "../../compression/gunzip.js"
 import { decodeRecord } from "../../dmap/decode.js"
 import { fitacfView } from "../../dmap/fitacf.js"
@@ -23,7 +23,8 @@ import { siteOfStid } from "../../domain/radar-table.js"
 import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"
 import { type CanadaMessage, CanadaMessageError, classifyMessage } from "./canada-message-form.js"
 import { recordFromJson } from "./fitacf-json.js"
-import { backoffDelay, type BackoffPolicy } from "./radar-backoff.js"
+import type { BackoffPolicy } from "./radar-backoff.js"
+import { reconnectLoop, type SessionControl } from "./reconnect-loop.js"
 
 /** Largest decompressed message accepted: far above a fitacf record (~16 kB), far below harm. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
@@ -112,7 +113,6 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
       const address = endpointOf(options)
       const annotate = Effect.annotateLogs({ feed: "canada", address })
       const seen = new Set<string>()
-      const attempt = yield* Ref.make(0)
 
       const updateSeen = (f: (status: RadarStatus) => RadarStatus) =>
         Effect.forEach(seen, (site) => registry.update(site, f), { discard: true })
@@ -132,11 +132,15 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
             lastRecordAt: undefined,
             counters: zeroCounters,
             lastError: undefined
-          }).pipe(Effect.zipRight(Effect.log("site seen on the Canada feed").pipe(annotate, Effect.annotateLogs("site", site))))
+          }).pipe(
+            Effect.zipRight(
+              Effect.log("site seen on the Canada feed").pipe(annotate, Effect.annotateLogs("site", site))
+            )
+          )
         })
 
       let quietBadMessages = false
-      const onMessage = (frames: ReadonlyArray<Uint8Array>) =>
+      const onMessage = (frames: ReadonlyArray<Uint8Array>, control: SessionControl) =>
         Effect.gen(function*() {
           const now = yield* Clock.currentTimeMillis
           const bytes = frames.reduce((n, frame) => n + frame.length, 0)
@@ -167,7 +171,7 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
           }
           const record = outcome.right
           yield* register(record.site, now)
-          yield* Ref.set(attempt, 0)
+          yield* control.healthy
           yield* registry.update(record.site, (status) => ({
             ...status,
             phase: "receiving",
@@ -183,65 +187,58 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
           return Option.some(record)
         })
 
-      const session: Stream.Stream<RadarRecord, CanadaFeedError> = Stream.unwrapScoped(
-        Effect.gen(function*() {
-          const now = yield* Clock.currentTimeMillis
-          yield* updateSeen((status) => ({ ...status, phase: "connecting", phaseSince: now, nextAttemptAt: undefined }))
-          const socket = yield* subscribe(address)
-          quietBadMessages = false
-          yield* Effect.log("subscribed to the Canada feed").pipe(annotate)
-          return Stream.repeatEffect(
-            Effect.tryPromise({
-              try: () => socket.receive(),
-              catch: (error) =>
-                new CanadaFeedError({
-                  address,
-                  reason: "SocketError",
-                  detail: error instanceof Error ? error.message : String(error)
-                })
-            })
-          ).pipe(
-            Stream.timeoutFail(
-              () =>
-                new CanadaFeedError({
-                  address,
-                  reason: "Stalled",
-                  detail: `no message for ${Duration.format(options.stall)}`
-                }),
-              options.stall
-            ),
-            Stream.mapEffect(onMessage),
-            Stream.filterMap((record) => record)
-          )
-        })
-      )
-
-      const backoff = (cause: Cause.Cause<CanadaFeedError>) =>
-        Effect.gen(function*() {
-          const reason = Option.match(Cause.failureOption(cause), {
-            onSome: (error) => error.message,
-            onNone: () => `defect: ${Cause.pretty(cause).split("\n")[0] ?? "unknown"}`
+      const session = (control: SessionControl): Stream.Stream<RadarRecord, CanadaFeedError> =>
+        Stream.unwrapScoped(
+          Effect.gen(function*() {
+            const now = yield* Clock.currentTimeMillis
+            yield* updateSeen((status) => ({
+              ...status,
+              phase: "connecting",
+              phaseSince: now,
+              nextAttemptAt: undefined
+            }))
+            const socket = yield* subscribe(address)
+            quietBadMessages = false
+            yield* Effect.log("subscribed to the Canada feed").pipe(annotate)
+            return Stream.repeatEffect(
+              Effect.tryPromise({
+                try: () => socket.receive(),
+                catch: (error) =>
+                  new CanadaFeedError({
+                    address,
+                    reason: "SocketError",
+                    detail: error instanceof Error ? error.message : String(error)
+                  })
+              })
+            ).pipe(
+              Stream.timeoutFail(
+                () =>
+                  new CanadaFeedError({
+                    address,
+                    reason: "Stalled",
+                    detail: `no message for ${Duration.format(options.stall)}`
+                  }),
+                options.stall
+              ),
+              Stream.mapEffect((frames) => onMessage(frames, control)),
+              Stream.filterMap((record) => record)
+            )
           })
-          if (Option.exists(Cause.failureOption(cause), (error) => error.reason === "Stalled")) {
-            const stalledAt = yield* Clock.currentTimeMillis
-            yield* updateSeen((status) => ({ ...status, phase: "stalled", phaseSince: stalledAt, lastError: reason }))
-          }
-          const n = yield* Ref.getAndUpdate(attempt, (k) => k + 1)
-          const delay = backoffDelay(options.backoff, n, yield* Random.next)
-          const now = yield* Clock.currentTimeMillis
-          yield* updateSeen((status) => enterBackoff(status, now, Duration.toMillis(delay), reason))
-          yield* Effect.logWarning(`Canada feed down: ${reason}; resubscribing in ${Duration.format(delay)}`).pipe(
-            annotate
-          )
-          yield* Effect.sleep(delay)
-        })
+        )
 
-      return session.pipe(
-        Stream.catchAllCause((cause) =>
-          // Only interruption gets through, and it carries no error value.
-          Cause.isInterruptedOnly(cause) ? Stream.failCause(cause as Cause.Cause<never>) : Stream.execute(backoff(cause))
-        ),
-        Stream.forever
-      )
+      return reconnectLoop({
+        policy: options.backoff,
+        session,
+        onLoss: ({ delay, error, now, reason }) =>
+          Effect.gen(function*() {
+            if (Option.exists(error, (e) => e.reason === "Stalled")) {
+              yield* updateSeen((status) => ({ ...status, phase: "stalled", phaseSince: now, lastError: reason }))
+            }
+            yield* updateSeen((status) => enterBackoff(status, now, Duration.toMillis(delay), reason))
+            yield* Effect.logWarning(`Canada feed down: ${reason}; resubscribing in ${Duration.format(delay)}`).pipe(
+              annotate
+            )
+          })
+      })
     })
   )

@@ -5,8 +5,8 @@
  * bytes are skipped by the framer. Everything it meets is published to the
  * RadarRegistry: phase, counters, last error.
  */
-import { Cause, Clock, Data, Duration, Effect, Either, Option, Random, Ref, type Scope, Stream } from "effect"
 import { NodeStream } from "@effect/platform-node"
+import { Clock, Data, Duration, Effect, Either, Option, type Scope, Stream } from "effect"
 import * as net from "node:net"
 import { decodeRecord } from "../../dmap/decode.js"
 import { fitacfView } from "../../dmap/fitacf.js"
@@ -14,7 +14,8 @@ import type { RadarRecord } from "../../domain/radar-record.js"
 import { enterBackoff, type RadarCounters, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
 import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"
 import { ConnexFramer } from "../../streams/connex-framer.js"
-import { backoffDelay, type BackoffPolicy } from "./radar-backoff.js"
+import type { BackoffPolicy } from "./radar-backoff.js"
+import { reconnectLoop, type SessionControl } from "./reconnect-loop.js"
 
 export interface TcpRadarOptions {
   /** Three-letter site code, lower case. */
@@ -38,12 +39,6 @@ export class RadarConnectionError extends Data.TaggedError("RadarConnectionError
     return `${this.address}: ${this.reason}: ${this.detail}`
   }
 }
-
-const describeCause = (cause: Cause.Cause<RadarConnectionError>): string =>
-  Option.match(Cause.failureOption(cause), {
-    onSome: (error) => error.message,
-    onNone: () => `defect: ${Cause.pretty(cause).split("\n")[0] ?? "unknown"}`
-  })
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
@@ -157,12 +152,12 @@ export const tcpRadarRecords = (options: TcpRadarOptions): Stream.Stream<RadarRe
       const { site } = options
       const address = `${options.host}:${options.port}`
       const annotate = Effect.annotateLogs({ site, address })
-      const attempt = yield* Ref.make(0)
 
       const update = (f: (status: RadarStatus) => RadarStatus) => registry.update(site, f)
       const enter = (phase: RadarStatus["phase"], extra: Partial<RadarStatus> = {}) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          update((status) => ({ ...status, ...extra, phase, phaseSince: now }))
+        Effect.flatMap(
+          Clock.currentTimeMillis,
+          (now) => update((status) => ({ ...status, ...extra, phase, phaseSince: now }))
         )
 
       yield* registry.put({
@@ -181,77 +176,66 @@ export const tcpRadarRecords = (options: TcpRadarOptions): Stream.Stream<RadarRe
       const fail = (reason: RadarConnectionError["reason"], detail: string) =>
         new RadarConnectionError({ site, address, reason, detail })
 
-      const session: Stream.Stream<RadarRecord, RadarConnectionError> = Stream.unwrapScoped(
-        Effect.gen(function*() {
-          yield* enter("connecting", { nextAttemptAt: undefined })
-          const socket = yield* connect(options, address)
-          const connectedAt = yield* Clock.currentTimeMillis
-          yield* enter("connected", { connectedSince: connectedAt })
-          yield* Effect.log("radar connected").pipe(annotate)
-          const framer = new ConnexFramer(options.maxFrameBytes)
-          let receiving = false
-          return NodeStream.fromReadable<RadarConnectionError, Uint8Array>(
-            () => socket,
-            (error) => fail("SocketError", errorText(error))
-          ).pipe(
-            Stream.concat(Stream.fail(fail("Closed", "the radar closed the connection"))),
-            Stream.timeoutFail(
-              () => fail("Stalled", `no bytes for ${Duration.format(options.stall)}`),
-              options.stall
-            ),
-            Stream.mapConcatEffect((chunk) =>
-              Effect.gen(function*() {
-                const now = yield* Clock.currentTimeMillis
-                const tally: Tally = { frames: 0, records: 0, decodeErrors: 0, resyncs: 0, lastError: undefined }
-                const records = decodeChunk(framer, chunk, site, now, tally)
-                const firstRecords = records.length > 0 && !receiving
-                if (records.length > 0) {
-                  receiving = true
-                  yield* Ref.set(attempt, 0)
-                }
-                yield* update((status) => ({
-                  ...status,
-                  phase: receiving ? "receiving" : status.phase,
-                  phaseSince: firstRecords ? now : status.phaseSince,
-                  lastRecordAt: records.length > 0 ? now : status.lastRecordAt,
-                  counters: addTally(status.counters, tally, chunk.length),
-                  lastError: tally.lastError ?? status.lastError
-                }))
-                if (firstRecords) yield* Effect.log("radar receiving").pipe(annotate)
-                if (tally.lastError !== undefined) {
-                  yield* Effect.logDebug(`bad bytes: ${tally.lastError}`).pipe(annotate)
-                }
-                return records
-              })
+      const session = (control: SessionControl): Stream.Stream<RadarRecord, RadarConnectionError> =>
+        Stream.unwrapScoped(
+          Effect.gen(function*() {
+            yield* enter("connecting", { nextAttemptAt: undefined })
+            const socket = yield* connect(options, address)
+            const connectedAt = yield* Clock.currentTimeMillis
+            yield* enter("connected", { connectedSince: connectedAt })
+            yield* Effect.log("radar connected").pipe(annotate)
+            const framer = new ConnexFramer(options.maxFrameBytes)
+            let receiving = false
+            return NodeStream.fromReadable<RadarConnectionError, Uint8Array>(
+              () => socket,
+              (error) => fail("SocketError", errorText(error))
+            ).pipe(
+              Stream.concat(Stream.fail(fail("Closed", "the radar closed the connection"))),
+              Stream.timeoutFail(
+                () => fail("Stalled", `no bytes for ${Duration.format(options.stall)}`),
+                options.stall
+              ),
+              Stream.mapConcatEffect((chunk) =>
+                Effect.gen(function*() {
+                  const now = yield* Clock.currentTimeMillis
+                  const tally: Tally = { frames: 0, records: 0, decodeErrors: 0, resyncs: 0, lastError: undefined }
+                  const records = decodeChunk(framer, chunk, site, now, tally)
+                  const firstRecords = records.length > 0 && !receiving
+                  if (records.length > 0) {
+                    receiving = true
+                    yield* control.healthy
+                  }
+                  yield* update((status) => ({
+                    ...status,
+                    phase: receiving ? "receiving" : status.phase,
+                    phaseSince: firstRecords ? now : status.phaseSince,
+                    lastRecordAt: records.length > 0 ? now : status.lastRecordAt,
+                    counters: addTally(status.counters, tally, chunk.length),
+                    lastError: tally.lastError ?? status.lastError
+                  }))
+                  if (firstRecords) yield* Effect.log("radar receiving").pipe(annotate)
+                  if (tally.lastError !== undefined) {
+                    yield* Effect.logDebug(`bad bytes: ${tally.lastError}`).pipe(annotate)
+                  }
+                  return records
+                })
+              )
             )
-          )
-        })
-      )
+          })
+        )
 
-      const backoff = (cause: Cause.Cause<RadarConnectionError>) =>
-        Effect.gen(function*() {
-          const reason = describeCause(cause)
-          const stalled = Option.exists(Cause.failureOption(cause), (error) => error.reason === "Stalled")
-          if (stalled) {
-            yield* enter("stalled", { lastError: reason })
-            yield* Effect.logWarning(`radar stalled: ${reason}`).pipe(annotate)
-          }
-          const n = yield* Ref.getAndUpdate(attempt, (k) => k + 1)
-          const delay = backoffDelay(options.backoff, n, yield* Random.next)
-          const now = yield* Clock.currentTimeMillis
-          yield* update((status) => enterBackoff(status, now, Duration.toMillis(delay), reason))
-          yield* Effect.logWarning(`radar down: ${reason}; next attempt in ${Duration.format(delay)}`).pipe(annotate)
-          yield* Effect.sleep(delay)
-        })
-
-      return session.pipe(
-        // Defects are handled like failures: a bug met on one radar's bytes
-        // must not end that radar's actor, let alone another's.
-        Stream.catchAllCause((cause) =>
-          // Only interruption gets through, and it carries no error value.
-          Cause.isInterruptedOnly(cause) ? Stream.failCause(cause as Cause.Cause<never>) : Stream.execute(backoff(cause))
-        ),
-        Stream.forever
-      )
+      return reconnectLoop({
+        policy: options.backoff,
+        session,
+        onLoss: ({ delay, error, now, reason }) =>
+          Effect.gen(function*() {
+            if (Option.exists(error, (e) => e.reason === "Stalled")) {
+              yield* enter("stalled", { lastError: reason })
+              yield* Effect.logWarning(`radar stalled: ${reason}`).pipe(annotate)
+            }
+            yield* update((status) => enterBackoff(status, now, Duration.toMillis(delay), reason))
+            yield* Effect.logWarning(`radar down: ${reason}; next attempt in ${Duration.format(delay)}`).pipe(annotate)
+          })
+      })
     })
   )
