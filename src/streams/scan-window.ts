@@ -10,6 +10,12 @@
  * - A window silent for longer than the idle limit closes with
  *   `complete = false`; so does one the process shuts down on, and one that
  *   never saw its first record (opened mid-scan, e.g. after a restart).
+ * - A record earlier than the open scan's latest one (the radar's server
+ *   restarted and replays, issue 15) closes that scan as incomplete and
+ *   starts a new window with itself; the step counts it as a rewind, so a
+ *   rewind is never absorbed into the scan it went back from.
+ * - A record whose time is not a date is ignored: the record boundary
+ *   refuses those (`checkRecordTime`), this only keeps the state sane.
  */
 import { HashMap, HashSet, Option } from "effect"
 import type { Fitacf } from "../dmap/fitacf.js"
@@ -56,6 +62,8 @@ export const emptyWindows: ScanWindows = HashMap.empty()
 export interface WindowStep {
   readonly windows: ScanWindows
   readonly closed: ReadonlyArray<EchoScan>
+  /** Records that went back in time and so closed their open scan. */
+  readonly rewinds: number
 }
 
 const windowKey = (site: string, channel: number): string => `${site}/${channel}`
@@ -108,9 +116,10 @@ const addRecord = (open: OpenScan, fitacf: Fitacf, time: number, now: number): O
 }
 
 /**
- * Feeds one record of `site`, received when the clock read `now`. A jump in
- * record time of more than `idleMs` (either way) is a silence the live clock
- * may not have seen, as in a replay, so it ends the open scan as incomplete.
+ * Feeds one record of `site`, received when the clock read `now`. A jump
+ * forward in record time of more than `idleMs` is a silence the live clock
+ * may not have seen, as in a replay, so it ends the open scan as incomplete;
+ * any step back in time is a rewind and does the same.
  */
 export const feedRecord = (
   windows: ScanWindows,
@@ -119,22 +128,24 @@ export const feedRecord = (
   now: number,
   idleMs: number
 ): WindowStep => {
-  if (fitacf.scan === SOUNDING) return { windows, closed: [] }
-  const key = windowKey(site, fitacf.channel)
   const time = recordTimeMs(fitacf.time)
+  if (fitacf.scan === SOUNDING || !Number.isFinite(time)) return { windows, closed: [], rewinds: 0 }
+  const key = windowKey(site, fitacf.channel)
   const current = HashMap.get(windows, key)
   const starts = isScanStart(fitacf.scan)
   if (Option.isNone(current)) {
-    return { windows: HashMap.set(windows, key, openScan(site, fitacf, time, now, starts)), closed: [] }
+    return { windows: HashMap.set(windows, key, openScan(site, fitacf, time, now, starts)), closed: [], rewinds: 0 }
   }
   const open = current.value
-  const broken = Math.abs(time - open.lastRecordTime) > idleMs
+  const rewound = time < open.lastRecordTime
+  const broken = rewound || time - open.lastRecordTime > idleMs
   if (!starts && !broken) {
-    return { windows: HashMap.set(windows, key, addRecord(open, fitacf, time, now)), closed: [] }
+    return { windows: HashMap.set(windows, key, addRecord(open, fitacf, time, now)), closed: [], rewinds: 0 }
   }
   return {
     windows: HashMap.set(windows, key, openScan(site, fitacf, time, now, starts)),
-    closed: [closeScan(open, open.fromStart && !broken)]
+    closed: [closeScan(open, open.fromStart && !broken)],
+    rewinds: rewound ? 1 : 0
   }
 }
 
@@ -146,7 +157,7 @@ export const closeIdle = (windows: ScanWindows, now: number, idleMs: number): Wi
     closed.push(closeScan(open, false))
     return false
   })
-  return closed.length === 0 ? { windows, closed } : { windows: kept, closed }
+  return closed.length === 0 ? { windows, closed, rewinds: 0 } : { windows: kept, closed, rewinds: 0 }
 }
 
 /** Every open window, closed as incomplete (shutdown). */

@@ -17,6 +17,7 @@ import { bunzip2Buffer, type Bzip2Error } from "../../compression/bunzip2.js"
 import { type GunzipError, inflateBounded } from "../../compression/gunzip.js"
 import { decodeRecord } from "../../dmap/decode.js"
 import { fitacfView } from "../../dmap/fitacf.js"
+import { withCheckedTime } from "../../streams/record-time.js"
 import type { RadarRecord } from "../../domain/radar-record.js"
 import { enterBackoff, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
 import { siteOfStid } from "../../domain/radar-table.js"
@@ -77,7 +78,7 @@ export const decodeCanadaMessage = (
       return Either.match(decoded, {
         onLeft: (reason) => Effect.fail(refuse(reason)),
         onRight: (record) =>
-          Either.match(fitacfView(record), {
+          Either.match(Either.flatMap(fitacfView(record), (fitacf) => withCheckedTime(fitacf, receivedAt)), {
             onLeft: (error) => Effect.fail(refuse(error.message)),
             onRight: (fitacf) => {
               const site = message.site ?? siteOfStid(fitacf.stid)

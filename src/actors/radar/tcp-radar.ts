@@ -10,6 +10,7 @@ import { Clock, Data, Duration, Effect, Either, Option, type Scope, Stream } fro
 import * as net from "node:net"
 import { decodeRecord } from "../../dmap/decode.js"
 import { fitacfView } from "../../dmap/fitacf.js"
+import { withCheckedTime } from "../../streams/record-time.js"
 import type { RadarRecord } from "../../domain/radar-record.js"
 import { enterBackoff, type RadarCounters, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
 import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"
@@ -89,7 +90,7 @@ const decodeChunk = (
       framer.reject()
       continue
     }
-    const view = fitacfView(decoded.right)
+    const view = Either.flatMap(fitacfView(decoded.right), (fitacf) => withCheckedTime(fitacf, receivedAt))
     if (Either.isLeft(view)) {
       tally.decodeErrors++
       tally.lastError = view.left.message

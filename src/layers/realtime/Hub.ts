@@ -15,6 +15,7 @@
  */
 import { Effect, Metric, Option, PubSub, Queue } from "effect"
 import type { RadarRecord } from "../../domain/radar-record.js"
+import { RepeatFilter } from "../../streams/record-repeat.js"
 
 /** A consumer's buffer unless it asks otherwise: about 100 s of 40 radars at 1 record/s. */
 export const DEFAULT_CONSUMER_CAPACITY = 4096
@@ -32,6 +33,12 @@ export interface ConsumerStats {
 
 const recordsPublished = Metric.counter("superdarn_hub_records_published_total", {
   description: "Records published into the hub by all radars",
+  incremental: true
+})
+
+/** Records seen once (issue 15): a repeat of the previous record of its site and channel never enters the hub. */
+const duplicateRecords = Metric.counter("superdarn_hub_duplicate_records_total", {
+  description: "Records identical in time, beam and channel to the previous record of their site, dropped before the hub",
   incremental: true
 })
 
@@ -53,8 +60,12 @@ export class Hub extends Effect.Service<Hub>()("superdarn-hub/Hub", {
     const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<RadarRecord>(), PubSub.shutdown)
     const latestBySite = new Map<string, RadarRecord>()
     const consumers = new Set<Consumer>()
+    const repeats = new RepeatFilter()
 
     const publish = Effect.fn("Hub.publish")(function*(record: RadarRecord) {
+      if (repeats.isRepeat(record.site, record.fitacf)) {
+        return yield* Metric.increment(Metric.tagged(duplicateRecords, "site", record.site))
+      }
       latestBySite.set(record.site, record)
       yield* PubSub.publish(pubsub, record)
       yield* Metric.increment(recordsPublished)
