@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // Lists, at the end of the run, the suites skipped for a missing system program.
+    globalSetup: ["test/support/skip-summary.ts"],
     reporters: ["default"]
   }
 })

@@ -5,15 +5,13 @@
  * run as root), no GPU, no background traffic to Google services.
  */
 import { Data, Effect, type Scope } from "effect"
-import * as fs from "node:fs"
 import { type Browser, chromium } from "playwright-core"
+import { requireProgram } from "./required-program.js"
 
 export const CHROMIUM_PATH = "/usr/bin/chromium"
 
-/** Why browser tests cannot run here, or undefined when they can. */
-export const chromiumMissing: string | undefined = fs.existsSync(CHROMIUM_PATH)
-  ? undefined
-  : `${CHROMIUM_PATH} is not installed (Debian: apt-get install chromium; .ci/run does it)`
+/** Why browser tests cannot run here, or undefined when they can (under CI=true: throws instead). */
+export const chromiumMissing: string | undefined = requireProgram(CHROMIUM_PATH, "chromium")
 
 export class ChromiumLaunchError extends Data.TaggedError("ChromiumLaunchError")<{
   readonly reason: string

@@ -5,12 +5,14 @@
  * machine's sshd_config or host keys and never binds port 22. The server and
  * its folder are removed when the scope closes.
  */
+import { describe, it, layer, type Vitest } from "@effect/vitest"
 import { Context, Data, Effect, Layer } from "effect"
 import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
+import { requirePrograms } from "./required-program.js"
 
 /** A per-connection child may exit between listing and kill; that is what we want anyway. */
 const killIfAlive = (pid: number) => {
@@ -25,7 +27,11 @@ export const SSHD_PATH = "/usr/sbin/sshd"
 
 export class SshdStartError extends Data.TaggedError("SshdStartError")<{
   readonly reason: string
-}> {}
+}> {
+  override get message(): string {
+    return `cannot start a test sshd: ${this.reason}`
+  }
+}
 
 export interface SshdServer {
   readonly host: string
@@ -188,3 +194,18 @@ export const startSshd = Effect.acquireRelease(start, ({ server, stop }) =>
 
 /** One sshd per suite: `layer(SshdLive)("...", (it) => ...)`. */
 export const SshdLive = Layer.scoped(Sshd, startSshd)
+
+/**
+ * A suite against one real sshd, skipped with one line when sshd, ssh-keygen
+ * or another program the suite names (`rsync`) is missing, and failing
+ * instead under CI=true (see required-program.ts).
+ */
+export const describeWithSshd = (
+  name: string,
+  alsoNeeds: ReadonlyArray<readonly [program: string, debianPackage: string]>,
+  tests: (it: Vitest.MethodsNonLive<Sshd, true>) => void
+): void => {
+  const missing = requirePrograms([[SSHD_PATH, "openssh-server"], ["ssh-keygen", "openssh-client"], ...alsoNeeds])
+  if (missing === undefined) layer(SshdLive, { excludeTestServices: true })(name, tests)
+  else describe(name, () => it.skip(`skipped: ${missing}`, () => {}))
+}

@@ -7,13 +7,13 @@
  * transpiled without type checking into a temporary folder) that SIGKILLs
  * itself at the injected step (SDH_CRASH_AT).
  */
-import { expect, layer } from "@effect/vitest"
+import { expect } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { configJson, listTree, scopedTree } from "../archive-fixture.js"
-import { Sshd, SshdLive } from "../../support/sshd.js"
+import { describeWithSshd, Sshd } from "../../support/sshd.js"
 import { listRemote, remoteDir } from "./remote-tree.js"
 import { HASH_OF, sourceJson, stageRemote } from "./ssh-institution.js"
 import type { SshKind } from "./ssh-institution.js"
@@ -29,7 +29,7 @@ const journalRows = (journal: string) =>
 
 const KINDS: ReadonlyArray<SshKind> = ["ssh-shell", "sftp-sidecar", "rsync"]
 
-layer(SshdLive, { excludeTestServices: true })("SSH sources: crash between filing and the remote delete", (it) => {
+describeWithSshd("SSH sources: crash between filing and the remote delete", [["rsync", "rsync"]], (it) => {
   for (const kind of KINDS) {
     it.scoped(`${kind}: killed after filing a file, the rerun files the other, deletes both remotely and re-downloads nothing`, () =>
       Effect.gen(function*() {

@@ -3,7 +3,7 @@
  * (runCollection against a real SQLite journal and archive tree), against
  * a real sshd.
  */
-import { expect, layer } from "@effect/vitest"
+import { expect } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -20,7 +20,7 @@ import {
   writeSourceFile
 } from "../archive-fixture.js"
 import type { ArchiveTree } from "../archive-fixture.js"
-import { Sshd, SshdLive } from "../../support/sshd.js"
+import { describeWithSshd, Sshd } from "../../support/sshd.js"
 import { listRemote, remoteDir, sha1 } from "./remote-tree.js"
 import { HASH_OF, sourceJson, stageRemote } from "./ssh-institution.js"
 import type { SshKind } from "./ssh-institution.js"
@@ -34,7 +34,7 @@ const collect = (tree: ArchiveTree, institution: Record<string, unknown>) => {
 
 const KINDS: ReadonlyArray<SshKind> = ["ssh-shell", "sftp-sidecar", "rsync"]
 
-layer(SshdLive, { excludeTestServices: true })("SSH sources in the collector pipeline", (it) => {
+describeWithSshd("SSH sources in the collector pipeline", [["rsync", "rsync"]], (it) => {
   for (const kind of KINDS) {
     it.scoped(`${kind}: collects new files, verifies them, files them and deletes them on the remote`, () =>
       Effect.gen(function*() {

@@ -1,4 +1,4 @@
-import { describe, expect, it, layer } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Schedule, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -6,7 +6,7 @@ import type { SourceError } from "../../../src/archive/source.js"
 import { rsyncFailure } from "../../../src/archive/sources/ssh/rsync-exit-codes.js"
 import { parseListOnly, parseTransferLine, remoteShellWord, rsyncSource } from "../../../src/archive/sources/ssh/rsync.js"
 import { RsyncSourceConfig } from "../../../src/layers/archive/config/rsync-source.js"
-import { childPids, Sshd, SshdLive } from "../../support/sshd.js"
+import { childPids, describeWithSshd, Sshd } from "../../support/sshd.js"
 import type { SshdServer } from "../../support/sshd.js"
 import { bigFile, connectionFields, listRemote, radarFiles, remoteDir, sha1, sha1OfFile, workDir, writeRemote } from "./remote-tree.js"
 
@@ -63,7 +63,7 @@ describe("rsync output parsing", () => {
   })
 })
 
-layer(SshdLive, { excludeTestServices: true })("rsync source against a real sshd", (it) => {
+describeWithSshd("rsync source against a real sshd", [["rsync", "rsync"]], (it) => {
   it.scoped("lists, then transfers each file with rsync's SHA-1 of it", () =>
     Effect.gen(function*() {
       const server = yield* Sshd

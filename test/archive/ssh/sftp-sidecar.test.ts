@@ -1,4 +1,4 @@
-import { describe, expect, it, layer } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Option, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -6,7 +6,7 @@ import type { SourceError } from "../../../src/archive/source.js"
 import { sftpSidecarSource } from "../../../src/archive/sources/ssh/sftp-sidecar.js"
 import { SftpSidecarSourceConfig } from "../../../src/layers/archive/config/sftp-sidecar-source.js"
 import { parseSidecar } from "../../../src/archive/sources/ssh/sftp-sidecar.js"
-import { Sshd, SshdLive } from "../../support/sshd.js"
+import { describeWithSshd, Sshd } from "../../support/sshd.js"
 import type { SshdServer } from "../../support/sshd.js"
 import { recordLogs } from "./record-logs.js"
 import { bigFile, connectionFields, listRemote, radarFiles, remoteDir, sha1, sha1OfFile, workDir, writeRemote } from "./remote-tree.js"
@@ -45,7 +45,7 @@ describe("parseSidecar", () => {
   })
 })
 
-layer(SshdLive, { excludeTestServices: true })("sftp-sidecar source against a real sshd", (it) => {
+describeWithSshd("sftp-sidecar source against a real sshd", [], (it) => {
   it.scoped("offers each file with the hash from its sidecar and downloads it", () =>
     Effect.gen(function*() {
       const server = yield* Sshd

@@ -1,4 +1,4 @@
-import { describe, expect, it, layer } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Schema } from "effect"
 import * as fc from "fast-check"
 import { execFileSync } from "node:child_process"
@@ -9,7 +9,7 @@ import { execCommand, openSshLink } from "../../../src/archive/sources/ssh/ssh-c
 import { shellQuote, unsafeRemoteName } from "../../../src/archive/sources/ssh/ssh-remote-name.js"
 import { SshShellSourceConfig } from "../../../src/layers/archive/config/ssh-shell-source.js"
 import { sshShellSource } from "../../../src/archive/sources/ssh/ssh-shell.js"
-import { Sshd, SshdLive } from "../../support/sshd.js"
+import { describeWithSshd, Sshd } from "../../support/sshd.js"
 import type { SshdServer } from "../../support/sshd.js"
 import { connectionFields, decodeConnection, remoteDir } from "./remote-tree.js"
 
@@ -47,7 +47,7 @@ describe("remote names and quoting", () => {
   })
 })
 
-layer(SshdLive, { excludeTestServices: true })("SSH connection against a real sshd", (it) => {
+describeWithSshd("SSH connection against a real sshd", [], (it) => {
   it.scoped("connects with the key and known_hosts, and runs a remote command", () =>
     Effect.gen(function*() {
       const server = yield* Sshd

@@ -1,12 +1,11 @@
-import { expect, layer } from "@effect/vitest"
+import { expect } from "@effect/vitest"
 import { Effect, Exit, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { SourceError } from "../../../src/archive/source.js"
 import { SshShellSourceConfig } from "../../../src/layers/archive/config/ssh-shell-source.js"
 import { sshShellSource } from "../../../src/archive/sources/ssh/ssh-shell.js"
-import { Sshd } from "../../support/sshd.js"
-import { SshdLive } from "../../support/sshd.js"
+import { describeWithSshd, Sshd } from "../../support/sshd.js"
 import type { SshdServer } from "../../support/sshd.js"
 import { recordLogs } from "./record-logs.js"
 import { bigFile, connectionFields, listRemote, radarFiles, remoteDir, sha1, sha1OfFile, workDir, writeRemote } from "./remote-tree.js"
@@ -23,7 +22,7 @@ const failureOf = <A>(exit: Exit.Exit<A, SourceError>): SourceError => {
   return failure
 }
 
-layer(SshdLive, { excludeTestServices: true })("ssh-shell source against a real sshd", (it) => {
+describeWithSshd("ssh-shell source against a real sshd", [], (it) => {
   it.scoped("lists every file with size, mtime and SHA-1 in one command and downloads them over SFTP", () =>
     Effect.gen(function*() {
       const server = yield* Sshd

@@ -5,23 +5,17 @@
  */
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
-import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { bunzip2Stream } from "../../../src/compression/bunzip2.js"
+import { findProgram, requireProgram } from "../../support/required-program.js"
 import { fixtureBytes, fixturePath } from "../dmap/fixture-files.js"
 
-const which = (program: string): string | undefined => {
-  try {
-    return execFileSync("sh", ["-c", `command -v ${program}`], { encoding: "utf8" }).trim() || undefined
-  } catch {
-    return undefined
-  }
-}
-
-const bzip2 = which("bzip2")
-const lbzip2 = which("lbzip2")
+const bzip2 = findProgram("bzip2")
+const lbzip2 = findProgram("lbzip2")
+const lbzip2Missing = requireProgram("lbzip2", "lbzip2")
+const bzip2Missing = requireProgram("bzip2", "bzip2")
 const originalPath = process.env["PATH"]
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sdh-"))
 afterAll(() => {
@@ -44,7 +38,7 @@ const decompress = (bytes: Uint8Array) =>
   )
 
 describe("decompressor selection", () => {
-  it.live.skipIf(lbzip2 === undefined)("falls back to lbzip2 when bzip2 is missing", () =>
+  it.live.skipIf(lbzip2Missing !== undefined)("falls back to lbzip2 when bzip2 is missing", () =>
     Effect.gen(function*() {
       onlyOnPath({ lbzip2: lbzip2! })
       expect(Buffer.compare(yield* decompress(compressed), fixtureBytes("test.fitacf"))).toBe(0)
@@ -55,7 +49,7 @@ describe("decompressor selection", () => {
       expect(cut.detail).toContain("lbzip2")
     }))
 
-  it.live.skipIf(bzip2 === undefined)("uses bzip2 when both exist (it reports trailing garbage)", () =>
+  it.live.skipIf(bzip2Missing !== undefined)("uses bzip2 when both exist (it reports trailing garbage)", () =>
     Effect.gen(function*() {
       onlyOnPath({ bzip2: bzip2!, ...(lbzip2 === undefined ? {} : { lbzip2 }) })
       const garbage = Buffer.concat([compressed, Buffer.from("junk")])
