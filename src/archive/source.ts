@@ -48,6 +48,37 @@ export class SourceError extends Data.TaggedError("SourceError")<{
   override get message(): string {
     return `${this.source}: ${this.operation}${this.file === undefined ? "" : ` ${this.file}`} failed: ${this.reason}`
   }
+
+  /**
+   * The one way a source turns a failure into a SourceError. A SourceError
+   * passes through unchanged; a cause that knows whether retrying helps (an
+   * `SshFailure`, `RsyncFailed`) says so unless `retryable` is given.
+   */
+  static fromCause(
+    cause: unknown,
+    where: {
+      readonly source: string
+      readonly operation: SourceOperation
+      readonly file: string | undefined
+      readonly retryable?: boolean
+    }
+  ): SourceError {
+    if (cause instanceof SourceError) return cause
+    const own = (cause as { readonly retryable?: unknown } | null)?.retryable
+    return new SourceError({
+      source: where.source,
+      operation: where.operation,
+      file: where.file,
+      reason: reasonOf(cause),
+      retryable: where.retryable ?? (typeof own === "boolean" ? own : true)
+    })
+  }
+}
+
+/** A failure's message with its cause's (fetch's "fetch failed" alone says nothing). */
+const reasonOf = (cause: unknown): string => {
+  if (!(cause instanceof Error)) return String(cause)
+  return cause.cause instanceof Error ? `${cause.message}: ${cause.cause.message}` : cause.message
 }
 
 /** One run's connection to a source; closed when the run's scope closes. */

@@ -3,19 +3,22 @@
  * serving Apache- and nginx-style autoindex pages.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { runCollection } from "../../src/archive/collection.js"
 import { parseAutoindex } from "../../src/archive/sources/autoindex.js"
+import { httpIndexSource } from "../../src/archive/sources/http-index.js"
+import { HttpIndexSourceConfig } from "../../src/layers/archive/config/http-index-source.js"
 import {
   bzip2,
   configJson,
   content,
   dataName,
   decodeConfig,
+  gzip,
   listTree,
   provideArchive,
   scopedTree
@@ -170,5 +173,115 @@ describe("http-index source", () => {
       const error = yield* Effect.flip(runCollection(config.institutions[0]!).pipe(provideArchive(tree, config)))
       expect(error).toMatchObject({ _tag: "CollectionError", retryable: false })
       expect(error.message).toMatch(/list failed: HTTP 404/)
+    }))
+})
+
+/** A server answering every request with `handler`; its base URL. */
+const serveWith = (handler: http.RequestListener) =>
+  Effect.acquireRelease(
+    Effect.async<http.Server>((resume) => {
+      const server = http.createServer(handler)
+      server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+    }),
+    (server) =>
+      Effect.async<void>((resume) => {
+        server.closeAllConnections()
+        server.close(() => resume(Effect.void))
+      })
+  ).pipe(Effect.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/rawacf/`))
+
+const fetchOne = (settings: Record<string, unknown>, name: string, destination: string) =>
+  Effect.gen(function*() {
+    const source = httpIndexSource(Schema.decodeUnknownSync(HttpIndexSourceConfig)({ kind: "http-index", ...settings }))
+    const session = yield* source.open
+    return yield* session.fetch({ name, size: undefined, mtimeMs: undefined, sha1: undefined }, destination)
+  })
+
+describe("http-index source limits", () => {
+  const name = dataName("bks", "rawacf", "0000")
+
+  it.scopedLive("gives up at the total timeout on a server sending one byte a second", () =>
+    Effect.gen(function*() {
+      const tree = yield* scopedTree
+      const url = yield* serveWith((_request, response) => {
+        response.writeHead(200, { "content-length": 1000 })
+        const timer = setInterval(() => response.write("x"), 1000)
+        response.once("close", () => clearInterval(timer))
+      })
+      const destination = path.join(tree.root, "slow.download")
+      const error = yield* Effect.flip(fetchOne({ url, timeoutSeconds: 2, idleTimeoutSeconds: 60 }, name, destination))
+      expect(error).toMatchObject({ _tag: "SourceError", operation: "fetch", retryable: true })
+      expect(error.reason).toBe("no complete answer within 2 s")
+    }))
+
+  it.scopedLive("gives up at the idle timeout when no byte comes", () =>
+    Effect.gen(function*() {
+      const tree = yield* scopedTree
+      const url = yield* serveWith((_request, response) => {
+        response.writeHead(200, { "content-length": 1000 })
+        response.write("x")
+      })
+      const error = yield* Effect.flip(
+        fetchOne({ url, timeoutSeconds: 600, idleTimeoutSeconds: 1 }, name, path.join(tree.root, "idle.download"))
+      )
+      expect(error.reason).toBe("no byte for 1 s")
+    }))
+
+  it.scopedLive("asks for identity and refuses an encoded body instead of decoding it", () =>
+    Effect.gen(function*() {
+      const tree = yield* scopedTree
+      const asked: Array<string | undefined> = []
+      const url = yield* serveWith((request, response) => {
+        asked.push(request.headers["accept-encoding"])
+        const body = gzip(Buffer.alloc(1 << 20))
+        response.writeHead(200, { "content-encoding": "gzip", "content-length": body.length })
+        response.end(body)
+      })
+      const error = yield* Effect.flip(fetchOne({ url }, name, path.join(tree.root, "enc.download")))
+      expect(asked).toEqual(["identity"])
+      expect(error).toMatchObject({ retryable: false })
+      expect(error.reason).toBe("server sent Content-Encoding gzip although identity was asked for")
+    }))
+
+  it.scopedLive("stops a download past maxDownloadMegabytes, with or without a Content-Length", () =>
+    Effect.gen(function*() {
+      const tree = yield* scopedTree
+      const url = yield* serveWith((request, response) => {
+        const declare = request.url?.includes("declared") === true
+        response.writeHead(200, declare ? { "content-length": 3 << 20 } : {})
+        response.end(Buffer.alloc(3 << 20))
+      })
+      const chunked = yield* Effect.flip(fetchOne({ url, maxDownloadMegabytes: 1 }, name, path.join(tree.root, "a")))
+      expect(chunked).toMatchObject({ retryable: false })
+      expect(chunked.reason).toBe("larger than the 1 MB download cap")
+      expect(fs.statSync(path.join(tree.root, "a")).size).toBeLessThanOrEqual(1 << 20)
+      const declared = yield* Effect.flip(fetchOne({ url, maxDownloadMegabytes: 1 }, "declared", path.join(tree.root, "b")))
+      expect(declared.reason).toBe(`Content-Length ${3 << 20} is over the 1 MB cap`)
+    }))
+
+  it.scopedLive("follows a redirect within the configured origin and refuses one to another", () =>
+    Effect.gen(function*() {
+      const tree = yield* scopedTree
+      const data = bzip2(content("r"))
+      const elsewhere = yield* serveWith((_request, response) => response.end("secret"))
+      const url = yield* serveWith((request, response) => {
+        if (request.url?.endsWith("away") === true) {
+          response.writeHead(302, { location: `${elsewhere}${name}` })
+          return response.end()
+        }
+        if (request.url?.endsWith("moved") === true) {
+          response.writeHead(301, { location: `/files/${name}` })
+          return response.end()
+        }
+        response.writeHead(200, { "content-length": data.length })
+        response.end(data)
+      })
+      const fetched = yield* fetchOne({ url }, "moved", path.join(tree.root, "moved"))
+      expect(fetched.bytes).toBe(data.length)
+      expect(fs.readFileSync(path.join(tree.root, "moved"))).toEqual(data)
+      const refused = yield* Effect.flip(fetchOne({ url }, "away", path.join(tree.root, "away")))
+      expect(refused).toMatchObject({ retryable: false })
+      expect(refused.reason).toMatch(/^redirect to http:\/\/127\.0\.0\.1:\d+ refused: only http:\/\/127\.0\.0\.1:\d+ is configured$/)
+      expect(fs.existsSync(path.join(tree.root, "away"))).toBe(false)
     }))
 })

@@ -6,7 +6,6 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { pipeline } from "node:stream/promises"
-import { Transform } from "node:stream"
 import {
   type Disposition,
   type FetchedFile,
@@ -15,31 +14,18 @@ import {
   type SourceOperation,
   type SourceSession
 } from "../source.js"
+import { byteCounter } from "./byte-counter.js"
 
-const failure = (source: string, operation: SourceOperation, file: string | undefined, retryable = true) =>
-(error: unknown) =>
-  new SourceError({
-    source,
-    operation,
-    file,
-    reason: error instanceof Error ? error.message : String(error),
-    retryable
-  })
+const failure = (source: string, operation: SourceOperation, file: string | undefined, retryable?: boolean) =>
+(error: unknown) => SourceError.fromCause(error, { source, operation, file, ...(retryable === undefined ? {} : { retryable }) })
 
 const isErrno = (error: unknown, code: string) => (error as NodeJS.ErrnoException | null)?.code === code
 
 /** Copies with a byte counter; the pipeline fsyncs and verifies afterwards. */
 const copyWithProgress = async (from: string, to: string, onProgress?: (bytes: number) => void) => {
-  let bytes = 0
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length
-      onProgress?.(bytes)
-      callback(null, chunk)
-    }
-  })
-  await pipeline(fs.createReadStream(from, { highWaterMark: 1 << 20 }), counter, fs.createWriteStream(to))
-  return bytes
+  const counter = byteCounter({ onProgress })
+  await pipeline(fs.createReadStream(from, { highWaterMark: 1 << 20 }), counter.stream, fs.createWriteStream(to))
+  return counter.bytes()
 }
 
 /** Move, across file systems if need be; a file already gone was moved by an earlier run. */

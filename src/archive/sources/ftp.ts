@@ -34,17 +34,14 @@ const collect = (limit: number) => {
 
 export const ftpSource = (settings: FtpSourceConfig): CollectorSource => {
   const describe = `ftp ${settings.user}@${settings.host}:${settings.port}${settings.path}`
-  const failure = (operation: SourceOperation, file: string | undefined) => (error: unknown) => {
-    const code = (error as { code?: unknown } | null)?.code
-    return new SourceError({
+  const failure = (operation: SourceOperation, file: string | undefined) => (error: unknown) =>
+    SourceError.fromCause(error, {
       source: describe,
       operation,
       file,
-      reason: error instanceof Error ? error.message : String(error),
       // 530: login refused; asking again with the same password will not help.
-      retryable: code !== 530
+      retryable: (error as { code?: unknown } | null)?.code !== 530
     })
-  }
 
   const open = Effect.gen(function*() {
     const client = yield* Effect.acquireRelease(

@@ -154,7 +154,7 @@ export const parseTransferLine = (stdout: string, name: string): { bytes: number
 const progressBytes = /(?:^|[\r\n])\s*(\d+)\s+\d{1,3}%/g
 
 const toSourceError = (source: string, operation: SourceOperation, file: string | undefined) => (failure: RsyncFailed) =>
-  new SourceError({ source, operation, file, reason: failure.message, retryable: failure.retryable })
+  SourceError.fromCause(failure, { source, operation, file })
 
 /** The local rsync must offer sha1 in its checksum list when transfer hashes are wanted. */
 const checkLocalRsync = (source: string, settings: RsyncSourceConfig) =>

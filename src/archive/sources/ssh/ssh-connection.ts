@@ -30,7 +30,11 @@ export class SshFailure extends Data.TaggedError("SshFailure")<{
   readonly retryable: boolean
   /** The SFTP status code the server answered with, if it answered. */
   readonly sftpStatus?: number
-}> {}
+}> {
+  override get message(): string {
+    return this.reason
+  }
+}
 
 export interface SshConnection {
   readonly client: Client
@@ -314,7 +318,7 @@ export const openSshLink = (
     )
 
     const toSourceError = (operation: SourceOperation, file: string | undefined) => (failure: SshFailure) =>
-      new SourceError({ source, operation, file, reason: failure.reason, retryable: failure.retryable })
+      SourceError.fromCause(failure, { source, operation, file })
 
     const run = <A>(
       operation: SourceOperation,

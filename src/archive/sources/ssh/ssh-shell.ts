@@ -11,7 +11,7 @@
  */
 import { Effect } from "effect"
 import type { SshShellSourceConfig } from "../../../layers/archive/config/ssh-shell-source.js"
-import type { CollectorSource, Disposition, RemoteFile, SourceContext, SourceError as SourceErrorType } from "../../source.js"
+import type { CollectorSource, Disposition, RemoteFile, SourceContext } from "../../source.js"
 import { SourceError } from "../../source.js"
 import { execCommand, openSshLink } from "./ssh-connection.js"
 import type { SshLink } from "./ssh-connection.js"
@@ -94,14 +94,17 @@ export const tidyCommand = (remoteDir: string, names: ReadonlyArray<string>, dis
 
 const describeOf = (settings: SshShellSourceConfig) => `ssh-shell ${settings.user}@${settings.host}:${settings.remoteDir}`
 
-const failure = (source: string, operation: "list" | "tidy", reason: string, retryable = true): SourceErrorType =>
-  new SourceError({ source, operation, file: undefined, reason, retryable })
-
 const runScript = (source: string, link: SshLink, operation: "list" | "tidy", command: string, remoteDir: string) =>
   Effect.gen(function*() {
     const result = yield* link.run(operation, undefined, (connection) => execCommand(connection, command))
     if (result.exitCode === NO_SUCH_DIR_EXIT) {
-      return yield* failure(source, operation, `cannot enter remote folder ${remoteDir}: ${result.stderr.trim()}`)
+      return yield* new SourceError({
+        source,
+        operation,
+        file: undefined,
+        reason: `cannot enter remote folder ${remoteDir}: ${result.stderr.trim()}`,
+        retryable: true
+      })
     }
     return result
   })
@@ -112,7 +115,13 @@ const list = (source: string, link: SshLink, settings: SshShellSourceConfig, wit
     const result = yield* runScript(source, link, "list", command, settings.remoteDir)
     const listing = parseShellListing(result.stdout, withHashes)
     if (listing === undefined) {
-      return yield* failure(source, "list", `unreadable listing (exit ${result.exitCode}): ${result.stderr.trim()}`)
+      return yield* new SourceError({
+        source,
+        operation: "list",
+        file: undefined,
+        reason: `unreadable listing (exit ${result.exitCode}): ${result.stderr.trim()}`,
+        retryable: true
+      })
     }
     if (listing.unhashed.length > 0) {
       yield* Effect.logWarning(
@@ -133,7 +142,13 @@ const tidy = (source: string, link: SshLink, settings: SshShellSourceConfig) =>
       const batch = names.slice(start, start + TIDY_BATCH)
       const result = yield* runScript(source, link, "tidy", tidyCommand(settings.remoteDir, batch, disposition), settings.remoteDir)
       if (result.exitCode !== 0) {
-        return yield* failure(source, "tidy", `${disposition.kind} failed (exit ${result.exitCode}): ${result.stderr.trim()}`)
+        return yield* new SourceError({
+          source,
+          operation: "tidy",
+          file: undefined,
+          reason: `${disposition.kind} failed (exit ${result.exitCode}): ${result.stderr.trim()}`,
+          retryable: true
+        })
       }
     }
   }).pipe(Effect.withSpan("SshShell.tidy", { attributes: { source, files: files.length, disposition: disposition.kind } }))
