@@ -1,6 +1,9 @@
 /**
  * The archive collector's journal: one row per file per institution (its
  * state, hashes, sizes, attempts, last error) and one row per run.
+ *
+ * Times (epoch milliseconds) and sizes are BIGINT: SQLite stores them the same
+ * as INTEGER, and PostgreSQL's INTEGER is 32 bits, too small for either.
  */
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
@@ -13,27 +16,27 @@ export default Effect.gen(function*() {
     state TEXT NOT NULL,
     archive_name TEXT,
     destination TEXT,
-    source_size INTEGER,
-    source_mtime INTEGER,
+    source_size BIGINT,
+    source_mtime BIGINT,
     source_sha1 TEXT,
     sha1 TEXT,
     archived_sha1 TEXT,
-    archived_size INTEGER,
+    archived_size BIGINT,
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
     note TEXT,
     run_id TEXT,
-    first_seen_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    tidied_at INTEGER,
+    first_seen_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    tidied_at BIGINT,
     PRIMARY KEY (institution, name)
   )`
   yield* sql`CREATE INDEX archive_files_state ON archive_files (institution, state)`
   yield* sql`CREATE TABLE archive_runs (
     run_id TEXT PRIMARY KEY,
     institution TEXT NOT NULL,
-    started_at INTEGER NOT NULL,
-    finished_at INTEGER,
+    started_at BIGINT NOT NULL,
+    finished_at BIGINT,
     outcome TEXT NOT NULL,
     listed INTEGER NOT NULL DEFAULT 0,
     collected INTEGER NOT NULL DEFAULT 0,
