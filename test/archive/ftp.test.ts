@@ -7,7 +7,6 @@ import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { FtpSrv } from "ftp-srv"
 import { runCollection } from "../../src/archive/collection.js"
-import { parseSidecar } from "../../src/archive/sources/ftp.js"
 import {
   bzip2,
   configJson,
@@ -56,26 +55,23 @@ const ftpServer = (root: string) =>
   ).pipe(Effect.map((server) => ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port))
 
 describe("ftp source", () => {
-  it("reads sha1sum-style sidecars", () => {
-    const hash = "a".repeat(40)
-    expect(parseSidecar(`${hash}  20240101.0000.00.bks.rawacf.bz2\n`)).toBe(hash)
-    expect(parseSidecar(`${hash.toUpperCase()}\n`)).toBe(hash)
-    expect(parseSidecar("not a hash")).toBeUndefined()
-    expect(parseSidecar(`${hash}x`)).toBeUndefined()
-  })
-
   it.scopedLive("verifies each file against its sidecar and leaves the server's files in place", () =>
     Effect.gen(function*() {
       const tree = yield* scopedTree
       const good = dataName("bks", "rawacf", "0000")
       const mismatch = dataName("bks", "rawacf", "0200")
       const noSidecar = dataName("bks", "rawacf", "0400")
+      const otherName = dataName("bks", "rawacf", "0600")
       const goodData = bzip2(content("good"))
       writeSourceFile(tree.source, good, goodData)
       writeSourceFile(tree.source, `${good}.sha1`, Buffer.from(`${sha1(goodData)}  ${good}\n`))
       writeSourceFile(tree.source, mismatch, bzip2(content("tampered")))
       writeSourceFile(tree.source, `${mismatch}.sha1`, Buffer.from(`${sha1(bzip2(content("original")))}  ${mismatch}\n`))
       writeSourceFile(tree.source, noSidecar, bzip2(content("bare")))
+      // The right hash, but the sidecar names another file: not this file's hash.
+      const otherData = bzip2(content("other"))
+      writeSourceFile(tree.source, otherName, otherData)
+      writeSourceFile(tree.source, `${otherName}.sha1`, Buffer.from(`${sha1(otherData)}  ${good}\n`))
       const port = yield* ftpServer(tree.source)
       const config = decodeConfig(configJson(tree, {
         source: { kind: "ftp", host: "127.0.0.1", port, user: "collector", password: "secret", path: "/" },
@@ -86,15 +82,16 @@ describe("ftp source", () => {
 
       const report = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
       const outcomes = new Map(report.files.map((f) => [f.name, f]))
-      expect(report.files).toHaveLength(3)
+      expect(report.files).toHaveLength(4)
       expect(outcomes.get(good)).toMatchObject({ kind: "archived", staged: false })
       expect(outcomes.get(mismatch)).toMatchObject({ kind: "failed", step: "hash", reason: expect.stringMatching(/^SHA-1 mismatch/) })
       expect(outcomes.get(noSidecar)).toMatchObject({ kind: "failed", step: "hash", reason: expect.stringContaining("no SHA-1") })
+      expect(outcomes.get(otherName)).toMatchObject({ kind: "failed", step: "hash", reason: expect.stringContaining("no SHA-1") })
       expect(listTree(tree.archiveRoot).map((f) => path.basename(f))).toEqual([good])
       expect(fs.readFileSync(path.join(tree.archiveRoot, listTree(tree.archiveRoot)[0]!))).toEqual(goodData)
       expect(listTree(tree.stagingRoot)).toEqual([])
       expect(listTree(tree.workDir)).toEqual([])
-      expect(listTree(tree.source)).toHaveLength(5)
+      expect(listTree(tree.source)).toHaveLength(7)
     }))
 
   it.scopedLive("a refused login fails the run as not retryable", () =>

@@ -3,20 +3,13 @@
  * Files stay on the server: the provider removes them itself.
  */
 import { Client } from "basic-ftp"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path/posix"
 import { Writable } from "node:stream"
 import type { FtpSourceConfig } from "../../layers/archive/config/ftp-source.js"
 import { type CollectorSource, type RemoteFile, SourceError, type SourceOperation } from "../source.js"
-
-const SIDECAR_SUFFIX = ".sha1"
-/** A sidecar is one `sha1sum` line; anything much longer is not one. */
-const SIDECAR_MAX_BYTES = 4096
-const SHA1_HEX = /^([0-9a-fA-F]{40})(?:\s|$)/
-
-/** The hash in a `sha1sum`-style line, lower-cased, or undefined. */
-export const parseSidecar = (text: string): string | undefined => SHA1_HEX.exec(text.trim())?.[1]?.toLowerCase()
+import { MAX_SIDECAR_BYTES, parseSidecar, SIDECAR_SUFFIX } from "./sidecar.js"
 
 const collect = (limit: number) => {
   const parts: Array<Buffer> = []
@@ -75,9 +68,9 @@ export const ftpSource = (settings: FtpSourceConfig): CollectorSource => {
 
     const readSidecar = (name: string) =>
       use("hash", name, async (client) => {
-        const { sink, text } = collect(SIDECAR_MAX_BYTES)
+        const { sink, text } = collect(MAX_SIDECAR_BYTES)
         await client.downloadTo(sink, remote(`${name}${SIDECAR_SUFFIX}`))
-        return parseSidecar(text())
+        return Option.getOrUndefined(parseSidecar(text(), name))
       })
 
     const list = Effect.gen(function*() {

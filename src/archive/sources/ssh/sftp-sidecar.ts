@@ -11,27 +11,13 @@ import * as path from "node:path"
 import type { Stats } from "ssh2"
 import type { SftpSidecarSourceConfig } from "../../../layers/archive/config/sftp-sidecar-source.js"
 import type { CollectorSource, Disposition, RemoteFile } from "../../source.js"
+import { MAX_SIDECAR_BYTES, parseSidecar, SIDECAR_SUFFIX } from "../sidecar.js"
 import { SFTP_NO_SUCH_FILE, openSshLink, sftpRequest, SshFailure } from "./ssh-connection.js"
 import type { SshLink } from "./ssh-connection.js"
 import { fetchOverSftp } from "./sftp-download.js"
 import { tidyOverSftp } from "./sftp-tidy.js"
 
-export const SIDECAR_SUFFIX = ".sha1"
-/** A sidecar is one line; anything bigger is not one. */
-const MAX_SIDECAR_BYTES = 4096
 const SIDECARS_IN_FLIGHT = 16
-
-/**
- * The hash in a sidecar: `sha1sum` output (`<hex>  <name>` or `<hex> *<name>`)
- * or the bare hex. A sidecar naming another file is rejected.
- */
-export const parseSidecar = (text: string, dataName: string): Option.Option<string> => {
-  const match = /^([0-9a-fA-F]{40})(?:[ \t]+\*?(.+?))?\s*$/.exec(text.trim())
-  if (match === null) return Option.none()
-  const named = match[2]
-  if (named !== undefined && path.posix.basename(named) !== dataName) return Option.none()
-  return Option.some(match[1]!.toLowerCase())
-}
 
 interface FolderEntry {
   readonly name: string
