@@ -1,17 +1,16 @@
 /**
- * bzip2 compression for the simulated Borealis publisher, by the system's
- * `bzip2 -c`: the hub itself only ever decompresses, so this stays here.
+ * bzip2 compression of one in-memory message for the simulated Borealis
+ * publisher, by the system's `bzip2 -c`. The archive's file-to-file
+ * compression (src/compression/bzip2-compress.ts) works on files; the fake
+ * publisher needs bytes, and shares only its error.
  */
-import { Data, Effect } from "effect"
+import { Effect } from "effect"
 import { spawn } from "node:child_process"
+import { Bzip2CompressError } from "../compression/bzip2-compress.js"
 
-export class Bzip2CompressError extends Data.TaggedError("Bzip2CompressError")<{
-  readonly detail: string
-}> {
-  override get message(): string {
-    return `bzip2 -c failed: ${this.detail}`
-  }
-}
+export { Bzip2CompressError }
+
+const INPUT = "(simulated message)"
 
 export const bzip2Compress = (input: Uint8Array): Effect.Effect<Uint8Array, Bzip2CompressError> =>
   Effect.async<Uint8Array, Bzip2CompressError>((resume) => {
@@ -20,12 +19,20 @@ export const bzip2Compress = (input: Uint8Array): Effect.Effect<Uint8Array, Bzip
     let stderr = ""
     child.stdout.on("data", (chunk: Buffer) => parts.push(chunk))
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-    child.once("error", (error) => resume(Effect.fail(new Bzip2CompressError({ detail: error.message }))))
+    child.once("error", (error: NodeJS.ErrnoException) =>
+      resume(Effect.fail(
+        new Bzip2CompressError({
+          input: INPUT,
+          reason: error.code === "ENOENT" ? "Unavailable" : "Failed",
+          detail: error.message
+        })
+      ))
+    )
     child.once("close", (code) =>
       resume(
         code === 0
           ? Effect.succeed(new Uint8Array(Buffer.concat(parts)))
-          : Effect.fail(new Bzip2CompressError({ detail: `exit ${code}: ${stderr.trim()}` }))
+          : Effect.fail(new Bzip2CompressError({ input: INPUT, reason: "Failed", detail: `bzip2 exit ${code}: ${stderr.trim()}` }))
       )
     )
     child.stdin.on("error", () => undefined)
