@@ -9,6 +9,7 @@ interface Benchmark {
 
 const benchmarks: ReadonlyArray<Benchmark> = [
   // Each benchmark module exports `run(): Promise<void>`; add one line per module.
+  { name: "startup", load: () => import("./startup.js") },
   { name: "dmap", load: () => import("./dmap-decode.js") },
   { name: "connex", load: () => import("./connex-framer.js") },
   { name: "live-feed", load: () => import("./live-feed.js") },

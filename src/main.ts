@@ -1,18 +1,25 @@
 #!/usr/bin/env node
 /**
  * superdarn-hub: the command line and composition root.
+ *
+ * Start-up cost is paid by every command, `--help` included, so this module
+ * and the command modules it imports hold only the commands' definitions
+ * (options, descriptions); each command loads its implementation with a
+ * dynamic import() when it runs. Deep imports (`@effect/cli/Command`, not
+ * `@effect/cli`) because the package barrels pull in code the CLI never runs
+ * (YAML and TOML parsers, undici) that the bundler cannot drop.
  */
-import { Command } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Effect } from "effect"
-import { createRequire } from "node:module"
+import * as Command from "@effect/cli/Command"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Effect from "effect/Effect"
 import { archiveCommand } from "./cli/archive-command.js"
 import { demoCommand } from "./cli/demo-command.js"
 import { dmapCommand } from "./cli/dmap-command.js"
+import { fovCommand } from "./cli/fov-command.js"
 import { serveCommand } from "./cli/serve-command.js"
 import { simulateCommand } from "./cli/simulate-command.js"
-
-const { version } = createRequire(import.meta.url)("../package.json") as { version: string }
+import { packageVersion } from "./domain/package-files.js"
 
 const root = Command.make("superdarn-hub").pipe(
   Command.withDescription("Realtime and archive data service for the SuperDARN radar network"),
@@ -21,10 +28,11 @@ const root = Command.make("superdarn-hub").pipe(
     demoCommand,
     simulateCommand,
     dmapCommand,
-    archiveCommand
+    archiveCommand,
+    fovCommand
   ])
 )
 
-const cli = Command.run(root, { name: "superdarn-hub", version })
+const cli = Command.run(root, { name: "superdarn-hub", version: packageVersion() })
 
 cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain({ disableErrorReporting: false }))

@@ -6,18 +6,31 @@
  * All take `--config archive.config.json`. The journal lives in the hub's
  * database (DATABASE_PATH) unless the config names another.
  */
-import { Args, Command, Options } from "@effect/cli"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
 import { Data, Effect, Layer } from "effect"
-import { ArchiveJournal } from "../layers/archive/ArchiveJournal.js"
-import { archiveLayer } from "./archive-layers.js"
-import { runCollection } from "../archive/collection.js"
 import type { ArchiveConfig } from "../layers/archive/config/archive-config.js"
-import { loadArchiveConfig } from "../layers/archive/config/load-archive-config.js"
-import { runReportTable, statusTable } from "../archive/run-table.js"
-import { TransferProgress } from "../layers/archive/TransferProgress.js"
-import { runCollectors } from "../actors/archive/collector.js"
-import { CollectorRegistry } from "../layers/archive/CollectorRegistry.js"
+import type { TransferProgress } from "../layers/archive/TransferProgress.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"
+
+/**
+ * The collector's code (SQL, SSH, FTP, HTTP sources, progress bars), loaded
+ * when an archive command runs rather than by every command at start-up.
+ */
+const archiveModules = Effect.promise(async () => {
+  const [journal, layers, collection, config, table, progress, collector, registry] = await Promise.all([
+    import("../layers/archive/ArchiveJournal.js"),
+    import("./archive-layers.js"),
+    import("../archive/collection.js"),
+    import("../layers/archive/config/load-archive-config.js"),
+    import("../archive/run-table.js"),
+    import("../layers/archive/TransferProgress.js"),
+    import("../actors/archive/collector.js"),
+    import("../layers/archive/CollectorRegistry.js")
+  ])
+  return { ...journal, ...layers, ...collection, ...config, ...table, ...progress, ...collector, ...registry }
+})
 
 export class UnknownInstitution extends Data.TaggedError("UnknownInstitution")<{
   readonly institution: string
@@ -36,6 +49,7 @@ const configOption = Options.file("config").pipe(
 /** The config, and the layer over its journal (the config's, else DATABASE_PATH). */
 const loadWithLayer = (configPath: string, progress: Layer.Layer<TransferProgress>) =>
   Effect.gen(function*() {
+    const { archiveLayer, loadArchiveConfig } = yield* archiveModules
     const config = yield* loadArchiveConfig(configPath)
     const journalPath = config.journal ?? (yield* Effect.provide(AppConfig, AppConfig.Default)).databasePath
     return { config, layer: archiveLayer(config, { journalPath, progress }) }
@@ -52,6 +66,7 @@ const write = (text: string) => Effect.sync(() => process.stdout.write(text))
 
 const runCommand = Command.make("run", { config: configOption }, ({ config: configPath }) =>
   Effect.gen(function*() {
+    const { CollectorRegistry, runCollectors, TransferProgress } = yield* archiveModules
     const { config, layer } = yield* loadWithLayer(configPath, TransferProgress.logLines)
     yield* Effect.logInfo("archive collectors starting").pipe(
       Effect.annotateLogs({ institutions: config.institutions.map((i) => i.id).join(",") })
@@ -65,6 +80,7 @@ const syncCommand = Command.make("sync", {
   dryRun: Options.boolean("dry-run").pipe(Options.withDescription("list and classify only; change nothing"))
 }, ({ config: configPath, dryRun, institution: id }) =>
   Effect.gen(function*() {
+    const { runCollection, runReportTable, TransferProgress } = yield* archiveModules
     const { config, layer } = yield* loadWithLayer(configPath, TransferProgress.live)
     const institution = yield* findInstitution(config, id)
     const report = yield* runCollection(institution, { dryRun }).pipe(Effect.provide(layer))
@@ -73,6 +89,7 @@ const syncCommand = Command.make("sync", {
 
 const statusCommand = Command.make("status", { config: configOption }, ({ config: configPath }) =>
   Effect.gen(function*() {
+    const { ArchiveJournal, statusTable, TransferProgress } = yield* archiveModules
     const { config, layer } = yield* loadWithLayer(configPath, TransferProgress.silent)
     const summaries = yield* Effect.flatMap(ArchiveJournal, (journal) =>
       journal.summary(config.institutions.map((i) => i.id))).pipe(Effect.provide(layer))

@@ -4,11 +4,8 @@
  * defaults to ./data/demo/ so a demo never writes into a production file
  * named by DATABASE_PATH in the environment.
  */
-import { Command } from "@effect/cli"
+import * as Command from "@effect/cli/Command"
 import { Console, Effect, Option } from "effect"
-import { DemoRadars } from "../simulate/DemoRadars.js"
-import { HttpServer } from "../layers/platform/HttpServer.js"
-import { demoServerLayer } from "./server-layers.js"
 import { withSettings } from "./serve-command.js"
 import { type SettingsFlags, settingsOption } from "./settings-options.js"
 import { exitOnFailure } from "./startup-failure.js"
@@ -22,6 +19,8 @@ export const demoFlags = (flags: SettingsFlags): SettingsFlags => ({
 })
 
 const announce = Effect.gen(function*() {
+  const { DemoRadars } = yield* Effect.promise(() => import("../simulate/DemoRadars.js"))
+  const { HttpServer } = yield* Effect.promise(() => import("../layers/platform/HttpServer.js"))
   const { url } = yield* HttpServer
   const { sites } = yield* DemoRadars
   const tcp = sites.filter((s) => s.transport === "tcp").map((s) => s.site)
@@ -38,9 +37,9 @@ const announce = Effect.gen(function*() {
 })
 
 export const demoCommand = Command.make("demo", { settings: settingsOption }, ({ settings }) =>
-  announce.pipe(
-    Effect.zipRight(Effect.never),
-    Effect.provide(demoServerLayer()),
+  // The server's code is loaded only when the demo runs, as for `serve`.
+  Effect.promise(() => import("./server-layers.js")).pipe(
+    Effect.flatMap(({ demoServerLayer }) => announce.pipe(Effect.zipRight(Effect.never), Effect.provide(demoServerLayer()))),
     withSettings(demoFlags(settings)),
     exitOnFailure("demo")
   )).pipe(

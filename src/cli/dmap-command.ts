@@ -7,7 +7,8 @@
  * line on stderr names the file, the reason and the byte offset, and the
  * command exits non-zero at the end.
  */
-import { Args, Command } from "@effect/cli"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
 import { Context, Data, Effect, Layer, Stream } from "effect"
 import { type DataFile, type DataFileError, openDataFile } from "../compression/data-file.js"
 import type { DmapDecodeError } from "../dmap/errors.js"

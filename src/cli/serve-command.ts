@@ -5,11 +5,10 @@
  * gracefully and exits 0. A start-up problem is one line on stderr and exit
  * code 1.
  */
-import { Command } from "@effect/cli"
+import * as Command from "@effect/cli/Command"
 import { Effect, Layer } from "effect"
 import { AppConfig } from "../layers/platform/AppConfig.js"
 import { LoggingLive } from "../layers/platform/logging.js"
-import { ServerLive } from "./server-layers.js"
 import { type SettingsFlags, settingsOption, settingsProviderLayer } from "./settings-options.js"
 import { exitOnFailure } from "./startup-failure.js"
 
@@ -21,6 +20,11 @@ export const withSettings = (flags: SettingsFlags) => <A, E, R>(self: Effect.Eff
   )
 
 export const serveCommand = Command.make("serve", { settings: settingsOption }, ({ settings }) =>
-  Layer.launch(ServerLive).pipe(withSettings(settings), exitOnFailure("serve"))).pipe(
+  // The server's code (Socket.IO, SQL, HTTP) is loaded only when it runs, not for `--help` or `dmap`.
+  Effect.promise(() => import("./server-layers.js")).pipe(
+    Effect.flatMap(({ ServerLive }) => Layer.launch(ServerLive)),
+    withSettings(settings),
+    exitOnFailure("serve")
+  )).pipe(
     Command.withDescription("Run the realtime server: radar actors, Socket.IO live feed, echo store, HTTP API")
   )

@@ -1,62 +1,164 @@
 /**
  * Every process setting as a command-line flag. Flags given on the command line
- * become a ConfigProvider layered over `.env` and the environment, so AppConfig
- * reads one source of truth and flags win.
+ * become a ConfigProvider layered over the environment and the dotenv file, so
+ * AppConfig reads one source of truth and flags win.
+ *
+ * Each flag is typed and checked by the same rule as its variable, so a bad
+ * flag is a usage error naming the flag (`--port must be …`), never the
+ * variable it feeds. Defaults are the variables' (AppConfig); a flag only
+ * overrides when given, which is why none carries an @effect/cli default.
  */
-import { Options } from "@effect/cli"
-import { PlatformConfigProvider } from "@effect/platform"
-import { NodeFileSystem } from "@effect/platform-node"
-import { ConfigProvider, Effect, Layer, Option } from "effect"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as PlatformConfigProvider from "@effect/platform/PlatformConfigProvider"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { ConfigProvider, Data, Effect, Either, Layer, Option } from "effect"
 import * as fs from "node:fs"
+import { describeUnknown } from "../domain/unknown-error.js"
+import { LOG_FORMATS, parseEndpoint, POSITIVE_EXPECTED, PORT_EXPECTED } from "../layers/platform/AppConfig.js"
 
-const text = (flag: string, env: string, description: string) =>
-  Options.text(flag).pipe(
-    Options.withDescription(`${description} (env ${env})`),
-    Options.optional,
-    Options.map((value) => Option.map(value, (v) => [env, v] as const))
+type Setting = Option.Option<readonly [env: string, value: string]>
+
+const described = (env: string, description: string, fallback: string) =>
+  `${description}; default ${fallback} (env ${env})`
+
+const refuse = (flag: string, text: string) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${flag} ${text}`)))
+
+/** A flag feeding the variable `env`: optional, and when given, the variable's value as text. */
+const asSetting = <A>(env: string, option: Options.Options<A>): Options.Options<Setting> =>
+  option.pipe(Options.optional, Options.map(Option.map((value) => [env, String(value)] as const)))
+
+const textSetting = (flag: string, env: string, description: string, fallback: string) =>
+  asSetting(env, Options.text(flag).pipe(Options.withDescription(described(env, description, fallback))))
+
+const pathSetting = (flag: string, env: string, description: string, fallback: string) =>
+  asSetting(env, Options.file(flag).pipe(Options.withDescription(described(env, description, fallback))))
+
+const integerSetting = (
+  flag: string,
+  env: string,
+  description: string,
+  fallback: number,
+  rule: { readonly ok: (n: number) => boolean; readonly expected: string }
+) =>
+  asSetting(
+    env,
+    Options.integer(flag).pipe(
+      Options.withDescription(described(env, description, String(fallback))),
+      Options.mapEffect((n) => rule.ok(n) ? Effect.succeed(n) : refuse(flag, `${rule.expected}, got ${n}`))
+    )
   )
 
+const port = { ok: (n: number) => n >= 0 && n <= 65535, expected: PORT_EXPECTED }
+const positive = { ok: (n: number) => n > 0, expected: POSITIVE_EXPECTED }
+
 export const settingsOptions = {
-  host: text("host", "HOST", "address to listen on; default 127.0.0.1"),
-  port: text("port", "PORT", "HTTP and Socket.IO port; default 5003"),
-  config: text("config", "RADARS_CONFIG", "radar list file; default radars.config.json"),
-  canadaAddr: text("canada-addr", "CANADA_ADDR", "host:port of the SuperDARN Canada ZeroMQ publisher"),
-  maxDays: text("max-days-store-echoes", "MAX_DAYS_STORE_ECHOES", "days of echo counts to keep; default 30"),
-  databasePath: text("database-path", "DATABASE_PATH", "SQLite file; default ./data/superdarn-hub.sqlite"),
-  corsOrigins: text("cors-origins", "CORS_ORIGINS", "comma-separated allowed origins; default localhost"),
-  logLevel: text("log-level", "LOG_LEVEL", "trace|debug|info|warn|error; default info"),
-  logFormat: text("log-format", "LOG_FORMAT", "logfmt|json; default logfmt"),
-  stallSeconds: text("stall-seconds", "STALL_SECONDS", "silence before a radar counts as stalled; default 120"),
-  scanIdleSeconds: text("scan-idle-seconds", "SCAN_IDLE_SECONDS", "silence that closes an open scan; default 180"),
-  envFile: Options.file("env-file").pipe(
-    Options.withDescription("dotenv file to load; default .env when present"),
+  host: textSetting("host", "HOST", "address to listen on", "127.0.0.1"),
+  port: integerSetting("port", "PORT", "HTTP and Socket.IO port, 0 for any free one", 5003, port),
+  config: pathSetting("config", "RADARS_CONFIG", "the radar list (JSON)", "radars.config.json"),
+  canadaAddr: asSetting(
+    "CANADA_ADDR",
+    Options.text("canada-addr").pipe(
+      Options.withDescription(
+        described("CANADA_ADDR", "host:port of the SuperDARN Canada ZeroMQ publisher", "none (no Canada feed)")
+      ),
+      Options.mapEffect((text) =>
+        Either.match(parseEndpoint(text), { onLeft: (why) => refuse("canada-addr", why), onRight: () => Effect.succeed(text) })
+      )
+    )
+  ),
+  maxDays: integerSetting("max-days-store-echoes", "MAX_DAYS_STORE_ECHOES", "days of echo counts to keep", 30, positive),
+  databasePath: pathSetting("database-path", "DATABASE_PATH", "the SQLite database file", "./data/superdarn-hub.sqlite"),
+  corsOrigins: textSetting(
+    "cors-origins",
+    "CORS_ORIGINS",
+    "comma-separated origins allowed to call the API from a browser",
+    "http://localhost:* and http://127.0.0.1:*"
+  ),
+  logFormat: asSetting(
+    "LOG_FORMAT",
+    Options.choice("log-format", LOG_FORMATS).pipe(
+      Options.withDescription(described("LOG_FORMAT", "log line format", "logfmt"))
+    )
+  ),
+  stallSeconds: integerSetting(
+    "stall-seconds",
+    "STALL_SECONDS",
+    "seconds of silence before a radar counts as stalled",
+    120,
+    positive
+  ),
+  scanIdleSeconds: integerSetting(
+    "scan-idle-seconds",
+    "SCAN_IDLE_SECONDS",
+    "seconds of silence that close an open scan",
+    180,
+    positive
+  ),
+  // Not --env-file: Node 20 takes that flag for itself even after the script name.
+  dotenv: Options.file("dotenv").pipe(
+    Options.withDescription("dotenv file of settings (KEY=value lines); default .env in the working directory when present"),
     Options.optional
   )
 }
 
 export type SettingsFlags = {
-  readonly [K in Exclude<keyof typeof settingsOptions, "envFile">]: Option.Option<readonly [string, string]>
-} & { readonly envFile: Option.Option<string> }
+  readonly [K in Exclude<keyof typeof settingsOptions, "dotenv">]: Setting
+} & { readonly dotenv: Option.Option<string> }
 
 export const settingsOption = Options.all(settingsOptions)
 
 /**
- * The ConfigProvider for a command: flags, then the dotenv file, then the
- * environment. A dotenv file named explicitly must exist; `.env` is optional.
+ * `--log-level` belongs to @effect/cli: its built-in option is parsed before
+ * any command's, and the command is run again without it. So there is one
+ * `--log-level` (the built-in, with its choices in every help page), and its
+ * value is read back from the command line here to feed LOG_LEVEL, where it
+ * wins over the environment like every other flag.
  */
-export const settingsProviderLayer = (flags: SettingsFlags): Layer.Layer<never> => {
+export const logLevelFlag = (argv: ReadonlyArray<string>): Option.Option<string> => {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === "--") break
+    if (arg === "--log-level" && i + 1 < argv.length) return Option.some(argv[i + 1]!)
+    if (arg.startsWith("--log-level=")) return Option.some(arg.slice("--log-level=".length))
+  }
+  return Option.none()
+}
+
+/** A dotenv file that was named but cannot be read or parsed. */
+export class DotenvError extends Data.TaggedError("DotenvError")<{
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.path}: ${this.reason}`
+  }
+}
+
+/**
+ * The ConfigProvider for a command: flags, then the environment, then the
+ * dotenv file. A dotenv file named by `--dotenv` must exist; `.env` is optional.
+ */
+export const settingsProviderLayer = (
+  flags: SettingsFlags,
+  argv: ReadonlyArray<string> = process.argv.slice(2)
+): Layer.Layer<never, DotenvError> => {
   const entries = new Map<string, string>()
   for (const [key, value] of Object.entries(flags)) {
-    if (key === "envFile") continue
-    Option.map(value as Option.Option<readonly [string, string]>, ([env, v]) => entries.set(env, v))
+    if (key === "dotenv") continue
+    Option.map(value as Setting, ([env, v]) => entries.set(env, v))
   }
-  const envFile = Option.getOrElse(flags.envFile, () => ".env")
-  const dotenv = Option.isSome(flags.envFile) || fs.existsSync(envFile)
-    ? PlatformConfigProvider.fromDotEnv(envFile).pipe(
+  Option.map(logLevelFlag(argv), (level) => entries.set("LOG_LEVEL", level))
+  const dotenvPath = Option.getOrElse(flags.dotenv, () => ".env")
+  const dotenv = Option.isSome(flags.dotenv) && !fs.existsSync(dotenvPath)
+    ? Effect.fail(new DotenvError({ path: dotenvPath, reason: "no such file (named by --dotenv)" }))
+    : fs.existsSync(dotenvPath)
+    ? PlatformConfigProvider.fromDotEnv(dotenvPath).pipe(
       Effect.provide(NodeFileSystem.layer),
-      Effect.orDie
+      Effect.mapError((error) => new DotenvError({ path: dotenvPath, reason: describeUnknown(error) }))
     )
-    : Effect.succeed(ConfigProvider.fromEnv())
+    : Effect.succeed(ConfigProvider.fromMap(new Map()))
   return Layer.unwrapEffect(
     Effect.map(dotenv, (fileProvider) =>
       Layer.setConfigProvider(

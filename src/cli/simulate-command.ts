@@ -8,14 +8,13 @@
  * before the hub connects. Without --loop the command ends after the last
  * record; with it, it runs until interrupted.
  */
-import { Command, Options } from "@effect/cli"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
 import { Data, Effect, LogLevel } from "effect"
 import { withScalars } from "../dmap/record.js"
 import type { DmapRecord } from "../dmap/types.js"
 import { radarTable } from "../domain/radar-table.js"
 import { loggingLayer } from "../layers/platform/logging.js"
-import { makeFakeRtServer } from "../simulate/fake-rtserver.js"
-import { readFitacfFile } from "../simulate/fitacf-file.js"
 
 export class SimulateOptionError extends Data.TaggedError("SimulateOptionError")<{
   readonly option: string
@@ -65,6 +64,9 @@ export const simulateCommand = Command.make("simulate", options, (flags) =>
     if (radar === undefined) {
       yield* Effect.logWarning(`"${flags.site}" is not in the SuperDARN radar table; records keep their own stid`)
     }
+    // Loaded only when the command runs, so other commands do not pay for the fake server's code.
+    const { readFitacfFile } = yield* Effect.promise(() => import("../simulate/fitacf-file.js"))
+    const { makeFakeRtServer } = yield* Effect.promise(() => import("../simulate/fake-rtserver.js"))
     const records = asSite(yield* readFitacfFile(flags.file), radar?.stid)
     const server = yield* makeFakeRtServer({
       host: flags.host,

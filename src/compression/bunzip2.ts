@@ -22,7 +22,7 @@
  * Both read extra options from the BZIP, BZIP2 and LBZIP2 environment
  * variables, so those are removed from the child's environment.
  */
-import { NodeStream } from "@effect/platform-node"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Data, Deferred, Effect, Exit, Fiber, FiberId, Stream } from "effect"
 import { type ChildProcessByStdio, spawn } from "node:child_process"
 import type { Readable, Writable } from "node:stream"

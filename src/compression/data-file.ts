@@ -2,7 +2,7 @@
  * Reading a DMAP data file that may be plain, bzip2 or gzip compressed,
  * recognised by its first bytes, as one byte stream.
  */
-import { NodeStream } from "@effect/platform-node"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Data, Effect, Stream } from "effect"
 import * as fs from "node:fs"
 import { bunzip2Stream, type Bzip2Error } from "./bunzip2.js"

@@ -8,7 +8,7 @@
  * concatenated members decode completely; output beyond `maxOutputLength`
  * fails with ERR_BUFFER_TOO_LARGE.
  */
-import { NodeStream } from "@effect/platform-node"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Data, Effect, type Stream } from "effect"
 import * as zlib from "node:zlib"
 

@@ -1,0 +1,65 @@
+/**
+ * `npm run build`: the command line as ESM bundles in dist/ (esbuild). One
+ * entry, src/main.ts; each command's implementation is a separate chunk
+ * loaded by a dynamic import() only when that command runs, so `--help` and
+ * `dmap info` do not parse the server's code.
+ *
+ * Native addons and packages that read their own files at run time stay in
+ * node_modules and are imported from there.
+ */
+import * as esbuild from "esbuild"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const dist = path.join(root, "dist")
+// Built beside dist/ and swapped in only when the build succeeds, so a failed
+// build never leaves the tests without a CLI.
+const outdir = path.join(root, ".dist-build")
+
+const EXTERNAL = [
+  // Native addons (prebuilt .node files located relative to the package).
+  "zeromq",
+  "better-sqlite3",
+  "cpu-features",
+  "msgpackr-extract",
+  // ssh2 loads its optional native crypto binding with a relative require.
+  "ssh2",
+  "ssh2-sftp-client",
+  // Serves its browser client (/socket.io/socket.io.min.js, used by the
+  // status page) from its own client-dist/ folder, found through __dirname.
+  "socket.io"
+]
+
+fs.rmSync(outdir, { recursive: true, force: true })
+
+const result = await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: { main: "src/main.ts" },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  sourcemap: true,
+  minifySyntax: true,
+  treeShaking: true,
+  external: EXTERNAL,
+  chunkNames: "chunks/[name]-[hash]",
+  // Bundled CommonJS packages (socket.io, nodemailer, ...) call require() for Node's own modules.
+  banner: {
+    js: "import { createRequire as __superdarnCreateRequire } from \"node:module\"\n" +
+      "const require = __superdarnCreateRequire(import.meta.url)"
+  },
+  metafile: process.argv.includes("--metafile"),
+  logLevel: "warning"
+})
+
+if (result.metafile !== undefined) {
+  fs.writeFileSync(path.join(root, ".build-meta.json"), JSON.stringify(result.metafile))
+}
+fs.chmodSync(path.join(outdir, "main.js"), 0o755)
+fs.rmSync(dist, { recursive: true, force: true })
+fs.renameSync(outdir, dist)
