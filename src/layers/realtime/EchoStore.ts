@@ -1,27 +1,40 @@
 /**
- * The echo_scans table: batched inserts of closed scans, the time-series
- * reads behind `GET /echoes/`, and the retention delete. SqlClient only, in
- * SQL that SQLite and PostgreSQL both accept.
+ * The echo_scans table: inserts of closed scans, the time-series reads behind
+ * `GET /echoes/`, the retention delete and the start-up integrity check.
+ * SqlClient only, in SQL that SQLite and PostgreSQL both accept (dialects
+ * differ only where `onDialectOrElse` says so). The same reads also run in
+ * the query workers (`echo-query-worker.ts`), in the same SQL.
+ *
+ * Every failure is an `EchoStoreError`, never a defect, and says whether
+ * retrying can help: a full disk, a lock or an I/O error passes ("transient"),
+ * a row the schema refuses never will ("poison").
  */
 import { SqlClient } from "@effect/sql"
 import { Chunk, Data, Effect, Option, Stream } from "effect"
 import type { EchoScan } from "../../streams/scan-window.js"
 
+/** Transient failures are retried; a poison batch is split until the bad row is found. */
+export type EchoStoreFailureKind = "transient" | "poison"
+
 export class EchoStoreError extends Data.TaggedError("EchoStoreError")<{
-  readonly operation: "insert" | "read" | "delete"
+  readonly operation: "insert" | "read" | "delete" | "check"
+  readonly kind: EchoStoreFailureKind
+  /** The driver's code (`SQLITE_FULL`, a PostgreSQL SQLSTATE), when it gave one. */
+  readonly code: string | undefined
   readonly reason: string
 }> {
   override get message(): string {
-    return `echo store ${this.operation} failed: ${this.reason}`
+    return `echo store ${this.operation} failed: ${this.reason}${this.code === undefined ? "" : ` (${this.code})`}`
   }
 }
 
-/** One point of an echo time series: a scan's start (epoch ms) and its per-record means. */
+/** One point of an echo time series: a scan's start (epoch ms), its per-record means and whether it was complete. */
 export interface EchoPoint {
   readonly timestamp: number
   readonly total_echoes: number
   readonly ionospheric_echoes: number
   readonly ground_scatter_echoes: number
+  readonly complete: boolean
 }
 
 /** Scans of one site and channel with `from <= timestamp < to` (epoch ms). */
@@ -30,16 +43,48 @@ export interface SeriesQuery {
   readonly channel: number
   readonly from: number
   readonly to: number
+  /** Complete scans only. */
+  readonly completeOnly?: boolean
 }
 
 /** Rows per INSERT statement: 9 parameters each stays far below SQLite's 32766 limit. */
-const ROWS_PER_STATEMENT = 500
+export const ROWS_PER_STATEMENT = 500
 
 /** Rows per page of a streamed read: bounds memory whatever the range. */
 export const STREAM_PAGE_ROWS = 2_000
 
-const failWith = (operation: EchoStoreError["operation"]) => (cause: { readonly message: string }) =>
-  new EchoStoreError({ operation, reason: cause.message })
+/**
+ * SQLite result codes (better-sqlite3's `code`) and PostgreSQL SQLSTATE
+ * classes that a retry can never cure: the row itself is refused.
+ */
+const POISON_CODE = /^(SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)|2[23]\d{3})/
+
+const codeOf = (cause: unknown): string | undefined => {
+  const code = typeof cause === "object" && cause !== null ? (cause as { readonly code?: unknown }).code : undefined
+  return typeof code === "string" ? code : undefined
+}
+
+/** What a driver failure means for the caller; `SqlError` keeps the driver's error as its cause. */
+export const echoStoreError = (operation: EchoStoreError["operation"], failure: unknown): EchoStoreError => {
+  const cause = typeof failure === "object" && failure !== null && "cause" in failure ? failure.cause : failure
+  const code = codeOf(cause) ?? codeOf(failure)
+  // better-sqlite3 throws TypeError/RangeError for a value it cannot bind.
+  const unbindable = cause instanceof TypeError || cause instanceof RangeError
+  const reason = cause instanceof Error ? cause.message : failure instanceof Error ? failure.message : String(failure)
+  return new EchoStoreError({
+    operation,
+    kind: unbindable || (code !== undefined && POISON_CODE.test(code)) ? "poison" : "transient",
+    code,
+    reason
+  })
+}
+
+/** Typed failure for every way a statement can fail, defects included (the SQL client dies on a failed COMMIT). */
+const typed = (operation: EchoStoreError["operation"]) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  effect.pipe(
+    Effect.mapError((error) => error instanceof EchoStoreError ? error : echoStoreError(operation, error)),
+    Effect.catchAllDefect((defect) => Effect.fail(echoStoreError(operation, defect)))
+  )
 
 const toRow = (scan: EchoScan) => ({
   site_name: scan.site,
@@ -53,38 +98,86 @@ const toRow = (scan: EchoScan) => ({
   complete: scan.complete ? 1 : 0
 })
 
+type StoredRow = ReturnType<typeof toRow>
+
+const fromRow = (row: StoredRow): EchoScan => ({
+  site: String(row.site_name),
+  channel: Number(row.channel),
+  timestamp: Number(row.timestamp),
+  totalEchoes: Number(row.total_echoes),
+  ionosphericEchoes: Number(row.ionospheric_echoes),
+  groundScatterEchoes: Number(row.ground_scatter_echoes),
+  recordCount: Number(row.record_count),
+  beamCount: Number(row.beam_count),
+  complete: Number(row.complete) === 1
+})
+
 export class EchoStore extends Effect.Service<EchoStore>()("superdarn-hub/EchoStore", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
     /**
-     * Stores a batch in one transaction. A scan whose (site, channel,
-     * timestamp) is already stored is skipped, so a replay never counts twice.
-     * Returns how many rows were new.
+     * Stores scans, one INSERT per `ROWS_PER_STATEMENT` (each atomic on its
+     * own: no surrounding transaction, whose failed COMMIT would leave the
+     * connection inside it). A scan whose (site, channel, timestamp) is
+     * already stored is skipped, so a replay never counts twice and a retry
+     * after a partial failure stores only what is missing. Returns the rows
+     * as the database stored them.
      */
     const insertScans = Effect.fn("EchoStore.insertScans")(function*(scans: ReadonlyArray<EchoScan>) {
-      if (scans.length === 0) return 0
+      if (scans.length === 0) return [] as ReadonlyArray<EchoScan>
       const statements = Chunk.chunksOf(Chunk.fromIterable(scans.map(toRow)), ROWS_PER_STATEMENT)
-      const inserted = yield* sql.withTransaction(
-        Effect.forEach(statements, (rows) =>
-          sql`INSERT INTO echo_scans ${sql.insert(Chunk.toReadonlyArray(rows) as Array<ReturnType<typeof toRow>>)}
-              ON CONFLICT (site_name, channel, timestamp) DO NOTHING
-              RETURNING timestamp`.pipe(Effect.map((returned) => returned.length)))
-      )
-      return inserted.reduce((sum, n) => sum + n, 0)
-    }, Effect.mapError(failWith("insert")))
+      const stored = yield* Effect.forEach(statements, (rows) =>
+        sql<StoredRow>`INSERT INTO echo_scans ${sql.insert(Chunk.toReadonlyArray(rows) as Array<StoredRow>)}
+            ON CONFLICT (site_name, channel, timestamp) DO NOTHING
+            RETURNING site_name, channel, timestamp, total_echoes, ionospheric_echoes, ground_scatter_echoes,
+              record_count, beam_count, complete`)
+      return stored.flat().map(fromRow)
+    }, typed("insert"))
 
     /**
-     * One page as value arrays: the columns are NOT NULL and typed by the
-     * migration, so rows are read positionally without a per-row Schema
-     * decode, which costs more than the query itself on a 30-day export.
+     * The read statements, built in one place: the methods below run them on
+     * this client, and `EchoQueries` compiles the same statements for its
+     * worker connections. Each selects value rows whose columns are NOT NULL
+     * and typed by the migration, so they are read positionally without a
+     * per-row Schema decode (which costs more than the query itself on a
+     * 30-day export): `[timestamp, total, ionospheric, ground scatter, complete]`.
      */
-    const page = (query: SeriesQuery, from: number, limit: number) =>
-      sql`SELECT timestamp, total_echoes, ionospheric_echoes, ground_scatter_echoes
+    const seriesStatement = (query: SeriesQuery, from: number, limit: number) =>
+      sql`SELECT timestamp, total_echoes, ionospheric_echoes, ground_scatter_echoes, complete
           FROM echo_scans
           WHERE site_name = ${query.site} AND channel = ${query.channel} AND timestamp >= ${from} AND timestamp < ${query.to}
+            AND complete >= ${query.completeOnly === true ? 1 : 0}
           ORDER BY timestamp
-          LIMIT ${limit}`.values.pipe(
+          LIMIT ${limit}`
+
+    /**
+     * The lowest channel of `site` with a scan in [from, to), so stereo radars
+     * answer with their main channel. The recursive CTE walks the site's
+     * distinct channels with one index seek each (a plain ORDER BY channel
+     * would scan every row of the lower channels outside the range), then
+     * probes the range per channel, again by index.
+     */
+    const lowestChannelStatement = (site: string, from: number, to: number) =>
+      sql`WITH RECURSIVE channels (channel) AS (
+            SELECT MIN(channel) FROM echo_scans WHERE site_name = ${site}
+            UNION ALL
+            SELECT (SELECT MIN(e.channel) FROM echo_scans e WHERE e.site_name = ${site} AND e.channel > channels.channel)
+            FROM channels WHERE channels.channel IS NOT NULL
+          )
+          SELECT channel FROM channels
+          WHERE channel IS NOT NULL AND EXISTS (
+            SELECT 1 FROM echo_scans e
+            WHERE e.site_name = ${site} AND e.channel = channels.channel AND e.timestamp >= ${from} AND e.timestamp < ${to}
+          )
+          ORDER BY channel
+          LIMIT 1`
+
+    /** One row when any scan of `site` was ever stored (one index seek). */
+    const siteStatement = (site: string) => sql`SELECT 1 FROM echo_scans WHERE site_name = ${site} LIMIT 1`
+
+    const page = (query: SeriesQuery, from: number, limit: number) =>
+      seriesStatement(query, from, limit).values.pipe(
         Effect.map((rows) => {
           const points = new Array<EchoPoint>(rows.length)
           for (let i = 0; i < rows.length; i++) {
@@ -93,7 +186,8 @@ export class EchoStore extends Effect.Service<EchoStore>()("superdarn-hub/EchoSt
               timestamp: Number(row[0]),
               total_echoes: Number(row[1]),
               ionospheric_echoes: Number(row[2]),
-              ground_scatter_echoes: Number(row[3])
+              ground_scatter_echoes: Number(row[3]),
+              complete: Number(row[4]) === 1
             }
           }
           return points
@@ -112,39 +206,57 @@ export class EchoStore extends Effect.Service<EchoStore>()("superdarn-hub/EchoSt
             const next = rows.length === pageRows && last !== undefined ? Option.some(last.timestamp + 1) : Option.none()
             return [Chunk.unsafeFromArray(rows), next] as const
           }),
-          Effect.mapError(failWith("read"))
+          typed("read")
         ))
 
-    /**
-     * The lowest channel of `site` with a scan in [from, to), so stereo radars
-     * answer with their main channel. The recursive CTE walks the site's
-     * distinct channels with one index seek each (a plain ORDER BY channel
-     * would scan every row of the lower channels outside the range), then
-     * probes the range per channel, again by index.
-     */
+    /** See `lowestChannelStatement`. */
     const lowestChannel = Effect.fn("EchoStore.lowestChannel")(function*(site: string, from: number, to: number) {
-      const rows = yield* sql<{ readonly channel: number }>`
-        WITH RECURSIVE channels (channel) AS (
-          SELECT MIN(channel) FROM echo_scans WHERE site_name = ${site}
-          UNION ALL
-          SELECT (SELECT MIN(e.channel) FROM echo_scans e WHERE e.site_name = ${site} AND e.channel > channels.channel)
-          FROM channels WHERE channels.channel IS NOT NULL
-        )
-        SELECT channel FROM channels
-        WHERE channel IS NOT NULL AND EXISTS (
-          SELECT 1 FROM echo_scans e
-          WHERE e.site_name = ${site} AND e.channel = channels.channel AND e.timestamp >= ${from} AND e.timestamp < ${to}
-        )
-        ORDER BY channel
-        LIMIT 1`
-      return Option.map(Option.fromNullable(rows[0]), (row) => Number(row.channel))
-    }, Effect.mapError(failWith("read")))
+      const rows = yield* lowestChannelStatement(site, from, to).values
+      return Option.map(Option.fromNullable(rows[0]), (row) => Number(row[0]))
+    }, typed("read"))
+
+    /** Whether any scan of `site` was ever stored. */
+    const hasSite = Effect.fn("EchoStore.hasSite")(function*(site: string) {
+      return (yield* siteStatement(site).values).length > 0
+    }, typed("read"))
 
     /** Deletes every scan that started before `cutoff` (epoch ms), in one statement. */
     const deleteOlderThan = Effect.fn("EchoStore.deleteOlderThan")(function*(cutoff: number) {
       yield* sql`DELETE FROM echo_scans WHERE timestamp < ${cutoff}`
-    }, Effect.mapError(failWith("delete")))
+    }, typed("delete"))
 
-    return { insertScans, seriesStream, lowestChannel, deleteOlderThan } as const
+    /**
+     * SQLite's quick integrity check (pages, not index contents: fast enough
+     * for start-up); other databases check themselves. Fails with what the
+     * check reported.
+     */
+    const checkIntegrity = Effect.fn("EchoStore.checkIntegrity")(function*() {
+      const problems = yield* sql.onDialectOrElse({
+        sqlite: () =>
+          Effect.map(sql<{ readonly quick_check: string }>`PRAGMA quick_check`, (rows) =>
+            rows.map((row) => String(Object.values(row)[0])).filter((line) => line !== "ok")),
+        orElse: () => Effect.succeed([] as Array<string>)
+      })
+      if (problems.length > 0) {
+        return yield* Effect.fail(
+          new EchoStoreError({
+            operation: "check",
+            kind: "transient",
+            code: "SQLITE_CORRUPT",
+            reason: problems.slice(0, 3).join("; ")
+          })
+        )
+      }
+    }, typed("check"))
+
+    return {
+      insertScans,
+      seriesStream,
+      lowestChannel,
+      hasSite,
+      deleteOlderThan,
+      checkIntegrity,
+      statements: { series: seriesStatement, lowestChannel: lowestChannelStatement, site: siteStatement }
+    } as const
   })
 }) {}
