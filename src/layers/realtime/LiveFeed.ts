@@ -1,23 +1,26 @@
 /**
  * The Socket.IO live feed: every record from the hub becomes one packet,
- * broadcast as event `<site>` to the clients that get that site.
+ * sent as event `<site>` to the clients that get that site.
  *
- * Rooms. A client that never subscribes sits in the every-site room, as with
- * the old server. `subscribe` moves it to one room per chosen site;
- * `unsubscribe` leaves rooms, and a client left with no site returns to the
- * every-site room. A broadcast goes to the union of the every-site room and
- * the site's room, so Socket.IO encodes the packet (and its WebSocket frame)
- * once and every client shares the bytes.
+ * Audience. A client that never subscribes gets every site, as with the old
+ * server. `subscribe` limits it to the sites listed; `unsubscribe` removes
+ * sites, and a client left with none gets every site again.
  *
- * Slow clients. Socket.IO buffers without limit for a client that does not
- * read. Volatile emits would bound that, but they also skip healthy clients
- * whenever two packets leave in the same tick (the transport is "not
- * writable" until the previous write's callback), and they starve polling
- * clients between polls. Instead broadcasts exclude the clients whose
- * engine.io buffer already holds `maxClientBacklog` packets: a stalled client
- * costs at most that backlog plus one batch, misses packets while stalled
- * (counted in `superdarn_hub_packets_dropped_total`), and gets packets again
- * once it has read its backlog.
+ * Fan-out at the cost of the write. Each packet is encoded once, into the
+ * WebSocket frame `socket.emit(site, packet)` would send (see live-frame.ts);
+ * every client, `latest` and the history share that buffer. The feed takes
+ * the records that arrive within `coalesceMs` as one step and writes each
+ * client everything due to it in one write (see live-client.ts): per packet
+ * and client there is no encoding, no Socket.IO or Engine.IO bookkeeping,
+ * and a system call only per step.
+ *
+ * Budgets. Every byte queued for a client counts against `clientByteBudget`:
+ * over it the client's oldest waiting packets are dropped (counted in
+ * `superdarn_hub_packets_dropped_total`), replies are refused with a short
+ * error, and a client that stays over for `maxOverBudgetMs` is disconnected.
+ * Requests are bounded in size (Engine.IO's `maxHttpBufferSize`, site lists
+ * no longer than the hub's known sites) and in rate (a token bucket per
+ * client); refusals say what was expected, never echoing the input.
  */
 import { Context, Effect, Either, Layer, Metric, MetricBoundaries, Queue, Runtime, Schema } from "effect"
 import type { Scope } from "effect"
@@ -27,14 +30,27 @@ import type { RadarRecord } from "../../domain/radar-record.js"
 import { radarTable } from "../../domain/radar-table.js"
 import { type LivePacket, livePacket } from "../../streams/live-packet.js"
 import { HttpServer } from "../platform/HttpServer.js"
+import { checkHistoryRequest } from "./history-request.js"
+import { History } from "./History.js"
 import { Hub } from "./Hub.js"
+import { type ClientLimits, type DeliveryOutcome, FrameBatch, LiveClient } from "./live-client.js"
+import { eventFrame, frameJson, type LiveFrame, PreEncodedJson, sendsPreEncodedJson } from "./live-frame.js"
 import { RadarRegistry } from "./RadarRegistry.js"
 
 export interface LiveFeedOptions {
   /** The feed's buffer in the hub (records); the oldest slide out if emitting falls behind. */
   readonly consumerCapacity: number
-  /** Packets a client may have waiting before broadcasts skip it. */
-  readonly maxClientBacklog: number
+  /** Bytes that may be queued for one client (packets and replies) before its oldest packets are dropped. */
+  readonly clientByteBudget: number
+  /** A client still over its budget after this long is disconnected. */
+  readonly maxOverBudgetMs: number
+  /** Records arriving within this window after the first go out in one write per client. */
+  readonly coalesceMs: number
+  /** Requests a client may send at once, and per second after that. */
+  readonly requestBurst: number
+  readonly requestsPerSecond: number
+  /** Payload bytes of one history answer at most; the rest is had by asking again from the last packet's time. */
+  readonly maxHistoryReplyBytes: number
 }
 
 export const defaultLiveFeedOptions: LiveFeedOptions = {
@@ -43,29 +59,23 @@ export const defaultLiveFeedOptions: LiveFeedOptions = {
   // slide out (counted by the hub) instead of piling up latency and memory.
   // 256 records is over a second at 200 records/s.
   consumerCapacity: 256,
-  // 64 packets: over a second of every radar at once, and enough for a polling client
-  // with a slow link to collect between two polls at 200 records/s.
-  maxClientBacklog: 64
+  // About 2 MiB: 10-20 s of every radar at once (40 radars, a few kB a
+  // packet), and room for one full history answer. The frames are shared, so
+  // a stalled client costs references, not copies.
+  clientByteBudget: 2 * 1024 * 1024,
+  maxOverBudgetMs: 30_000,
+  // A few ms add little latency and let records arriving together share one write.
+  coalesceMs: 4,
+  requestBurst: 20,
+  requestsPerSecond: 10,
+  maxHistoryReplyBytes: 1024 * 1024
 }
 
 /** The hub consumer name of the feed, as it appears in consumer statistics. */
 export const LIVE_FEED_CONSUMER = "live-feed"
 
-const EVERY_SITE_ROOM = "sites:*"
-const siteRoom = (site: string): string => `site:${site}`
-const SITE_ROOM_PREFIX = "site:"
-
-/**
- * Records emitted per step of the feed fiber. A step blocks the event loop
- * for records × clients socket writes (about 15 µs each on loopback), so the
- * step shrinks as clients grow: about DELIVERIES_PER_STEP writes, at least one
- * record, at most MAX_EMIT_BATCH. Radar sockets and new clients get a turn
- * between steps; with few clients, larger steps spend less time switching.
- */
-export const MAX_EMIT_BATCH = 64
-const DELIVERIES_PER_STEP = 2048
-const recordsPerStep = (clients: number): number =>
-  Math.min(MAX_EMIT_BATCH, Math.max(1, Math.floor(DELIVERIES_PER_STEP / Math.max(1, clients))))
+/** Records taken in one step at most: bounds the event loop's time per step. */
+export const MAX_EMIT_BATCH = 256
 
 /** Resumes after pending I/O callbacks (socket write completions) have run. */
 const turnOfEventLoop = Effect.async<void>((resume) => {
@@ -78,11 +88,19 @@ const packetsEmitted = Metric.counter("superdarn_hub_packets_emitted_total", {
   incremental: true
 })
 const packetsDropped = Metric.counter("superdarn_hub_packets_dropped_total", {
-  description: "Deliveries to a client (packets and site events) skipped because it had too much waiting",
+  description: "Deliveries to a client (packets and site events) dropped because it had too many bytes waiting",
   incremental: true
 })
 const packetsRefused = Metric.counter("superdarn_hub_packets_refused_total", {
   description: "Records that could not become a live packet (corrupt fields)",
+  incremental: true
+})
+const requestsRefused = Metric.counter("superdarn_hub_client_requests_refused_total", {
+  description: "Client requests refused (malformed, too large, too frequent, or a reply over the client's byte budget)",
+  incremental: true
+})
+const clientsDisconnected = Metric.counter("superdarn_hub_clients_over_budget_disconnected_total", {
+  description: "Clients disconnected because they stayed over their byte budget",
   incremental: true
 })
 const radarToEmitLatency = Metric.histogram(
@@ -94,27 +112,27 @@ const socketClients = Metric.gauge("superdarn_hub_socket_clients", {
   description: "Connected Socket.IO clients"
 })
 
-/** A counter per site, tagged once rather than on every record. */
-const perSite = (counter: Metric.Metric.Counter<number>) => {
-  const bySite = new Map<string, Metric.Metric.Counter<number>>()
-  return (site: string) => {
-    let tagged = bySite.get(site)
+/** A counter per tag value, tagged once rather than on every record. */
+const perTag = (counter: Metric.Metric.Counter<number>, key: string) => {
+  const byValue = new Map<string, Metric.Metric.Counter<number>>()
+  return (value: string) => {
+    let tagged = byValue.get(value)
     if (tagged === undefined) {
-      tagged = Metric.tagged(counter, "site", site)
-      bySite.set(site, tagged)
+      tagged = Metric.tagged(counter, key, value)
+      byValue.set(value, tagged)
     }
     return tagged
   }
 }
 
 /** A site code as clients send it: case-insensitive letters and digits. */
-const SiteCode = Schema.Lowercase.pipe(Schema.pattern(/^[a-z][a-z0-9]{1,7}$/, { message: () => "is not a site code" }))
+const SiteCode = Schema.Lowercase.pipe(Schema.pattern(/^[a-z][a-z0-9]{1,7}$/))
 const SiteList = Schema.Union(
   SiteCode.pipe(Schema.transform(Schema.Array(Schema.String), { decode: (s) => [s], encode: (a) => a[0] ?? "" })),
-  Schema.Array(SiteCode).pipe(Schema.maxItems(256))
+  Schema.Array(SiteCode)
 )
 const decodeSites = Schema.decodeUnknownEither(SiteList)
-const decodeOptionalSites = Schema.decodeUnknownEither(Schema.UndefinedOr(SiteList))
+const SITES_EXPECTED = "expected a site code or a list of site codes (2-8 letters and digits)"
 
 type Ack = (response: unknown) => void
 
@@ -126,22 +144,14 @@ const requestOf = (args: ReadonlyArray<unknown>): { readonly payload: unknown; r
     : { payload: args[0], ack: undefined }
 }
 
-/** engine.io keeps a client's queued packets in a field its types mark private. */
-interface EngineConnection {
-  readonly writeBuffer: ReadonlyArray<unknown>
-}
-const backlogOf = (socket: Socket): number => (socket.conn as unknown as EngineConnection).writeBuffer.length
+/** Record time of a packet, epoch ms, from its ISO text (`...ffffffZ`). */
+const packetTime = (packet: LivePacket): number => Date.parse(packet.time_iso)
 
-const subscribedSites = (socket: Socket): Array<string> => {
-  const sites: Array<string> = []
-  for (const room of socket.rooms) {
-    if (room.startsWith(SITE_ROOM_PREFIX)) sites.push(room.slice(SITE_ROOM_PREFIX.length))
-  }
-  return sites.sort()
-}
+/** A refusal is small; its size for the budget check. */
+const REFUSAL_BYTES = 256
 
 export interface LiveFeedService {
-  /** Sends `event` to the clients that get `site` (same rooms and slow-client rule as packets). */
+  /** Sends `event` to the clients that get `site` (same audience and budget as packets). */
   readonly emitSiteEvent: (site: string, event: string, payload: unknown) => Effect.Effect<void>
   readonly clientCount: Effect.Effect<number>
   /** The latest packet of each site, as a client asking `latest` gets it. */
@@ -149,142 +159,239 @@ export interface LiveFeedService {
 }
 
 const makeLiveFeed = (options: LiveFeedOptions) =>
-  Effect.gen(function*(): Effect.fn.Return<LiveFeedService, never, HttpServer | Hub | RadarRegistry | Scope.Scope> {
+  Effect.gen(function*(): Effect.fn.Return<LiveFeedService, never, HttpServer | Hub | RadarRegistry | History | Scope.Scope> {
     const { io } = yield* HttpServer
     const hub = yield* Hub
     const registry = yield* RadarRegistry
+    const history = yield* History
     const table = radarTable()
     const runtime = yield* Effect.runtime<never>()
     const runFork = Runtime.runFork(runtime)
-    const sockets = io.of("/").sockets
-    const latest = new Map<string, LivePacket>()
-    const emittedFor = perSite(packetsEmitted)
-    const droppedFor = perSite(packetsDropped)
-    const refusedFor = perSite(packetsRefused)
+    const limits: ClientLimits = options
+    const clients = new Map<string, LiveClient>()
+    /** The latest packet of each site, and its frame. */
+    const latest = new Map<string, { readonly packet: LivePacket; readonly frame: LiveFrame }>()
+    const emittedFor = perTag(packetsEmitted, "site")
+    const droppedFor = perTag(packetsDropped, "site")
+    const refusedFor = perTag(packetsRefused, "site")
+    const requestRefusedFor = perTag(requestsRefused, "event")
 
-    /** Clients whose backlog is full, decided once per batch (see the batch loop below). */
-    const slowClients = (): ReadonlyArray<Socket> => {
-      const slow: Array<Socket> = []
-      for (const socket of sockets.values()) {
-        if (backlogOf(socket) >= options.maxClientBacklog) slow.push(socket)
+    yield* Effect.sync(() => sendsPreEncodedJson(io))
+
+    /** Sites a request may name at most: the hub's known sites. */
+    const knownSiteCount = () => Math.max(table.byCode.size, registry.size(), latest.size)
+    const isKnownSite = (site: string) => table.byCode.has(site) || registry.has(site) || latest.has(site)
+
+    /** Counts what a delivery dropped, and disconnects a client that stayed over its budget. */
+    const settle = (client: LiveClient, outcome: DeliveryOutcome, dropped: Map<string, number>) => {
+      if (outcome.dropped !== undefined) {
+        for (const event of outcome.dropped) {
+          const site = event.split("/")[0]!
+          dropped.set(site, (dropped.get(site) ?? 0) + 1)
+        }
       }
-      return slow
+      if (outcome.disconnect) {
+        client.clear()
+        client.socket.disconnect(true)
+        runFork(Effect.zipRight(
+          Metric.increment(clientsDisconnected),
+          Effect.logWarning("client disconnected: over its byte budget for too long").pipe(
+            Effect.annotateLogs({ client: client.socket.id, budget_bytes: options.clientByteBudget })
+          )
+        ))
+      }
     }
 
-    /** Sends to the site's audience except the slow clients; returns how many of the audience were skipped. */
-    const broadcast = (slow: ReadonlyArray<Socket>, site: string, event: string, payload: unknown): number => {
-      const room = siteRoom(site)
-      const audience = io.to([EVERY_SITE_ROOM, room])
-      if (slow.length === 0) {
-        audience.emit(event, payload)
-        return 0
+    const countDropped = (dropped: Map<string, number>) =>
+      dropped.size === 0
+        ? Effect.void
+        : Effect.forEach(dropped, ([site, count]) => Metric.incrementBy(droppedFor(site), count), { discard: true })
+
+    /** Writes the batch to every client that gets any of its sites. */
+    const deliver = (batch: FrameBatch): Map<string, number> => {
+      const dropped = new Map<string, number>()
+      const now = Date.now()
+      for (const client of clients.values()) {
+        const outcome = client.deliver(batch, now)
+        if (outcome.dropped !== undefined || outcome.disconnect) settle(client, outcome, dropped)
       }
-      audience.except(slow.map((socket) => socket.id)).emit(event, payload)
-      let skipped = 0
-      for (const socket of slow) {
-        if (socket.rooms.has(EVERY_SITE_ROOM) || socket.rooms.has(room)) skipped++
-      }
-      return skipped
+      return dropped
     }
 
-    const emitRecord = (slow: ReadonlyArray<Socket>, record: RadarRecord) =>
-      Either.match(livePacket(record), {
-        onLeft: (error) =>
-          Effect.zipRight(Metric.increment(refusedFor(record.site)), Effect.logWarning(error.message)).pipe(
-            Effect.annotateLogs("site", record.site)
-          ),
-        onRight: (packet) =>
-          Effect.suspend(() => {
-            latest.set(record.site, packet)
-            const skipped = broadcast(slow, record.site, record.site, packet)
-            return Effect.all([
-              Metric.increment(emittedFor(record.site)),
-              Metric.update(radarToEmitLatency, Math.max(0, Date.now() - record.receivedAt) / 1000),
-              skipped === 0 ? Effect.void : Metric.incrementBy(droppedFor(record.site), skipped)
-            ], { discard: true })
-          })
+    const encodeRecords = (records: Iterable<RadarRecord>) =>
+      Effect.suspend(() => {
+        const frames: Array<LiveFrame> = []
+        const sites: Array<string> = []
+        const refused: Array<Effect.Effect<void>> = []
+        for (const record of records) {
+          const built = livePacket(record)
+          if (Either.isLeft(built)) {
+            refused.push(
+              Effect.zipRight(Metric.increment(refusedFor(record.site)), Effect.logWarning(built.left.message)).pipe(
+                Effect.annotateLogs("site", record.site)
+              )
+            )
+            continue
+          }
+          const packet = built.right
+          const frame = eventFrame(record.site, JSON.stringify(packet))
+          latest.set(record.site, { packet, frame })
+          history.add(record.site, packetTime(packet), record.receivedAt, frame)
+          frames.push(frame)
+          sites.push(record.site)
+        }
+        return Effect.as(Effect.all(refused, { discard: true }), { frames, sites })
       })
 
-    const respond = (socket: Socket, event: string, ack: Ack | undefined, response: unknown) =>
-      Effect.sync(() => (ack === undefined ? socket.emit(event, response) : ack(response)))
+    const step = (records: Iterable<RadarRecord>) =>
+      Effect.flatMap(encodeRecords(records), ({ frames, sites }) => {
+        if (frames.length === 0) return Effect.void
+        const dropped = deliver(new FrameBatch(frames, sites))
+        const now = Date.now()
+        const perSite = new Map<string, number>()
+        for (const site of sites) perSite.set(site, (perSite.get(site) ?? 0) + 1)
+        return Effect.all([
+          Effect.forEach(perSite, ([site, count]) => Metric.incrementBy(emittedFor(site), count), { discard: true }),
+          Effect.forEach(records, (record) =>
+            Metric.update(radarToEmitLatency, Math.max(0, now - record.receivedAt) / 1000), { discard: true }),
+          countDropped(dropped)
+        ], { discard: true })
+      })
 
-    const refuse = (socket: Socket, event: string, ack: Ack | undefined, reason: string) =>
-      respond(socket, "request_error", ack, { ok: false, event, error: reason })
+    // ---- requests ----
 
-    const onSubscribe = (socket: Socket, args: ReadonlyArray<unknown>) => {
-      const { ack, payload } = requestOf(args)
+    const send = (client: LiveClient, event: string, ack: Ack | undefined, response: unknown) =>
+      Effect.sync(() => (ack === undefined ? client.socket.emit(event, response) : ack(response)))
+
+    /** A short refusal, only if even that fits the client's budget. */
+    const refuse = (client: LiveClient, event: string, ack: Ack | undefined, reason: string) =>
+      Effect.zipRight(
+        Metric.increment(requestRefusedFor(event)),
+        client.canReply(REFUSAL_BYTES)
+          ? send(client, "request_error", ack, { ok: false, event, error: reason })
+          : Effect.void
+      )
+
+    /** Decodes a site list, its length checked first; undefined means "no list". */
+    const siteList = (payload: unknown, optional: boolean): Either.Either<ReadonlyArray<string> | undefined, string> => {
+      if (payload === undefined && optional) return Either.right(undefined)
+      const limit = knownSiteCount()
+      if (Array.isArray(payload) && payload.length > limit) return Either.left(`at most ${limit} sites`)
       return Either.match(decodeSites(payload), {
-        onLeft: (error) => refuse(socket, "subscribe", ack, error.message),
-        onRight: (sites) =>
-          Effect.suspend(() => {
-            void socket.leave(EVERY_SITE_ROOM)
-            void socket.join(sites.map(siteRoom))
-            return ack === undefined ? Effect.void : respond(socket, "subscribe", ack, { ok: true, sites: subscribedSites(socket) })
-          })
+        onLeft: () => Either.left(SITES_EXPECTED),
+        onRight: (sites) => Either.right([...new Set(sites)])
       })
     }
 
-    const onUnsubscribe = (socket: Socket, args: ReadonlyArray<unknown>) => {
-      const { ack, payload } = requestOf(args)
-      return Either.match(decodeOptionalSites(payload), {
-        onLeft: (error) => refuse(socket, "unsubscribe", ack, error.message),
+    const subscribedSites = (client: LiveClient): Array<string> => (client.sites === undefined ? [] : [...client.sites].sort())
+
+    const onSubscribe = (client: LiveClient, payload: unknown, ack: Ack | undefined) =>
+      Either.match(siteList(payload, false), {
+        onLeft: (reason) => refuse(client, "subscribe", ack, reason),
         onRight: (sites) =>
           Effect.suspend(() => {
-            for (const site of sites ?? subscribedSites(socket)) void socket.leave(siteRoom(site))
-            const remaining = subscribedSites(socket)
-            if (remaining.length === 0) void socket.join(EVERY_SITE_ROOM)
-            return ack === undefined ? Effect.void : respond(socket, "unsubscribe", ack, { ok: true, sites: remaining })
+            const chosen = client.sites ?? new Set<string>()
+            for (const site of sites!) chosen.add(site)
+            // An empty list leaves the client as it was.
+            if (chosen.size > 0) client.sites = chosen
+            return ack === undefined ? Effect.void : send(client, "subscribe", ack, { ok: true, sites: subscribedSites(client) })
           })
       })
-    }
 
-    const onLatest = (socket: Socket, args: ReadonlyArray<unknown>) => {
-      const { ack, payload } = requestOf(args)
-      return Either.match(decodeOptionalSites(payload), {
-        onLeft: (error) => refuse(socket, "latest", ack, error.message),
+    const onUnsubscribe = (client: LiveClient, payload: unknown, ack: Ack | undefined) =>
+      Either.match(siteList(payload, true), {
+        onLeft: (reason) => refuse(client, "unsubscribe", ack, reason),
         onRight: (sites) =>
           Effect.suspend(() => {
-            const sent: Array<string> = []
-            // Without a list: the sites this client gets.
-            const subscribed = subscribedSites(socket)
-            const wanted = sites ?? (subscribed.length > 0 ? subscribed : [...latest.keys()].sort())
-            for (const site of wanted) {
-              const packet = latest.get(site)
-              if (packet === undefined) continue
-              socket.emit(site, packet)
-              sent.push(site)
+            if (sites === undefined) client.sites = undefined
+            else if (client.sites !== undefined) {
+              for (const site of sites) client.sites.delete(site)
+              if (client.sites.size === 0) client.sites = undefined
             }
-            return ack === undefined ? Effect.void : respond(socket, "latest", ack, { ok: true, sites: sent })
+            return ack === undefined ? Effect.void : send(client, "unsubscribe", ack, { ok: true, sites: subscribedSites(client) })
           })
       })
-    }
 
-    const onRadars = (socket: Socket, args: ReadonlyArray<unknown>) => {
-      const { ack } = requestOf(args)
-      return Effect.flatMap(registry.snapshot, (statuses) => {
-        const radars = radarList(statuses, (site) => table.byCode.get(site))
-        socket.emit("radars", radars)
-        return ack === undefined ? Effect.void : respond(socket, "radars", ack, { ok: true, radars: radars.length })
+    const onLatest = (client: LiveClient, payload: unknown, ack: Ack | undefined) =>
+      Either.match(siteList(payload, true), {
+        onLeft: (reason) => refuse(client, "latest", ack, reason),
+        onRight: (sites) =>
+          Effect.suspend(() => {
+            // Without a list: the sites this client gets.
+            const wanted = sites ?? (client.sites !== undefined ? subscribedSites(client) : [...latest.keys()].sort())
+            const frames: Array<LiveFrame> = []
+            const sent: Array<string> = []
+            let bytes = 0
+            for (const site of wanted) {
+              const entry = latest.get(site)
+              if (entry === undefined) continue
+              frames.push(entry.frame)
+              sent.push(site)
+              bytes += entry.frame.bytes.length
+            }
+            if (!client.canReply(bytes)) return refuse(client, "latest", ack, "over this client's byte budget; try again later")
+            const dropped = new Map<string, number>()
+            settle(client, client.enqueue(frames, Date.now()), dropped)
+            return Effect.zipRight(
+              countDropped(dropped),
+              ack === undefined ? Effect.void : send(client, "latest", ack, { ok: true, sites: sent })
+            )
+          })
       })
-    }
 
-    const handlers: ReadonlyArray<readonly [string, (socket: Socket, args: ReadonlyArray<unknown>) => Effect.Effect<void>]> = [
+    const onRadars = (client: LiveClient, _payload: unknown, ack: Ack | undefined) =>
+      Effect.flatMap(registry.snapshot, (statuses) => {
+        const radars = radarList(statuses, (site) => table.byCode.get(site))
+        const json = JSON.stringify(radars)
+        if (!client.canReply(json.length)) return refuse(client, "radars", ack, "over this client's byte budget; try again later")
+        client.socket.emit("radars", new PreEncodedJson(json))
+        return ack === undefined ? Effect.void : send(client, "radars", ack, { ok: true, radars: radars.length })
+      })
+
+    const onHistory = (client: LiveClient, payload: unknown, ack: Ack | undefined) =>
+      Either.match(checkHistoryRequest(payload, isKnownSite), {
+        onLeft: (error) => refuse(client, "history", ack, error.message),
+        onRight: ({ since, site }) =>
+          Effect.flatMap(history.query(site, since, options.maxHistoryReplyBytes), ({ entries, more }) => {
+            const parts = entries.map((entry) => frameJson(entry.frame))
+            const json = `{"ok":true,"site":${JSON.stringify(site)},"more":${more},"packets":[${parts.join(",")}]}`
+            if (!client.canReply(json.length)) {
+              return refuse(client, "history", ack, "over this client's byte budget; try again later")
+            }
+            return send(client, "history", ack, new PreEncodedJson(json))
+          })
+      })
+
+    const handlers: ReadonlyArray<
+      readonly [string, (client: LiveClient, payload: unknown, ack: Ack | undefined) => Effect.Effect<void>]
+    > = [
       ["subscribe", onSubscribe],
       ["unsubscribe", onUnsubscribe],
       ["latest", onLatest],
-      ["radars", onRadars]
+      ["radars", onRadars],
+      ["history", onHistory]
     ]
 
     // Socket.IO calls these outside any fiber; each request runs as its own
     // effect, so a failure is logged for that client and never thrown into
     // Socket.IO's event emitter (which would end the process).
     const onConnection = (socket: Socket) => {
-      void socket.join(EVERY_SITE_ROOM)
-      runFork(Metric.set(socketClients, sockets.size))
-      socket.on("disconnect", () => runFork(Metric.set(socketClients, sockets.size)))
+      const client = new LiveClient(socket, limits, Date.now())
+      clients.set(socket.id, client)
+      runFork(Metric.set(socketClients, clients.size))
+      socket.on("disconnect", () => {
+        client.clear()
+        clients.delete(socket.id)
+        runFork(Metric.set(socketClients, clients.size))
+      })
       for (const [event, handle] of handlers) {
-        socket.on(event, (...args: Array<unknown>) =>
-          runFork(handle(socket, args).pipe(Effect.annotateLogs({ client: socket.id, event }))))
+        socket.on(event, (...args: Array<unknown>) => {
+          const { ack, payload } = requestOf(args)
+          const request = client.allowRequest(Date.now())
+            ? handle(client, payload, ack)
+            : refuse(client, event, ack, `too many requests: at most ${options.requestsPerSecond} a second`)
+          runFork(request.pipe(Effect.annotateLogs({ client: socket.id, event })))
+        })
       }
     }
     yield* Effect.acquireRelease(
@@ -293,16 +400,21 @@ const makeLiveFeed = (options: LiveFeedOptions) =>
     )
 
     const records = yield* hub.subscribe(LIVE_FEED_CONSUMER, options.consumerCapacity)
-    // Within a batch every client's writes pile up in its engine.io buffer:
-    // a socket write completes only on a later turn of the event loop. So
-    // slowness is judged before each batch, and the loop hands the event loop
-    // a turn after it, when healthy clients' writes complete and their
-    // buffers drain. A client's backlog stays below maxClientBacklog + one batch.
-    yield* Effect.suspend(() => Queue.takeBetween(records, 1, recordsPerStep(sockets.size))).pipe(
-      Effect.flatMap((batch) => {
-        const slow = slowClients()
-        return Effect.forEach(batch, (record) => emitRecord(slow, record), { discard: true })
-      }),
+    const gather: Effect.Effect<Iterable<RadarRecord>> = options.coalesceMs > 0
+      ? Effect.flatMap(Queue.takeBetween(records, 1, MAX_EMIT_BATCH), (first) =>
+        first.length >= MAX_EMIT_BATCH
+          ? Effect.succeed(first)
+          : Effect.sleep(options.coalesceMs).pipe(
+            Effect.zipRight(Queue.takeUpTo(records, MAX_EMIT_BATCH - first.length)),
+            Effect.map((rest): Iterable<RadarRecord> => [...first, ...rest])
+          ))
+      : Queue.takeBetween(records, 1, MAX_EMIT_BATCH)
+    // After each step the event loop gets a turn: radar sockets, requests and
+    // write completions run between steps.
+    yield* gather.pipe(
+      Effect.flatMap(step),
+      // A defect in one step (a bug, a socket throwing) must not end the feed for everybody.
+      Effect.catchAllCause((cause) => Effect.logError("live feed step failed", cause)),
       Effect.zipRight(turnOfEventLoop),
       Effect.forever,
       Effect.forkScoped
@@ -310,16 +422,19 @@ const makeLiveFeed = (options: LiveFeedOptions) =>
 
     return {
       emitSiteEvent: Effect.fn("LiveFeed.emitSiteEvent")(function*(site: string, event: string, payload: unknown) {
-        const skipped = broadcast(slowClients(), site, event, payload)
-        if (skipped > 0) yield* Metric.incrementBy(droppedFor(site), skipped)
+        const dropped = deliver(new FrameBatch([eventFrame(event, JSON.stringify(payload))], [site]))
+        yield* countDropped(dropped)
       }),
-      clientCount: Effect.sync(() => sockets.size),
-      latestPackets: Effect.sync((): ReadonlyMap<string, LivePacket> => new Map(latest))
+      clientCount: Effect.sync(() => clients.size),
+      latestPackets: Effect.sync((): ReadonlyMap<string, LivePacket> =>
+        new Map([...latest].map(([site, entry]) => [site, entry.packet]))
+      )
     }
   })
 
 export class LiveFeed extends Context.Tag("superdarn-hub/LiveFeed")<LiveFeed, LiveFeedService>() {
   static readonly layer = (options: Partial<LiveFeedOptions> = {}) =>
     Layer.scoped(LiveFeed, makeLiveFeed({ ...defaultLiveFeedOptions, ...options }))
-  static readonly Default = LiveFeed.layer()
+  /** With the history from HISTORY_MINUTES, which it also provides (the HTTP history route reads the same one). */
+  static readonly Default = LiveFeed.layer().pipe(Layer.provideMerge(History.Default))
 }
