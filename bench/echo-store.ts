@@ -5,12 +5,13 @@
  * 30-day CSV export: its time and the process RSS while it streams.
  * The database lives in a temporary folder that is removed afterwards.
  */
+import { HttpApi, HttpApiBuilder } from "@effect/platform"
 import { ConfigProvider, Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { EchoesRoutes } from "../src/http/echoes-routes.js"
-import { ApiRouter } from "../src/http/ApiRouter.js"
+import { EchoesGroup } from "../src/http/echoes-api.js"
+import { EchoesHttp } from "../src/http/echoes-http.js"
 import { AppConfig } from "../src/layers/platform/AppConfig.js"
 import { databaseLayer } from "../src/layers/platform/database.js"
 import { EchoStore } from "../src/layers/realtime/EchoStore.js"
@@ -132,9 +133,11 @@ export const run = async (): Promise<void> => {
       Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["HOST", "127.0.0.1"], ["PORT", "0"], ["MAX_DAYS_STORE_ECHOES", "30"]]))))
     )
     const store = EchoStore.Default.pipe(Layer.provideMerge(databaseLayer(path.join(dir, "bench.sqlite"))))
-    const server = HttpServer.Default.pipe(
-      Layer.provide(EchoesRoutes),
-      Layer.provideMerge(ApiRouter.Live),
+    // The hub's API with the echoes group alone (same API id, so EchoesHttp implements it).
+    const api = HttpApiBuilder.api(HttpApi.make("superdarn-hub").add(EchoesGroup)).pipe(Layer.provide(EchoesHttp))
+    const server = HttpServer.layer(HttpApiBuilder.httpApp).pipe(
+      Layer.provide(api),
+      Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer]),
       Layer.provideMerge(settings),
       Layer.provideMerge(store)
     )

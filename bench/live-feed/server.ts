@@ -3,9 +3,9 @@
  * live feed, radar actors, pump), connected to the simulated radars whose
  * ports it gets as JSON in argv[2]. Reports its CPU time, RSS and counters.
  */
+import { HttpServerResponse } from "@effect/platform"
 import { ConfigProvider, Duration, Effect, Layer, Logger, LogLevel, Metric, MetricState } from "effect"
 import { defaultBackoffPolicy } from "../../src/actors/radar/radar-backoff.js"
-import { ApiRouter } from "../../src/http/ApiRouter.js"
 import { AppConfig } from "../../src/layers/platform/AppConfig.js"
 import { HttpServer } from "../../src/layers/platform/HttpServer.js"
 import { Hub } from "../../src/layers/realtime/Hub.js"
@@ -35,7 +35,7 @@ const layer = HubPump.Default.pipe(
   })),
   Layer.provideMerge(LiveFeed.Default),
   Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default)),
-  Layer.provideMerge(HttpServer.Default.pipe(Layer.provide(ApiRouter.Live), Layer.provide(settings))),
+  Layer.provideMerge(HttpServer.layer(Effect.succeed(HttpServerResponse.empty({ status: 404 }))).pipe(Layer.provide(settings))),
   Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
 )
 

@@ -7,7 +7,7 @@
  *
  * - every consumer of the hub (live feed, echo aggregator) subscribes before
  *   the pump runs the radars, so no record is lost at start-up;
- * - the HTTP handler is made after every route layer has registered;
+ * - the HTTP app is built after every handler and route layer has registered;
  * - layers close in reverse order, so at SIGTERM the pump and the radars stop
  *   first, the aggregator then stores its open scans (`complete = false`),
  *   Socket.IO and the HTTP server close, and the database closes last.
@@ -15,19 +15,23 @@
  * The fleet is a parameter: `serve` runs the radars of radars.config.json
  * and CANADA_ADDR, `demo` runs simulated ones.
  */
+import { HttpApiBuilder } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Layer } from "effect"
-import { ApiRouter } from "../http/ApiRouter.js"
-import { EchoesRoutes } from "../http/echoes-routes.js"
-import { HealthRoutes } from "../http/health-routes.js"
-import { MetricsRoutes } from "../http/metrics-routes.js"
-import { RadarsRoutes } from "../http/radars-routes.js"
+import { EchoesHttp } from "../http/echoes-http.js"
+import { HealthHttp } from "../http/health-http.js"
+import { HubApi } from "../http/hub-api.js"
+import { ParameterRefusals } from "../http/hub-http.js"
+import { MetricsHttp } from "../http/metrics-http.js"
+import { RadarsHttp } from "../http/radars-http.js"
 import { StatusPageRoutes } from "../http/status-page-routes.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"
 import { DatabaseLive } from "../layers/platform/database.js"
 import { DemoFleet, type DemoRadarsOptions, defaultDemoRadarsOptions, demoRadarsLayer } from "../simulate/DemoRadars.js"
 import { EchoAggregator } from "../layers/realtime/EchoAggregator.js"
 import { EchoStore } from "../layers/realtime/EchoStore.js"
+import { DatabaseHealth } from "../layers/realtime/DatabaseHealth.js"
+import { EchoQueries } from "../layers/realtime/EchoQueries.js"
 import { HttpServer } from "../layers/platform/HttpServer.js"
 import { Hub } from "../layers/realtime/Hub.js"
 import { HubPump } from "../actors/radar/HubPump.js"
@@ -37,12 +41,32 @@ import { RadarRegistry } from "../layers/realtime/RadarRegistry.js"
 import { RetentionLive } from "../layers/realtime/retention.js"
 import { ShutdownLive } from "../layers/platform/shutdown.js"
 
-const Routes = Layer.mergeAll(StatusPageRoutes, RadarsRoutes, EchoesRoutes, HealthRoutes, MetricsRoutes)
+/** One handler layer per group of HubApi (src/http/hub-api.ts): a new group adds its layer here. */
+const ApiHandlers = Layer.mergeAll(RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp)
+
+/** What HttpApi does not describe, registered on the same router: the status page and the API document. */
+const PlainRoutes = Layer.mergeAll(StatusPageRoutes, HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }))
+
+/**
+ * The HTTP app: HubApi's endpoints and the plain routes on one router, built
+ * by HttpServer after every handler layer has registered its routes.
+ */
+const HubHttpServer = HttpServer.layer(HttpApiBuilder.httpApp).pipe(
+  Layer.provide(PlainRoutes),
+  Layer.provide(HttpApiBuilder.api(HubApi).pipe(Layer.provide(ApiHandlers))),
+  Layer.provide([ParameterRefusals, HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer])
+)
 
 /** The server around any fleet. Exposes HttpServer (its URL) and the registry. */
 export const serverLayer = <E, R>(fleet: Layer.Layer<RadarFleet, E, R>) => {
-  const storage = EchoStore.Default.pipe(Layer.provideMerge(DatabaseLive))
-  const http = HttpServer.Default.pipe(Layer.provide(Routes), Layer.provideMerge(ApiRouter.Live))
+  // DatabaseHealth runs the start-up integrity check and is what /health reports;
+  // EchoQueries runs /echoes/ reads in worker threads.
+  const storage = Layer.mergeAll(DatabaseHealth.Default, EchoQueries.Default).pipe(
+    Layer.provideMerge(EchoStore.Default),
+    Layer.provideMerge(DatabaseLive),
+    Layer.provideMerge(RadarRegistry.Default)
+  )
+  const http = HubHttpServer
   const consumers = Layer.merge(EchoAggregator.Default, RetentionLive).pipe(
     Layer.provideMerge(LiveFeed.Default),
     Layer.provideMerge(http)

@@ -1,6 +1,7 @@
 /**
- * The query of `GET /echoes/`: parameters decoded with Schema, defaults
- * applied against the clock, and every refusal phrased for the caller.
+ * The query of `GET /echoes/`: parameters decoded with Schema (by the
+ * HttpApi, which turns a refusal into 400 `{message}` from the annotations
+ * here), then defaults applied against the clock and the range checked.
  */
 import { Data, Either, Option, ParseResult, Schema } from "effect"
 import { parseIsoInstant } from "../domain/iso-instant.js"
@@ -51,11 +52,21 @@ const Channel = QueryText.pipe(
 )
 
 export const EchoesParams = Schema.Struct({
-  site_name: Schema.propertySignature(SiteName).annotations({ missingMessage: () => "is required" }),
-  start: Schema.optional(IsoInstant),
-  end: Schema.optional(IsoInstant),
-  save: Schema.optional(SaveFlag),
-  channel: Schema.optional(Channel)
+  site_name: Schema.propertySignature(SiteName.annotations({ description: "Radar site code, e.g. sas" })).annotations({
+    missingMessage: () => "is required"
+  }),
+  start: Schema.optional(
+    IsoInstant.annotations({ description: "Range start (inclusive), ISO 8601; default: 24 h before end" })
+  ),
+  end: Schema.optional(
+    IsoInstant.annotations({ description: "Range end (exclusive), ISO 8601; default: now, or 24 h after start" })
+  ),
+  save: Schema.optional(
+    SaveFlag.annotations({ description: "true or 1: download the series as a CSV file instead of JSON" })
+  ),
+  channel: Schema.optional(
+    Channel.annotations({ description: "Channel 0-255; default: the lowest channel with data in the range" })
+  )
 })
 
 export interface EchoesQuery {
@@ -72,45 +83,34 @@ export interface EchoesQuery {
 export const DEFAULT_WINDOW_MS = 24 * 3600_000
 const DAY_MS = 24 * 3600_000
 
-const decodeParams = Schema.decodeUnknownEither(EchoesParams, { errors: "first" })
-
-const toQueryError = (error: ParseResult.ParseError): EchoesQueryError => {
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-  return new EchoesQueryError({
-    parameter: issue === undefined || issue.path.length === 0 ? "query" : issue.path.join("."),
-    reason: issue?.message ?? error.message
-  })
-}
-
 /**
  * Without `end` the window ends now, or 24 h after `start` when that is
  * given; without `start` it begins 24 h before `end`. The range may not be
  * empty nor longer than the retention period.
  */
-export const parseEchoesQuery = (
-  params: unknown,
+export const echoesQuery = (
+  p: typeof EchoesParams.Type,
   now: number,
   retentionDays: number
-): Either.Either<EchoesQuery, EchoesQueryError> =>
-  Either.flatMap(Either.mapLeft(decodeParams(params), toQueryError), (p) => {
-    const end = p.end ?? (p.start === undefined ? now : p.start + DEFAULT_WINDOW_MS)
-    const start = p.start ?? end - DEFAULT_WINDOW_MS
-    if (start >= end) {
-      return Either.left(new EchoesQueryError({ parameter: "start", reason: "must be before end" }))
-    }
-    if (end - start > retentionDays * DAY_MS) {
-      return Either.left(
-        new EchoesQueryError({
-          parameter: "start",
-          reason: `to end may span at most the ${retentionDays}-day retention period`
-        })
-      )
-    }
-    return Either.right({
-      site: p.site_name,
-      start,
-      end,
-      save: p.save === "true" || p.save === "1",
-      channel: Option.fromNullable(p.channel)
-    })
+): Either.Either<EchoesQuery, EchoesQueryError> => {
+  const end = p.end ?? (p.start === undefined ? now : p.start + DEFAULT_WINDOW_MS)
+  const start = p.start ?? end - DEFAULT_WINDOW_MS
+  if (start >= end) {
+    return Either.left(new EchoesQueryError({ parameter: "start", reason: "must be before end" }))
+  }
+  if (end - start > retentionDays * DAY_MS) {
+    return Either.left(
+      new EchoesQueryError({
+        parameter: "start",
+        reason: `to end may span at most the ${retentionDays}-day retention period`
+      })
+    )
+  }
+  return Either.right({
+    site: p.site_name,
+    start,
+    end,
+    save: p.save === "true" || p.save === "1",
+    channel: Option.fromNullable(p.channel)
   })
+}

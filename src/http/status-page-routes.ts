@@ -10,13 +10,12 @@
  * (`no-cache`), so a deploy is seen at once, while uPlot, which only changes
  * with the package version, may be cached for a day.
  */
-import { FileSystem, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { FileSystem, HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Data, Effect } from "effect"
 import { createHash } from "node:crypto"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { packagePath } from "../domain/package-files.js"
-import { ApiRouter } from "./ApiRouter.js"
 
 export class StatusPageAssetError extends Data.TaggedError("StatusPageAssetError")<{
   readonly path: string
@@ -103,7 +102,7 @@ const loadAsset = (fs: FileSystem.FileSystem, asset: StaticAsset) =>
 
 /** The page's routes, its own files read from `publicStatusDir`. */
 export const statusPageRoutes = (publicStatusDir: string) =>
-  ApiRouter.use((router) =>
+  HttpApiBuilder.Router.use((router) =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const assets = yield* Effect.try({

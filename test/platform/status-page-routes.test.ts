@@ -1,4 +1,4 @@
-import { HttpServer } from "@effect/platform"
+import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
@@ -7,7 +7,6 @@ import * as http from "node:http"
 import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
-import { ApiRouter } from "../../src/http/ApiRouter.js"
 import {
   etagMatches,
   statusPageRoutes,
@@ -15,9 +14,9 @@ import {
   strongEtag
 } from "../../src/http/status-page-routes.js"
 
-const server = ApiRouter.serve().pipe(
+const server = HttpApiBuilder.Router.serve().pipe(
   Layer.provide(StatusPageRoutes),
-  Layer.provide(ApiRouter.Live),
+  Layer.provide(HttpApiBuilder.Router.Live),
   Layer.provideMerge(NodeHttpServer.layer(() => http.createServer(), { port: 0, host: "127.0.0.1" })),
   Layer.provide(NodeContext.layer)
 )
@@ -123,7 +122,7 @@ describe("status page start-up", () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sdh-"))
       yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
       const exit = yield* Layer.build(
-        statusPageRoutes(dir).pipe(Layer.provide(ApiRouter.Live), Layer.provide(NodeContext.layer))
+        statusPageRoutes(dir).pipe(Layer.provide(HttpApiBuilder.Router.Live), Layer.provide(NodeContext.layer))
       ).pipe(Effect.exit)
       expect(Exit.isFailure(exit)).toBe(true)
       if (Exit.isFailure(exit)) {

@@ -1,23 +1,25 @@
 /**
- * The one Node http.Server: the @effect/platform router (every feature's
- * routes in ApiRouter) and Socket.IO on the same port.
+ * The one Node http.Server: an HTTP app given from outside (the cli builds it
+ * from the HTTP API in `src/http/`, which layers never import) and Socket.IO
+ * on the same port.
  *
  * Socket.IO is attached to a server we create from
- * `NodeHttpServer.makeHandler(router)`, not to the server inside
+ * `NodeHttpServer.makeHandler(app)`, not to the server inside
  * `NodeHttpServer.layer`: that layer answers every request and upgrade
  * itself, so engine.io's polling requests and WebSocket upgrades would never
  * reach Socket.IO. engine.io's `attach` wraps our request listener and sends
  * only `/socket.io/` to Socket.IO.
  *
- * Build this layer AFTER every `ApiRouter.use(...)` route layer: the handler
- * is made from the routes registered at that moment.
+ * `HttpServer.layer(app)` builds `app` when the layer is built, so every
+ * route layer `app` reads from must be provided to it: routes registered
+ * later are never served.
  */
+import type { HttpApp, HttpRouter } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Data, Effect, Option, Runtime } from "effect"
+import { Context, Data, Effect, Layer, Option, Runtime } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { Server as SocketIoServer } from "socket.io"
-import { ApiRouter } from "../../http/ApiRouter.js"
 import { corsMiddleware, makeCorsPolicy, socketIoAllowRequest, socketIoCors } from "./cors.js"
 import { AppConfig } from "./AppConfig.js"
 
@@ -72,12 +74,18 @@ const close = (io: SocketIoServer, server: http.Server) =>
     }))
   )
 
+/** What the server answers with: any HTTP app over the platform's default services. */
+export type ServedApp = HttpApp.Default<unknown, HttpRouter.HttpRouter.DefaultServices>
+
+/** The app `HttpServer.Default` serves; `HttpServer.layer(app)` provides it. */
+export class HttpServerApp extends Context.Tag("superdarn-hub/HttpServerApp")<HttpServerApp, ServedApp>() {}
+
 export class HttpServer extends Effect.Service<HttpServer>()("superdarn-hub/HttpServer", {
   scoped: Effect.gen(function*() {
     const config = yield* AppConfig
     const policy = yield* makeCorsPolicy(config.corsOrigins)
-    const router = yield* ApiRouter.router
-    const handler = yield* NodeHttpServer.makeHandler(router.pipe(corsMiddleware(policy)))
+    const app = yield* HttpServerApp
+    const handler = yield* NodeHttpServer.makeHandler(app.pipe(corsMiddleware(policy)))
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
 
     const server = http.createServer(handler)
@@ -107,4 +115,8 @@ export class HttpServer extends Effect.Service<HttpServer>()("superdarn-hub/Http
     } as const
   }),
   dependencies: [NodeHttpServer.layerContext]
-}) {}
+}) {
+  /** The server answering with `app`, which is built (from the routes registered by then) just before it listens. */
+  static readonly layer = <E, R>(app: Effect.Effect<ServedApp, E, R>) =>
+    HttpServer.Default.pipe(Layer.provide(Layer.effect(HttpServerApp, app)))
+}

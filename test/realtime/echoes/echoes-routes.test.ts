@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { EchoesRoutes } from "../../../src/http/echoes-routes.js"
+import { EchoesHttp } from "../../../src/http/echoes-http.js"
 import { databaseLayer } from "../../../src/layers/platform/database.js"
 import { EchoStore } from "../../../src/layers/realtime/EchoStore.js"
 import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
@@ -30,7 +30,7 @@ const withServer = <A, E>(body: (url: string) => Effect.Effect<A, E, EchoStore |
   Effect.gen(function*() {
     const file = yield* tempDatabaseFile
     const store = EchoStore.Default.pipe(Layer.provideMerge(databaseLayer(file)))
-    const layer = httpServerLayer(EchoesRoutes, { MAX_DAYS_STORE_ECHOES: "30" }).pipe(Layer.provideMerge(store))
+    const layer = httpServerLayer(EchoesHttp, { MAX_DAYS_STORE_ECHOES: "30" }).pipe(Layer.provideMerge(store))
     return yield* Effect.flatMap(HttpServer, (server) => body(server.url)).pipe(Effect.provide(layer))
   })
 

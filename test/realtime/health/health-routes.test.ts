@@ -3,7 +3,7 @@ import { Effect, Exit, Layer, Scope, TestClock } from "effect"
 import { createRequire } from "node:module"
 import { io as connect } from "socket.io-client"
 import { zeroCounters, type RadarStatus } from "../../../src/domain/radar-status.js"
-import { HealthRoutes } from "../../../src/http/health-routes.js"
+import { HealthHttp } from "../../../src/http/health-http.js"
 import { databaseLayer } from "../../../src/layers/platform/database.js"
 import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
 import { Hub } from "../../../src/layers/realtime/Hub.js"
@@ -52,7 +52,7 @@ const get = (url: string) =>
 /** The real server with /health, the real live feed (for the client count) and a real SQLite file. */
 const serverLayer = (file: string) =>
   LiveFeed.Default.pipe(
-    Layer.provideMerge(httpServerLayer(HealthRoutes, { STALL_SECONDS: "120" })),
+    Layer.provideMerge(httpServerLayer(HealthHttp, { STALL_SECONDS: "120" })),
     Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default, databaseLayer(file)))
   )
 
@@ -144,7 +144,7 @@ describe("GET /health", () => {
       const dbScope = yield* Scope.make()
       const database = yield* Layer.buildWithScope(databaseLayer(file), dbScope)
       const server = LiveFeed.Default.pipe(
-        Layer.provideMerge(httpServerLayer(HealthRoutes)),
+        Layer.provideMerge(httpServerLayer(HealthHttp)),
         Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default, Layer.succeedContext(database)))
       )
       yield* Effect.gen(function*() {

@@ -1,13 +1,12 @@
-import { HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Scope } from "effect"
 import * as net from "node:net"
 import { io as connect } from "socket.io-client"
-import { ApiRouter } from "../../../src/http/ApiRouter.js"
 import { HttpServer, HttpServerListenError } from "../../../src/layers/platform/HttpServer.js"
 import { httpServerLayer } from "./server-layers.js"
 
-const pingRoute = ApiRouter.use((router) => router.get("/ping", HttpServerResponse.text("pong")))
+const pingRoute = HttpApiBuilder.Router.use((router) => router.get("/ping", HttpServerResponse.text("pong")))
 
 const request = (url: string, init?: RequestInit) => Effect.promise(() => fetch(url, init))
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { zeroCounters } from "../../../src/domain/radar-status.js"
-import { RadarsRoutes } from "../../../src/http/radars-routes.js"
+import { RadarsHttp } from "../../../src/http/radars-http.js"
 import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import { httpServerLayer } from "./server-layers.js"
 
-const layer = httpServerLayer(RadarsRoutes).pipe(Layer.provideMerge(RadarRegistry.Default))
+const layer = httpServerLayer(RadarsHttp).pipe(Layer.provideMerge(RadarRegistry.Default))
 
 describe("GET /radars", () => {
   it.scopedLive("lists configured radars with table metadata and live state, as JSON", () =>

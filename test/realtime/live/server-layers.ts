@@ -2,8 +2,10 @@
  * The real HTTP + Socket.IO server for tests: port 0 on 127.0.0.1, settings
  * through the same Config keys the process reads.
  */
-import { ConfigProvider, Layer } from "effect"
-import { ApiRouter } from "../../../src/http/ApiRouter.js"
+import { HttpApi, HttpApiBuilder } from "@effect/platform"
+import { ConfigProvider, type Context, Effect, Layer } from "effect"
+import { HubApi } from "../../../src/http/hub-api.js"
+import { ParameterRefusals } from "../../../src/http/hub-http.js"
 import { AppConfig } from "../../../src/layers/platform/AppConfig.js"
 import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
 
@@ -14,13 +16,26 @@ export const settingsLayer = (settings: Readonly<Record<string, string>> = {}) =
     )
   )
 
-/** The server with `routes` registered first (they must exist before the handler is made). */
-export const httpServerLayer = <E, R>(
-  routes: Layer.Layer<never, E, R>,
+/**
+ * HubApi with only the groups a test registers: `HttpApiBuilder.api(HubApi)`
+ * would demand every group's handlers (and so every service behind them).
+ * Endpoints of other groups are simply not routed.
+ */
+const someOfHubApi = Layer.effect(
+  HttpApi.Api,
+  Effect.map(Effect.context<never>(), (context) => ({ api: HubApi as unknown as Context.Tag.Service<typeof HttpApi.Api>["api"], context }))
+)
+
+/**
+ * The server with `handlers` (HubApi group layers, or plain routes on
+ * HttpApiBuilder.Router) registered before the app is built, as the cli does.
+ */
+export const httpServerLayer = <A, E, R>(
+  handlers: Layer.Layer<A, E, R>,
   settings: Readonly<Record<string, string>> = {}
 ) =>
-  HttpServer.Default.pipe(
-    Layer.provide(routes),
-    Layer.provideMerge(ApiRouter.Live),
+  HttpServer.layer(HttpApiBuilder.httpApp).pipe(
+    Layer.provide(handlers),
+    Layer.provide([someOfHubApi, ParameterRefusals, HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer]),
     Layer.provideMerge(settingsLayer(settings))
   )

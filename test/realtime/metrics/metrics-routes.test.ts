@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Metric, TestClock } from "effect"
 import { zeroCounters, type RadarStatus } from "../../../src/domain/radar-status.js"
-import { MetricsRoutes } from "../../../src/http/metrics-routes.js"
+import { MetricsHttp } from "../../../src/http/metrics-http.js"
 import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
 import { Hub } from "../../../src/layers/realtime/Hub.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
@@ -25,7 +25,7 @@ const status = (site: string, overrides: Partial<RadarStatus>): RadarStatus => (
   ...overrides
 })
 
-const serverLayer = httpServerLayer(MetricsRoutes, { STALL_SECONDS: "120" }).pipe(
+const serverLayer = httpServerLayer(MetricsHttp, { STALL_SECONDS: "120" }).pipe(
   Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default))
 )
 

@@ -1,0 +1,67 @@
+/** `GET /health`: the process, its database and every radar at a glance. */
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { type HealthReport, RADAR_HEALTH_STATES } from "./health-report.js"
+import { UnknownSiteBody, untaggedBody } from "./message-errors.js"
+
+export const HealthParams = Schema.Struct({
+  site: Schema.optional(
+    Schema.String.pipe(
+      Schema.pattern(/^[a-z][a-z0-9]{1,7}$/),
+      Schema.annotations({
+        message: () => "must be a site code such as sas",
+        description: "Narrow the radars to this site"
+      })
+    )
+  )
+})
+
+const IsoOrNull = Schema.NullOr(Schema.String.annotations({ description: "ISO 8601 UTC" }))
+
+/** Field order is the wire order of the JSON object. */
+const RadarHealthSchema = Schema.Struct({
+  state: Schema.Literal(...RADAR_HEALTH_STATES),
+  connected_since: IsoOrNull,
+  last_record_at: IsoOrNull,
+  last_record_age_s: Schema.NullOr(Schema.Number),
+  records: Schema.Number,
+  decode_errors: Schema.Number,
+  resyncs: Schema.Number,
+  reconnects: Schema.Number,
+  failed_attempts: Schema.Number,
+  last_error: Schema.NullOr(Schema.String)
+}).annotations({ identifier: "RadarHealth" })
+
+const healthFields = {
+  status: Schema.Literal("ok", "unavailable"),
+  uptime_s: Schema.Number,
+  version: Schema.String,
+  database: Schema.Struct({ ok: Schema.Boolean }),
+  radars: Schema.Record({ key: Schema.String, value: RadarHealthSchema }),
+  clients: Schema.Number.annotations({ description: "Socket.IO clients connected now" })
+}
+
+export const HealthReportSchema: Schema.Schema<HealthReport> = Schema.Struct(healthFields).annotations({
+  identifier: "HealthReport"
+})
+
+/** The same report, answered with 503 while the database does not answer. */
+export class HealthUnavailable extends Schema.TaggedError<HealthUnavailable>()("HealthUnavailable", healthFields) {}
+
+const HealthUnavailableBody = untaggedBody(HealthUnavailable, healthFields, {
+  identifier: "HealthUnavailable",
+  status: 503,
+  description: "The database is not answering; the report says what else is up"
+})
+
+export class HealthGroup extends HttpApiGroup.make("health")
+  .add(
+    HttpApiEndpoint.get("report", "/health")
+      .setUrlParams(HealthParams)
+      .addSuccess(HealthReportSchema)
+      .addError(HealthUnavailableBody)
+      .addError(UnknownSiteBody)
+      .annotate(OpenApi.Summary, "Process, database and radar health; 503 while the database does not answer")
+  )
+  .annotate(OpenApi.Description, "For load balancers and operators")
+{}

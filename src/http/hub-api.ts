@@ -1,0 +1,40 @@
+/**
+ * The hub's HTTP contract: one `HttpApi` made of one group per feature. Each
+ * group declares its endpoints and Schemas in `src/http/<feature>-api.ts` and
+ * implements them in `src/http/<feature>-http.ts` with
+ * `HttpApiBuilder.group(HubApi, "<group>", ...)`.
+ *
+ * To add a group:
+ *   1. declare it in `src/http/<feature>-api.ts` (`HttpApiGroup.make("<group>").add(HttpApiEndpoint...)`);
+ *   2. add one `.add(<Feature>Group)` line below;
+ *   3. implement it in `src/http/<feature>-http.ts` (`export const <Feature>Http = HttpApiBuilder.group(HubApi, ...)`);
+ *   4. add `<Feature>Http` to `ApiHandlers` in `src/cli/server-layers.ts`.
+ * The type of `HttpApiBuilder.api(HubApi)` then refuses to build until every
+ * group has its handlers, and `/openapi.json` and `/docs` describe it at once.
+ *
+ * Refusals are `{message}` bodies (see message-errors.ts): a request whose
+ * path or query fails its Schema answers 400 `InvalidRequest`, naming the
+ * parameter (see `ParameterRefusals` in hub-http.ts).
+ */
+import { HttpApi, OpenApi } from "@effect/platform"
+import { packageVersion } from "../domain/package-files.js"
+import { EchoesGroup } from "./echoes-api.js"
+import { HealthGroup } from "./health-api.js"
+import { InvalidRequestBody } from "./message-errors.js"
+import { MetricsGroup } from "./metrics-api.js"
+import { RadarsGroup } from "./radars-api.js"
+
+export class HubApi extends HttpApi.make("superdarn-hub")
+  .add(RadarsGroup)
+  .add(EchoesGroup)
+  .add(HealthGroup)
+  .add(MetricsGroup)
+  .addError(InvalidRequestBody)
+  .annotate(OpenApi.Title, "superdarn-hub")
+  .annotate(OpenApi.Version, packageVersion())
+  .annotate(
+    OpenApi.Description,
+    "Realtime SuperDARN radar data: radar states, scan-averaged echo counts, health and metrics. " +
+      "The live records themselves stream over Socket.IO on the same port (see docs/live-feed.md)."
+  )
+{}

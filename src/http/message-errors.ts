@@ -1,0 +1,58 @@
+/**
+ * The API's refusals. Each body is `{"message": "..."}` and nothing else, as
+ * clients of the hub have always read them. In the program each refusal is
+ * a tagged error, so the HttpApi encoder can tell them apart (it matches an
+ * error to a schema by its shape, and a bare `{message}` shape would match
+ * them all); the tag stays out of the body.
+ */
+import { HttpApiSchema } from "@effect/platform"
+import { Schema } from "effect"
+
+/**
+ * The schema HttpApi gets for a tagged error class: its fields as the body,
+ * without `_tag`, answered with `status`.
+ */
+export const untaggedBody = <Self extends { readonly _tag: string }, Fields extends Schema.Struct.Fields>(
+  error: Schema.Schema<Self, any> & { new(props: Schema.Struct.Type<Fields>): Self },
+  fields: Fields,
+  annotations: { readonly identifier: string; readonly status: number; readonly description: string }
+): Schema.Schema<Self, Schema.Struct.Encoded<Fields>> =>
+  Schema.transform(Schema.Struct(fields), Schema.typeSchema(error), {
+    strict: false,
+    decode: (body) => new error(body as Schema.Struct.Type<Fields>),
+    // Field by field: an error's `message` is not an own enumerable property, so spreading would lose it.
+    encode: (error) => Object.fromEntries(Object.keys(fields).map((key) => [key, (error as any)[key]]))
+  }).annotations({
+    identifier: annotations.identifier,
+    description: annotations.description,
+    ...HttpApiSchema.annotations({ status: annotations.status })
+  }) as any
+
+const messageFields = { message: Schema.String.annotations({ description: "What was wrong, for a person to read" }) }
+
+/** 400: a parameter the request got wrong, named first in the message. */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", messageFields) {}
+
+export const InvalidRequestBody = untaggedBody(InvalidRequest, messageFields, {
+  identifier: "InvalidRequest",
+  status: 400,
+  description: "A parameter is missing or malformed; the message names it"
+})
+
+/** 404: a radar site the hub does not know. */
+export class UnknownSite extends Schema.TaggedError<UnknownSite>()("UnknownSite", messageFields) {}
+
+export const UnknownSiteBody = untaggedBody(UnknownSite, messageFields, {
+  identifier: "UnknownSite",
+  status: 404,
+  description: "No radar with this site code"
+})
+
+/** 503: the hub is up but a resource behind the answer (the database) is not. */
+export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()("ServiceUnavailable", messageFields) {}
+
+export const ServiceUnavailableBody = untaggedBody(ServiceUnavailable, messageFields, {
+  identifier: "ServiceUnavailable",
+  status: 503,
+  description: "A resource the answer needs is unavailable"
+})

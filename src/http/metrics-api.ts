@@ -1,0 +1,20 @@
+/** `GET /metrics`: Prometheus text exposition format 0.0.4. */
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { PROMETHEUS_CONTENT_TYPE } from "./metrics/prometheus-text.js"
+
+const PrometheusText = Schema.String.pipe(
+  HttpApiSchema.withEncoding({ kind: "Text", contentType: PROMETHEUS_CONTENT_TYPE }),
+  Schema.annotations({ description: "Prometheus text exposition format 0.0.4" })
+)
+
+export class MetricsGroup extends HttpApiGroup.make("metrics")
+  .add(
+    HttpApiEndpoint.get("scrape", "/metrics")
+      .addSuccess(PrometheusText)
+      .annotate(
+        OpenApi.Summary,
+        "Every Effect metric, each radar's counters and state, and the hub consumers' backlog, for Prometheus"
+      )
+  )
+{}

@@ -1,0 +1,11 @@
+/**
+ * Answers that are a snapshot of live state must not be cached anywhere.
+ * HttpApi encodes the handler's value itself, so the header is added on the
+ * way out rather than on a response the handler builds.
+ */
+import { HttpApp, HttpServerResponse } from "@effect/platform"
+import { Effect } from "effect"
+
+export const noStore: Effect.Effect<void> = HttpApp.appendPreResponseHandler((_request, response) =>
+  Effect.succeed(HttpServerResponse.setHeader(response, "cache-control", "no-store"))
+)
