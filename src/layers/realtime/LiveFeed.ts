@@ -156,6 +156,8 @@ export interface LiveFeedService {
   readonly clientCount: Effect.Effect<number>
   /** The latest packet of each site, as a client asking `latest` gets it. */
   readonly latestPackets: Effect.Effect<ReadonlyMap<string, LivePacket>>
+  /** Bytes queued for each client now (waiting here, in its socket and in Engine.IO), by Socket.IO id. */
+  readonly clientBacklogs: Effect.Effect<ReadonlyMap<string, number>>
 }
 
 const makeLiveFeed = (options: LiveFeedOptions) =>
@@ -428,6 +430,9 @@ const makeLiveFeed = (options: LiveFeedOptions) =>
       clientCount: Effect.sync(() => clients.size),
       latestPackets: Effect.sync((): ReadonlyMap<string, LivePacket> =>
         new Map([...latest].map(([site, entry]) => [site, entry.packet]))
+      ),
+      clientBacklogs: Effect.sync((): ReadonlyMap<string, number> =>
+        new Map([...clients].map(([id, client]) => [id, client.queuedBytes()]))
       )
     }
   })

@@ -21,7 +21,7 @@ import type { Socket } from "socket.io"
 import { frameSocketIoText, type LiveFrame, wsPreEncodedFrame } from "./live-frame.js"
 
 /** Bytes handed to a socket before further frames wait here (where they can still be dropped). */
-const SOCKET_HIGH_WATER = 64 * 1024
+const SOCKET_HIGH_WATER = 256 * 1024
 
 /** engine.io keeps these in fields its types mark private. */
 interface EngineTransport {
@@ -147,12 +147,21 @@ export class LiveClient {
     return this.waiting.length - this.waitingHead
   }
 
+  /**
+   * Whether `bytes` more may go to the socket now: below the high-water mark,
+   * and never past the budget (a socket's buffer cannot be dropped from).
+   */
+  private socketTakes(raw: net.Socket, bytes: number): boolean {
+    const queued = raw.writableLength
+    return queued < SOCKET_HIGH_WATER && queued + bytes <= this.limits.clientByteBudget
+  }
+
   /** Queues the batch's frames this client gets and writes what the socket takes now. */
   deliver(batch: FrameBatch, now: number): DeliveryOutcome {
     if (this.sites === undefined && this.waitingPackets === 0) {
       // The common case: every site, nothing waiting. One shared buffer, one write.
       const raw = this.rawSocket()
-      if (raw !== undefined && raw.writableLength < SOCKET_HIGH_WATER) {
+      if (raw !== undefined && this.socketTakes(raw, batch.bytes)) {
         raw.write(batch.all)
         this.overSince = undefined
         return NOTHING_DROPPED
@@ -210,10 +219,10 @@ export class LiveClient {
     if (this.waitingPackets === 0) return
     const raw = this.rawSocket()
     if (raw !== undefined) {
-      if (raw.writableLength < SOCKET_HIGH_WATER) {
+      if (this.socketTakes(raw, this.waiting[this.waitingHead]!.bytes.length)) {
         const count = this.waitingPackets
         if (count > 1) raw.cork()
-        while (this.waitingPackets > 0 && raw.writableLength < SOCKET_HIGH_WATER) {
+        while (this.waitingPackets > 0 && this.socketTakes(raw, this.waiting[this.waitingHead]!.bytes.length)) {
           const frame = this.waiting[this.waitingHead]!
           this.waiting[this.waitingHead++] = undefined as unknown as LiveFrame
           this.waitingBytes -= frame.bytes.length

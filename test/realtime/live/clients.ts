@@ -57,12 +57,15 @@ export const connectClient = (url: string, transport: "websocket" | "polling" = 
     return client
   })
 
-/** One masked WebSocket text frame (clients must mask), for payloads under 126 bytes. */
-const textFrame = (text: string): Buffer => {
+/** One masked WebSocket text frame (clients must mask), for payloads under 64 KiB. */
+export const textFrame = (text: string): Buffer => {
   const payload = Buffer.from(text)
   const mask = crypto.randomBytes(4)
   const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!))
-  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked])
+  const header = payload.length < 126
+    ? Buffer.from([0x81, 0x80 | payload.length])
+    : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff])
+  return Buffer.concat([header, mask, masked])
 }
 
 /**
@@ -104,6 +107,13 @@ export const connectRawClient = (host: string, port: number) =>
     Effect.orDie,
     Effect.map((socket) => ({
       stopReading: Effect.sync(() => socket.pause()),
-      resumeReading: Effect.sync(() => socket.resume())
+      resumeReading: Effect.sync(() => socket.resume()),
+      /** Sends a Socket.IO packet as text (e.g. `42["latest"]`), in one Engine.IO message. */
+      send: (socketIoPacket: string) => Effect.sync(() => socket.write(textFrame(`4${socketIoPacket}`))),
+      /** Resolves when the server closes the connection. */
+      closed: Effect.async<void>((resume) => {
+        if (socket.destroyed || socket.readableEnded) return resume(Effect.void)
+        socket.once("close", () => resume(Effect.void))
+      })
     }))
   )
