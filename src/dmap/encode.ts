@@ -7,6 +7,7 @@
  * that is not DMAP) is a programming error and throws a RangeError: every
  * record this project encodes was decoded or built by its own code.
  */
+import { SlabArray } from "./record-body.js"
 import type { DmapArray, DmapRecord, DmapScalar, DmapScalarValue } from "./types.js"
 import { DmapType } from "./types.js"
 import { ELEMENT_BYTES, HEADER_BYTES, HOST_IS_LITTLE_ENDIAN, RECORD_CODE } from "./wire.js"
@@ -17,13 +18,15 @@ const elementWidth = (type: number, field: string): number => {
   return width
 }
 
+/** Decoded arrays are counted without creating their typed view. */
+const dataLength = (array: DmapArray): number => (array instanceof SlabArray ? array.length : array.data.length)
+
 const elementCount = (array: DmapArray): number => {
   let count = 1
   for (const dim of array.dims) count *= dim
-  if (array.dims.length === 0 || count !== array.data.length) {
-    throw new RangeError(
-      `array "${array.name}": dims [${array.dims.join(", ")}] do not match ${array.data.length} elements`
-    )
+  const length = dataLength(array)
+  if (array.dims.length === 0 || count !== length) {
+    throw new RangeError(`array "${array.name}": dims [${array.dims.join(", ")}] do not match ${length} elements`)
   }
   return count
 }
@@ -147,9 +150,16 @@ export const encodeRecord = (record: DmapRecord): Uint8Array => {
       for (const item of array.data as ReadonlyArray<string>) p = writeText(out, p, item, array.name)
       continue
     }
+    const width = ELEMENT_BYTES[array.type]!
+    if (HOST_IS_LITTLE_ENDIAN && array instanceof SlabArray) {
+      // A decoded array's slab bytes are the wire bytes: copied without a typed view.
+      const bytes = array.bytes()
+      out.set(bytes, p)
+      p += bytes.length
+      continue
+    }
     const data = array.data as Exclude<DmapArray["data"], ReadonlyArray<string>>
     const count = data.length
-    const width = ELEMENT_BYTES[array.type]!
     if (HOST_IS_LITTLE_ENDIAN && data.constructor === NATIVE_ARRAY[array.type]) {
       out.set(new Uint8Array(data.buffer, data.byteOffset, count * width), p)
     } else {

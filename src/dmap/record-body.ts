@@ -10,7 +10,14 @@
  */
 import { DmapDecodeError, type DmapErrorReason } from "./errors.js"
 import { internName, latin1Decode, NAME_HASH_SEED, nameHashStep } from "./latin1.js"
-import type { DmapArray, DmapArrayData, DmapRecord, DmapScalar, DmapScalarValue, DmapTypeCode } from "./types.js"
+import type {
+  DmapArray,
+  DmapNumericArrayData,
+  DmapRecord,
+  DmapScalar,
+  DmapScalarValue,
+  DmapTypeCode
+} from "./types.js"
 import {
   ELEMENT_BYTES,
   HEADER_BYTES,
@@ -125,7 +132,7 @@ const readScalar = (view: DataView, p: number, type: number): number | bigint =>
 }
 
 /** Views `count` elements of `type` at an aligned `offset` of `buffer`. */
-const viewElements = (buffer: ArrayBuffer, offset: number, type: number, count: number): DmapArrayData => {
+const viewElements = (buffer: ArrayBuffer, offset: number, type: number, count: number): DmapNumericArrayData => {
   switch (type) {
     case 1:
       return new Int8Array(buffer, offset, count)
@@ -147,6 +154,50 @@ const viewElements = (buffer: ArrayBuffer, offset: number, type: number, count: 
       return new Uint32Array(buffer, offset, count)
     default:
       return new BigUint64Array(buffer, offset, count)
+  }
+}
+
+/**
+ * A numeric array as decoded: its elements sit in the record's slab (host
+ * byte order, 8-byte aligned) and the typed array over them is created on
+ * the first read of `data`, then kept. A record that is only counted,
+ * filtered or passed on never pays for its ~80 typed arrays; a kept record
+ * holds one small object per array instead of two.
+ *
+ * `data` is a getter, so a spread (`{ ...array }`) does not copy it: say
+ * `{ ...array, data: array.data }` when deriving a plain array.
+ */
+export class SlabArray implements DmapArray {
+  readonly #buffer: ArrayBuffer
+  readonly #byteOffset: number
+  readonly #length: number
+  #view: DmapNumericArrayData | undefined = undefined
+
+  constructor(
+    readonly name: string,
+    readonly type: DmapTypeCode,
+    readonly dims: ReadonlyArray<number>,
+    buffer: ArrayBuffer,
+    byteOffset: number,
+    length: number
+  ) {
+    this.#buffer = buffer
+    this.#byteOffset = byteOffset
+    this.#length = length
+  }
+
+  get data(): DmapNumericArrayData {
+    return (this.#view ??= viewElements(this.#buffer, this.#byteOffset, this.type, this.#length))
+  }
+
+  /** Element count, without creating the view. */
+  get length(): number {
+    return this.#length
+  }
+
+  /** The elements' bytes in host order (little-endian ones are the wire bytes), without creating the view. */
+  bytes(): Uint8Array {
+    return new Uint8Array(this.#buffer, this.#byteOffset, this.#length * ELEMENT_BYTES[this.type]!)
   }
 }
 
@@ -305,7 +356,6 @@ export const decodeRecordBody = (
       p += 4
     }
 
-    let data: DmapArrayData
     if (type === STRING_TYPE) {
       // Each string takes at least its NUL, so this bounds the allocation.
       if (count > end - p) {
@@ -321,7 +371,8 @@ export const decodeRecordBody = (
         strings[s] = latin1Decode(bytes, p, q)
         p = q + 1
       }
-      data = strings
+      // String arrays are rare (none in fitacf or rawacf) and decoded as they are read.
+      arrays[i] = { name, type: type as DmapTypeCode, dims, data: strings }
     } else {
       const byteLength = count * width
       if (byteLength > end - p) {
@@ -343,11 +394,10 @@ export const decodeRecordBody = (
       } else {
         slab.set(bytes.subarray(p, p + byteLength), slabUsed)
       }
-      data = viewElements(slab.buffer as ArrayBuffer, slab.byteOffset + slabUsed, type, count)
+      arrays[i] = new SlabArray(name, type as DmapTypeCode, dims, slab.buffer as ArrayBuffer, slab.byteOffset + slabUsed, count)
       slabUsed += byteLength
       p += byteLength
     }
-    arrays[i] = { name, type: type as DmapTypeCode, dims, data }
   }
 
   if (p !== end) {

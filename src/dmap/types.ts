@@ -46,6 +46,13 @@ export interface DmapScalar {
   readonly value: DmapScalarValue
 }
 
+/**
+ * One array of a record. Decoded numeric arrays (`SlabArray`) keep their
+ * elements in one aligned copy of the record's array bytes and create the
+ * typed array on the first read of `data`; arrays built in code may be plain
+ * objects. Either way `data` is the typed array (or the strings) and
+ * `dims`/`type` describe it.
+ */
 export interface DmapArray {
   readonly name: string
   readonly type: DmapTypeCode
