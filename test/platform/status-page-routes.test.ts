@@ -1,18 +1,14 @@
 import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Effect, Exit, Layer } from "effect"
+import { Effect, Exit, Layer, Option } from "effect"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
-import {
-  etagMatches,
-  statusPageRoutes,
-  StatusPageRoutes,
-  strongEtag
-} from "../../src/http/status-page-routes.js"
+import { statusPageRoutes, StatusPageRoutes } from "../../src/http/status-page-routes.js"
+import { etagMatches, requestedFile, strongEtag } from "../../src/http/static-files.js"
 
 const server = HttpApiBuilder.Router.serve().pipe(
   Layer.provide(StatusPageRoutes),
@@ -34,6 +30,18 @@ const get = (path: string, headers: Record<string, string> = {}) =>
     }))
 
 const text = (body: Uint8Array) => new TextDecoder().decode(body)
+
+/** A request whose path goes out exactly as written: fetch would resolve `..` before sending it. */
+const rawGet = (port: number, rawPath: string) =>
+  Effect.async<{ status: number; body: string }>((resume) => {
+    const request = http.get({ host: "127.0.0.1", port, path: rawPath }, (response) => {
+      let body = ""
+      response.setEncoding("utf8")
+      response.on("data", (chunk: string) => (body += chunk))
+      response.on("end", () => resume(Effect.succeed({ status: response.statusCode ?? 0, body })))
+    })
+    request.on("error", (error) => resume(Effect.die(error)))
+  })
 
 describe("etagMatches", () => {
   it("matches the tag, a weak form of it, a list holding it and *", () => {
@@ -109,11 +117,70 @@ layer(server)("status page routes over real HTTP", (it) => {
       expect(Buffer.from(stale.body).equals(Buffer.from(first.body))).toBe(true)
     }))
 
+  it.effect("the page's own modules are served as JavaScript, found in the folder rather than listed", () =>
+    Effect.gen(function*() {
+      const modules = fs.readdirSync("public/status").filter((name) => name.endsWith(".js"))
+      expect(modules.length).toBeGreaterThan(1)
+      for (const name of modules) {
+        const { response, body } = yield* get(`/status/${name}`)
+        expect(response.status, name).toBe(200)
+        expect(response.headers.get("content-type"), name).toBe("text/javascript; charset=utf-8")
+        expect(response.headers.get("cache-control"), name).toBe("no-cache")
+        expect(Buffer.from(body).equals(fs.readFileSync(path.join("public/status", name))), name).toBe(true)
+      }
+    }))
+
+  it.effect("refuses every path that leads outside the folder: .., encoded .., backslash, NUL, absolute", () =>
+    Effect.gen(function*() {
+      const port = yield* Effect.map(HttpServer.HttpServer, (s) => (s.address as HttpServer.TcpAddress).port)
+      const secret = fs.readFileSync("package.json", "utf8")
+      const attempts = [
+        "/status/../package.json",
+        "/status/../../package.json",
+        "/status/%2e%2e%2fpackage.json",
+        "/status/%2e%2e/%2e%2e/package.json",
+        "/status/%2E%2E%2F%2E%2E%2Fpackage.json",
+        "/status/..%2f..%2fpackage.json",
+        "/status/..%5c..%5cpackage.json",
+        "/status/vendor/%2e%2e%2f%2e%2e%2fpackage.json",
+        "/status/app.js%00.css",
+        "/status/%00",
+        "/status//etc/passwd",
+        "/status/%2fetc%2fpasswd",
+        `/status/${encodeURIComponent(path.resolve("package.json"))}`,
+        "/status/./app.js",
+        "/status/%zz"
+      ]
+      for (const attempt of attempts) {
+        const answer = yield* rawGet(port, attempt)
+        expect(answer.status, attempt).toBeGreaterThanOrEqual(400)
+        expect(answer.status, attempt).toBeLessThan(500)
+        expect(answer.body, attempt).not.toContain(secret.slice(0, 40))
+      }
+    }))
+
   it.effect("an unknown asset is a 404, not the page", () =>
     Effect.gen(function*() {
       const { response } = yield* get("/status/missing.js")
       expect(response.status).toBe(404)
     }))
+})
+
+describe("requestedFile", () => {
+  it("accepts plain relative names below the prefix", () => {
+    expect(requestedFile("/status/app.js", "/status")).toEqual(Option.some("app.js"))
+    expect(requestedFile("/status/modules/radar-table.js", "/status")).toEqual(Option.some("modules/radar-table.js"))
+    expect(requestedFile("/status/a%20b.css", "/status")).toEqual(Option.some("a b.css"))
+  })
+
+  it("refuses anything else", () => {
+    for (
+      const bad of ["/status", "/status/", "/statusx/app.js", "/status/../x", "/status/%2e%2e%2fx", "/status/a/./b",
+        "/status/a//b", "/status/%00", "/status/a%5cb", "/status/%2fetc", "/status/%e0%a4%a", "/other/app.js"]
+    ) {
+      expect(requestedFile(bad, "/status"), bad).toEqual(Option.none())
+    }
+  })
 })
 
 describe("status page start-up", () => {
@@ -127,7 +194,7 @@ describe("status page start-up", () => {
       expect(Exit.isFailure(exit)).toBe(true)
       if (Exit.isFailure(exit)) {
         const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-        expect(error?._tag).toBe("StatusPageAssetError")
+        expect(error?._tag).toBe("StaticFileError")
         expect(error?.path).toBe(path.join(dir, "index.html"))
         expect(error?.message).toContain(path.join(dir, "index.html"))
       }

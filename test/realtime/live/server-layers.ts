@@ -3,6 +3,7 @@
  * through the same Config keys the process reads.
  */
 import { HttpApi, HttpApiBuilder } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
 import { ConfigProvider, type Context, Effect, Layer } from "effect"
 import { HubApi } from "../../../src/http/hub-api.js"
 import { ParameterRefusals } from "../../../src/http/hub-http.js"
@@ -37,5 +38,6 @@ export const httpServerLayer = <A, E, R>(
   HttpServer.layer(HttpApiBuilder.httpApp).pipe(
     Layer.provide(handlers),
     Layer.provide([someOfHubApi, ParameterRefusals, HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer]),
+    Layer.provide(NodeContext.layer),
     Layer.provideMerge(settingsLayer(settings))
   )
