@@ -61,11 +61,24 @@ export const EchoesParams = Schema.Struct({
   end: Schema.optional(
     IsoInstant.annotations({ description: "Range end (exclusive), ISO 8601; default: now, or 24 h after start" })
   ),
+  // A refinement by predicate has no JSON Schema of its own: these say what the predicates accept.
   save: Schema.optional(
-    SaveFlag.annotations({ description: "true or 1: download the series as a CSV file instead of JSON" })
+    SaveFlag.annotations({
+      jsonSchema: {
+        type: "string",
+        enum: SAVE_VALUES,
+        description: "true or 1: download the series as a CSV file instead of JSON"
+      }
+    })
   ),
   channel: Schema.optional(
-    Channel.annotations({ description: "Channel 0-255; default: the lowest channel with data in the range" })
+    Channel.annotations({
+      jsonSchema: {
+        type: "string",
+        pattern: "^[0-9]{1,3}$",
+        description: "Channel 0-255; default: the lowest channel with data in the range"
+      }
+    })
   )
 })
 

@@ -24,6 +24,34 @@ import { InvalidRequestBody } from "./message-errors.js"
 import { MetricsGroup } from "./metrics-api.js"
 import { RadarsGroup } from "./radars-api.js"
 
+type Spec = Record<string, any>
+
+/**
+ * A request failing its Schema never gets HttpApi's own `HttpApiDecodeError`
+ * body (ParameterRefusals answers `InvalidRequest` instead), so the document
+ * says so: 400 is `InvalidRequest` alone, and only where there are
+ * parameters to get wrong.
+ */
+const refusalsAsMessages = (spec: Spec): Spec => {
+  const schemas: Spec = spec["components"]?.["schemas"] ?? {}
+  const invalidRequest = schemas["InvalidRequest"]
+  for (const operations of Object.values<Spec>(spec["paths"] ?? {})) {
+    for (const operation of Object.values<Spec>(operations)) {
+      const responses: Spec = operation["responses"] ?? {}
+      if ((operation["parameters"] ?? []).length === 0) {
+        delete responses["400"]
+      } else if (responses["400"] !== undefined) {
+        responses["400"] = {
+          description: invalidRequest?.description ?? "Bad request",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/InvalidRequest" } } }
+        }
+      }
+    }
+  }
+  for (const name of ["HttpApiDecodeError", "Issue", "PropertyKey"]) delete schemas[name]
+  return spec
+}
+
 export class HubApi extends HttpApi.make("superdarn-hub")
   .add(RadarsGroup)
   .add(EchoesGroup)
@@ -37,4 +65,5 @@ export class HubApi extends HttpApi.make("superdarn-hub")
     "Realtime SuperDARN radar data: radar states, scan-averaged echo counts, health and metrics. " +
       "The live records themselves stream over Socket.IO on the same port (see docs/live-feed.md)."
   )
+  .annotate(OpenApi.Transform, refusalsAsMessages)
 {}
