@@ -11,6 +11,7 @@
  */
 import { Data, Effect, Either, ParseResult, Schema } from "effect"
 import * as fs from "node:fs"
+import * as net from "node:net"
 import { radarTable } from "../../domain/radar-table.js"
 import { DEFAULT_MAX_FRAME_BYTES } from "../../streams/connex-framer.js"
 import { AppConfig } from "../platform/AppConfig.js"
@@ -38,21 +39,42 @@ export class RadarsConfigError extends Data.TaggedError("RadarsConfigError")<{
 
 const expected = (text: string) => ({ message: () => ({ message: text, override: true }) })
 
-/** A JSON number or a numeric string: both appear in hand-written files. */
+/**
+ * A JSON number or a string of decimal digits: both appear in hand-written
+ * files. `Number()` would also read "0x18b1", "1e3" and " 6321 "; none of
+ * those is what an operator means by a port, so they are refused.
+ */
+const DecimalDigits = Schema.String.pipe(Schema.pattern(/^[0-9]{1,10}$/), Schema.compose(Schema.NumberFromString))
 const IntegerIn = (min: number, max: number, what: string) =>
-  Schema.Union(Schema.Number, Schema.NumberFromString).pipe(
+  Schema.Union(Schema.Number, DecimalDigits).pipe(
     Schema.int(),
     Schema.between(min, max),
     Schema.annotations(expected(what))
   )
 
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/
+
+/**
+ * A host name, an IPv4 address, or an IPv6 address bare (`::1`) or in
+ * brackets (`[::1]`, as in URLs); brackets are removed, since a socket
+ * connects to the address inside them.
+ */
+const Host = Schema.transformOrFail(Schema.String, Schema.String, {
+  strict: true,
+  decode: (text, _, ast) => {
+    const inner = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text
+    if (inner.includes(":")) {
+      return net.isIPv6(inner) ? ParseResult.succeed(inner) : ParseResult.fail(new ParseResult.Type(ast, text))
+    }
+    return inner === text && HOST_NAME.test(text) ? ParseResult.succeed(text) : ParseResult.fail(new ParseResult.Type(ast, text))
+  },
+  encode: (host) => ParseResult.succeed(net.isIPv6(host) ? `[${host}]` : host)
+}).annotations(expected("must be a host name or IP address (IPv6 as ::1 or [::1])"))
+
 const SETTINGS = ["host", "port", "enabled", "maxFrameBytes", "stallSeconds"] as const
 
 const RadarEntry = Schema.Struct({
-  host: Schema.String.pipe(
-    Schema.pattern(/^[A-Za-z0-9.:[\]-]+$/),
-    Schema.annotations(expected("must be a host name or IP address"))
-  ),
+  host: Host,
   port: IntegerIn(1, 65535, "must be an integer 1-65535"),
   enabled: Schema.optionalWith(Schema.Boolean.annotations(expected("must be true or false")), { exact: true }),
   maxFrameBytes: Schema.optionalWith(
@@ -78,15 +100,65 @@ export interface ParsedRadarsConfig {
   readonly unknownSites: ReadonlyArray<string>
 }
 
+/**
+ * Keys given twice in one object, which JSON.parse silently resolves to the
+ * last: each as `"<path>" is given twice (lines a and b)`. Only called on
+ * text JSON.parse accepted, so strings and nesting are well-formed.
+ */
+export const duplicateKeys = (text: string): Array<string> => {
+  const problems: Array<string> = []
+  /** Per open object: its keys (with their lines) and the key path to it; arrays hold undefined. */
+  const stack: Array<{ readonly keys: Map<string, number>; readonly path: string } | undefined> = []
+  let line = 1
+  let lastKey: string | undefined
+  let i = 0
+  while (i < text.length) {
+    const c = text[i]!
+    if (c === "\n") line++
+    if (c === "{") {
+      const parent = stack[stack.length - 1]
+      const path = parent === undefined || lastKey === undefined ? "" : parent.path === "" ? lastKey : `${parent.path}.${lastKey}`
+      stack.push({ keys: new Map(), path })
+      lastKey = undefined
+    } else if (c === "[") {
+      stack.push(undefined)
+    } else if (c === "}" || c === "]") {
+      stack.pop()
+    } else if (c === "\"") {
+      let end = i + 1
+      while (text[end] !== "\"") end += text[end] === "\\" ? 2 : 1
+      const value = JSON.parse(text.slice(i, end + 1)) as string
+      // A string is a key when the next non-blank character is a colon.
+      let next = end + 1
+      while (/\s/.test(text[next] ?? "")) next++
+      const object = stack[stack.length - 1]
+      if (text[next] === ":" && object !== undefined) {
+        const where = object.path === "" ? value : `${object.path}.${value}`
+        const first = object.keys.get(value)
+        if (first !== undefined) problems.push(`"${where}" is given twice (lines ${first} and ${line}); keep one`)
+        else object.keys.set(value, line)
+        lastKey = value
+      }
+      i = end
+    }
+    i++
+  }
+  return problems
+}
+
 /** Checks the file's text; pure, so every message can be tested exactly. */
 export const parseRadarsConfig = (path: string, text: string): Either.Either<ParsedRadarsConfig, RadarsConfigError> => {
   const refuse = (...problems: Array<string>) => Either.left(new RadarsConfigError({ path, problems }))
+  // Editors on Windows save UTF-8 with a byte order mark; it is not part of the JSON.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   let json: unknown
   try {
-    json = JSON.parse(text)
+    json = JSON.parse(body)
   } catch (error) {
     return refuse(`is not valid JSON: ${error instanceof Error ? error.message : String(error)}`)
   }
+  const duplicates = duplicateKeys(body)
+  if (duplicates.length > 0) return refuse(...duplicates)
   if (!isPlainObject(json)) {
     return refuse(`must be an object of site code to { "host": ..., "port": ... }, got ${show(json)}`)
   }

@@ -43,7 +43,7 @@ describe("radars.config.json", () => {
     ])
     expect(problems(`{ "kod": { "port": 9999 } }`)).toEqual([`radars.config.json: "kod.host" is required`])
     expect(problems(`{ "kod": { "host": "a b", "port": 1, "enabled": "yes" } }`)).toEqual([
-      `radars.config.json: "kod.host" must be a host name or IP address, got "a b"`,
+      `radars.config.json: "kod.host" must be a host name or IP address (IPv6 as ::1 or [::1]), got "a b"`,
       `radars.config.json: "kod.enabled" must be true or false, got "yes"`
     ])
     expect(problems(`{ "kod": { "host": "h", "port": 1, "maxFramebytes": 5 } }`)).toEqual([
@@ -106,5 +106,46 @@ describe("SuperDARN radar table", () => {
     expect(table.byCode.get("han")?.status).toBe("decommissioned")
     expect(siteOfStid(9999)).toBeUndefined()
     expect(new Set(table.radars.map((r) => r.stid)).size).toBe(table.radars.length)
+  })
+})
+
+describe("radars.config.json says what it means", () => {
+  it("a site or setting given twice is an error naming both places", () => {
+    expect(problems(`{\n  "kod": { "host": "a", "port": 1 },\n  "sas": { "host": "b", "port": 2 },\n  "kod": { "host": "c", "port": 3 }\n}`))
+      .toEqual([`radars.config.json: "kod" is given twice (lines 2 and 4); keep one`])
+    expect(problems(`{ "kod": { "host": "a", "port": 1, "port": 2 } }`)).toEqual([
+      `radars.config.json: "kod.port" is given twice (lines 1 and 1); keep one`
+    ])
+    // The same text inside a string value is not a key.
+    expect(problems(`{ "kod": { "host": "kod", "port": 1 }, "sas": { "host": "kod", "port": 2 } }`)).toEqual([])
+  })
+
+  it("ports are decimal integers only", () => {
+    for (const port of [`"0x18b1"`, `"1e3"`, `" 6321 "`, `"+6321"`, `"6321.0"`, `""`]) {
+      expect(problems(`{ "kod": { "host": "h", "port": ${port} } }`)).toEqual([
+        `radars.config.json: "kod.port" must be an integer 1-65535, got ${port}`
+      ])
+    }
+    expect(problems(`{ "kod": { "host": "h", "port": "6321" }, "sas": { "host": "h", "port": 6321 } }`)).toEqual([])
+    expect(problems(`{ "kod": { "host": "h", "port": 1, "stallSeconds": "0x10" } }`)).toEqual([
+      `radars.config.json: "kod.stallSeconds" must be an integer 1-86400 (seconds), got "0x10"`
+    ])
+  })
+
+  it("a UTF-8 byte order mark is accepted", () => {
+    const parsed = parseRadarsConfig("radars.config.json", `\uFEFF{ "kod": { "host": "h", "port": 1 } }`)
+    expect(Either.getOrThrow(parsed).radars.map((r) => r.site)).toEqual(["kod"])
+  })
+
+  it("IPv6 literals work bare or in brackets; malformed addresses are refused at validation", () => {
+    const parsed = Either.getOrThrow(
+      parseRadarsConfig("radars.config.json", `{ "kod": { "host": "[::1]", "port": 1 }, "sas": { "host": "fe80::1", "port": 2 } }`)
+    )
+    expect(parsed.radars.map((r) => r.host)).toEqual(["::1", "fe80::1"])
+    for (const host of ["[::1", "::1]", "[10.0.0.1]", "1:2:3", "[::g]", "-bad-.example", "a..b", "host_name"]) {
+      expect(problems(`{ "kod": { "host": ${JSON.stringify(host)}, "port": 1 } }`)).toEqual([
+        `radars.config.json: "kod.host" must be a host name or IP address (IPv6 as ::1 or [::1]), got ${JSON.stringify(host)}`
+      ])
+    }
   })
 })
