@@ -19,6 +19,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Layer } from "effect"
 import { EchoesHttp } from "../http/echoes-http.js"
+import { FovHttp } from "../http/fov-http.js"
 import { HealthHttp } from "../http/health-http.js"
 import { HubApi } from "../http/hub-api.js"
 import { ParameterRefusals } from "../http/hub-http.js"
@@ -33,6 +34,7 @@ import { EchoStore } from "../layers/realtime/EchoStore.js"
 import { DatabaseHealth } from "../layers/realtime/DatabaseHealth.js"
 import { EchoQueries } from "../layers/realtime/EchoQueries.js"
 import { HttpServer } from "../layers/platform/HttpServer.js"
+import { HardwareTables } from "../layers/realtime/HardwareTables.js"
 import { Hub } from "../layers/realtime/Hub.js"
 import { HubPump } from "../actors/radar/HubPump.js"
 import { LiveFeed } from "../layers/realtime/LiveFeed.js"
@@ -42,7 +44,9 @@ import { RetentionLive } from "../layers/realtime/retention.js"
 import { ShutdownLive } from "../layers/platform/shutdown.js"
 
 /** One handler layer per group of HubApi (src/http/hub-api.ts): a new group adds its layer here. */
-const ApiHandlers = Layer.mergeAll(RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp)
+const ApiHandlers = Layer.mergeAll(RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp, FovHttp).pipe(
+  Layer.provide(HardwareTables.Default)
+)
 
 /** What HttpApi does not describe, registered on the same router: the status page and the API document. */
 const PlainRoutes = Layer.mergeAll(StatusPageRoutes, HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }))

@@ -19,6 +19,7 @@
 import { HttpApi, OpenApi } from "@effect/platform"
 import { packageVersion } from "../domain/package-files.js"
 import { EchoesGroup } from "./echoes-api.js"
+import { FovGroup } from "./fov-api.js"
 import { HealthGroup } from "./health-api.js"
 import { InvalidRequestBody } from "./message-errors.js"
 import { MetricsGroup } from "./metrics-api.js"
@@ -54,6 +55,7 @@ const refusalsAsMessages = (spec: Spec): Spec => {
 
 export class HubApi extends HttpApi.make("superdarn-hub")
   .add(RadarsGroup)
+  .add(FovGroup)
   .add(EchoesGroup)
   .add(HealthGroup)
   .add(MetricsGroup)
