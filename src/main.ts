@@ -19,6 +19,7 @@ import { dmapCommand } from "./cli/dmap-command.js"
 import { fovCommand } from "./cli/fov-command.js"
 import { serveCommand } from "./cli/serve-command.js"
 import { simulateCommand } from "./cli/simulate-command.js"
+import { runCommandLine } from "./cli/run-cli.js"
 import { packageVersion } from "./domain/package-files.js"
 
 const root = Command.make("superdarn-hub").pipe(
@@ -35,4 +36,8 @@ const root = Command.make("superdarn-hub").pipe(
 
 const cli = Command.run(root, { name: "superdarn-hub", version: packageVersion() })
 
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain({ disableErrorReporting: false }))
+// Usage errors, colour and failures the commands let through: see cli/run-cli.ts.
+runCommandLine(root, cli, process.argv, { name: "superdarn-hub" }).pipe(
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain({ disableErrorReporting: true })
+)

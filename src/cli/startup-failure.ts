@@ -3,7 +3,22 @@
  * and exit code 1. An operator reading `systemctl status` or a newcomer
  * running `npm run demo` sees the cause, not a stack trace or a log dump.
  */
-import { Cause, ConfigError, Effect, Option } from "effect"
+import { Cause, ConfigError, Data, Effect, LogLevel, Option } from "effect"
+import { parseLogLevel } from "../layers/platform/AppConfig.js"
+import { logLevelFlag } from "./settings-options.js"
+
+/** The exit status of a mistake in the command line itself (as getopt-style tools use). */
+export const USAGE_EXIT_CODE = 2
+
+/** A command line that cannot be run as written; exit status 2 and a pointer to `--help`. */
+export class UsageError extends Data.TaggedError("UsageError")<{
+  readonly command: string
+  readonly problem: string
+}> {
+  override get message(): string {
+    return `${this.problem}; run 'superdarn-hub ${this.command} --help'`
+  }
+}
 
 /** What the system's error codes mean to an operator starting a server. */
 const SYSTEM_CODES: Readonly<Record<string, string>> = {
@@ -49,6 +64,15 @@ const describeError = (error: unknown): string => {
   return String(error)
 }
 
+/**
+ * Whether the operator asked for debug detail: `--log-level debug` (or
+ * trace, all) on the command line, else LOG_LEVEL in the environment.
+ */
+export const debugWanted = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): boolean => {
+  const level = parseLogLevel(Option.getOrElse(logLevelFlag(args), () => env["LOG_LEVEL"] ?? "info"))
+  return level !== undefined && LogLevel.lessThanEqual(level, LogLevel.Debug)
+}
+
 /** The one line for a failed start: the first failure, else the first defect. */
 export const startupFailureLine = (command: string, cause: Cause.Cause<unknown>): string => {
   const reason = Option.match(Cause.failureOption(cause), {
@@ -59,14 +83,15 @@ export const startupFailureLine = (command: string, cause: Cause.Cause<unknown>)
         onNone: () => firstLine(Cause.pretty(cause))
       })
   })
-  return `superdarn-hub ${command}: ${explainCodes(oneLine(reason))}`
+  return `superdarn-hub${command === "" ? "" : ` ${command}`}: ${explainCodes(oneLine(reason))}`
 }
 
 /**
  * Runs a command's main effect; a failure or defect becomes one stderr line
- * and exit code 1. Interruption (SIGINT/SIGTERM) is a normal stop: exit 0.
- * The exit code is set rather than forced so every finalizer has already
- * run and Node exits once the event loop drains.
+ * and exit code 1 (2 for a UsageError), with the whole cause after it only
+ * when the log level is debug or finer. Interruption (SIGINT/SIGTERM) is a
+ * normal stop: exit 0. The exit code is set rather than forced so every
+ * finalizer has already run and Node exits once the event loop drains.
  */
 export const exitOnFailure = (command: string) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<void, never, R> =>
   self.pipe(
@@ -76,7 +101,9 @@ export const exitOnFailure = (command: string) => <A, E, R>(self: Effect.Effect<
         ? Effect.void
         : Effect.sync(() => {
           process.stderr.write(`${startupFailureLine(command, cause)}\n`)
-          process.exitCode = 1
+          if (debugWanted(process.argv.slice(2), process.env)) process.stderr.write(`${Cause.pretty(cause)}\n`)
+          const usage = Option.exists(Cause.failureOption(cause), (e) => e instanceof UsageError)
+          process.exitCode = usage ? USAGE_EXIT_CODE : 1
         })
     )
   )

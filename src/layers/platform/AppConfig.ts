@@ -1,16 +1,18 @@
 /**
  * Process settings. Read through Effect Config, so the same keys come from the
- * environment, a `.env` file or command-line flags (main.ts layers a flag
- * ConfigProvider over the environment one). Every value is validated by a
- * Schema; a bad value stops start-up with one message naming key and value.
+ * environment, a `.env` file or command-line flags (src/cli/settings-options.ts
+ * layers a flag ConfigProvider over the environment and the dotenv file).
+ * Every value is validated; a bad value stops start-up with one message naming
+ * the key, what was expected and what was given.
  */
 import { Config, ConfigError, Effect, Either, LogLevel, Schema } from "effect"
 
 const Port = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535))
-const PORT_EXPECTED = "must be an integer 0-65535"
+/** Shared with the command-line flags, which check the same rules before a ConfigProvider sees them. */
+export const PORT_EXPECTED = "must be an integer 0-65535"
 
 const PositiveInt = Schema.NumberFromString.pipe(Schema.int(), Schema.positive())
-const POSITIVE_EXPECTED = "must be a positive integer"
+export const POSITIVE_EXPECTED = "must be a positive integer"
 
 /** `host:port` of a ZeroMQ publisher. */
 export interface Endpoint {
@@ -29,7 +31,19 @@ export const parseEndpoint = (text: string): Either.Either<Endpoint, string> => 
 /** Origins allowed by default: http://localhost and http://127.0.0.1 on any port. */
 export const DEFAULT_CORS_ORIGINS: ReadonlyArray<string> = ["http://localhost:*", "http://127.0.0.1:*"]
 
-export type LogFormat = "logfmt" | "json"
+export const LOG_FORMATS = ["logfmt", "json"] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
+
+/**
+ * A LOG_LEVEL value as a level. Effect names them trace … fatal, off, all;
+ * operators also write the syslog word "warning", and @effect/cli's
+ * `--log-level` offers "none" for off.
+ */
+export const parseLogLevel = (raw: string): LogLevel.LogLevel | undefined => {
+  const word = raw.trim().toLowerCase()
+  const label = word === "warning" ? "warn" : word === "none" ? "off" : word
+  return LogLevel.allLevels.find((level) => level.label.toLowerCase() === label)
+}
 
 /** Read one key through a Schema, failing with "KEY must ..., got "value"". */
 const schemaConfig = <A>(key: string, schema: Schema.Schema<A, string>, expected: string) =>
@@ -57,24 +71,33 @@ const appConfig = Config.all({
     Config.map((raw) => raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0)),
     Config.withDefault(DEFAULT_CORS_ORIGINS)
   ),
-  // Effect names the level "warn"; operators also write the syslog word "warning".
   logLevel: Config.string("LOG_LEVEL").pipe(
-    Config.map((raw) => raw.trim().toLowerCase() === "warning" ? "warn" : raw.trim()),
-    Config.mapOrFail((raw) => {
-      const level = LogLevel.allLevels.find((l) => l.label.toLowerCase() === raw.toLowerCase())
-      return level === undefined
-        ? Either.left(ConfigError.InvalidData([], `LOG_LEVEL must be one of trace, debug, info, warn (or warning), error, fatal, off, all, got "${raw}"`))
-        : Either.right(level)
-    }),
+    Config.mapOrFail((raw) =>
+      Either.fromNullable(
+        parseLogLevel(raw),
+        () =>
+          ConfigError.InvalidData(
+            [],
+            `LOG_LEVEL must be one of trace, debug, info, warn (or warning), error, fatal, off (or none), all, got "${raw}"`
+          )
+      )
+    ),
     Config.withDefault(LogLevel.Info)
   ),
-  logFormat: Config.literal("logfmt", "json")("LOG_FORMAT").pipe(Config.withDefault<LogFormat>("logfmt")),
+  // Not Config.literal: its failure reads "Expected LOG_FORMAT to exist in the provided map" first.
+  logFormat: Config.string("LOG_FORMAT").pipe(
+    Config.mapOrFail((raw) => {
+      const format = LOG_FORMATS.find((f) => f === raw.trim().toLowerCase())
+      return format === undefined
+        ? Either.left(ConfigError.InvalidData([], `LOG_FORMAT must be logfmt or json, got "${raw}"`))
+        : Either.right(format)
+    }),
+    Config.withDefault<LogFormat>("logfmt")
+  ),
   radarsConfigPath: Config.string("RADARS_CONFIG").pipe(Config.withDefault("radars.config.json")),
   stallSeconds: schemaConfig("STALL_SECONDS", PositiveInt, POSITIVE_EXPECTED).pipe(Config.withDefault(120)),
   scanIdleSeconds: schemaConfig("SCAN_IDLE_SECONDS", PositiveInt, POSITIVE_EXPECTED).pipe(Config.withDefault(180))
 })
-
-export type AppSettings = Config.Config.Success<typeof appConfig>
 
 export class AppConfig extends Effect.Service<AppConfig>()("superdarn-hub/AppConfig", {
   effect: appConfig

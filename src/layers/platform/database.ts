@@ -3,29 +3,39 @@
  * project's versioned migrations applied at start-up. Feature stores (echo
  * scans, the archive journal) depend on `SqlClient` only, so their SQL stays
  * dialect-neutral.
+ *
+ * Opening is complete only when a write succeeded: a file SQLite can read but
+ * not write (created by root, opened by the service user) is refused at
+ * start-up, with its owner and the fix, not at the first scan hours later.
  */
 import { NodeContext } from "@effect/platform-node"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
-import { Effect, Layer } from "effect"
-import * as fs from "node:fs"
-import * as path from "node:path"
+import { Effect, Either, Layer } from "effect"
+import { describeUnknown } from "../../domain/unknown-error.js"
 import { AppConfig } from "./AppConfig.js"
-import { migrations } from "./migrations/all-migrations.js"
+import { Deployment } from "./Deployment.js"
+import { postgresLayer } from "./postgres.js"
+import { checkDatabaseFile, explainSqliteError } from "./database-file-check.js"
 import { DatabaseOpenError } from "./database-open-error.js"
+import { migrations } from "./migrations/all-migrations.js"
 
-/** Open `filename` (creating its folder) and migrate it. */
+/** An SqlError's text and the driver's error under it, where SQLite says what is wrong. */
+const sqliteText = (error: unknown): string => {
+  const cause = (error as { cause?: unknown } | null)?.cause
+  return cause === undefined ? describeUnknown(error) : `${describeUnknown(error)}: ${describeUnknown(cause)}`
+}
+
+/** Open `filename` (creating its folder), migrate it and prove it writable. */
 export const databaseLayer = (filename: string) => {
   const client = Layer.unwrapEffect(
-    Effect.try({
-      try: () => {
-        if (filename !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true })
+    Effect.map(
+      Either.match(checkDatabaseFile(filename), { onLeft: Effect.fail, onRight: Effect.succeed }),
+      () =>
         // sqlite-node caches a statement whose preparation failed for prepareCacheTTL
         // (10 min by default), so a transient lock at prepare time would keep one
         // write failing long after the lock is gone.
-        return SqliteClient.layer({ filename, prepareCacheTTL: "30 seconds" })
-      },
-      catch: (cause) => new DatabaseOpenError({ path: filename, reason: String(cause) })
-    })
+        SqliteClient.layer({ filename, prepareCacheTTL: "30 seconds" })
+    )
   )
   const pragmas = Layer.effectDiscard(
     Effect.gen(function*() {
@@ -36,15 +46,31 @@ export const databaseLayer = (filename: string) => {
     })
   )
   const migrator = SqliteMigrator.layer({ loader: migrations }).pipe(Layer.provide(NodeContext.layer))
-  return Layer.mergeAll(pragmas, migrator).pipe(
+  // Rewriting user_version with its own value is a real write of the header
+  // page that changes nothing: the smallest proof that writes will work.
+  const writeCheck = Layer.effectDiscard(
+    Effect.gen(function*() {
+      const sql = yield* SqliteClient.SqliteClient
+      const [row] = yield* sql<{ readonly user_version: number }>`PRAGMA user_version`
+      yield* sql.unsafe(`PRAGMA user_version = ${Number(row?.user_version ?? 0)}`)
+    })
+  )
+  return Layer.mergeAll(pragmas, writeCheck.pipe(Layer.provide(migrator)), migrator).pipe(
     Layer.provideMerge(client),
     Layer.mapError((cause) =>
-      cause instanceof DatabaseOpenError ? cause : new DatabaseOpenError({ path: filename, reason: String(cause) })
+      cause instanceof DatabaseOpenError ? cause : explainSqliteError(filename, sqliteText(cause))
     )
   )
 }
 
-/** The database at `DATABASE_PATH`. */
+/** PostgreSQL at `DATABASE_URL` when it is set, else the SQLite file at `DATABASE_PATH`. */
 export const DatabaseLive = Layer.unwrapEffect(
-  Effect.map(AppConfig, (config) => databaseLayer(config.databasePath))
-)
+  Effect.gen(function*() {
+    const config = yield* AppConfig
+    const { databaseUrl } = yield* Deployment
+    return Option.match(databaseUrl, {
+      onNone: () => databaseLayer(config.databasePath),
+      onSome: (url) => postgresLayer({ url })
+    })
+  })
+).pipe(Layer.provide(Deployment.Default))
