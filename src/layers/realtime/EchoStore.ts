@@ -121,15 +121,21 @@ export class EchoStore extends Effect.Service<EchoStore>()("superdarn-hub/EchoSt
      * own: no surrounding transaction, whose failed COMMIT would leave the
      * connection inside it). A scan whose (site, channel, timestamp) is
      * already stored is skipped, so a replay never counts twice and a retry
-     * after a partial failure stores only what is missing. Returns the rows
-     * as the database stored them.
+     * after a partial failure stores only what is missing, except that a
+     * complete scan replaces an incomplete one (the partial row a restart
+     * mid-scan left, when the radar replays the whole scan). Returns the rows
+     * the statement wrote, as the database stored them.
      */
     const insertScans = Effect.fn("EchoStore.insertScans")(function*(scans: ReadonlyArray<EchoScan>) {
       if (scans.length === 0) return [] as ReadonlyArray<EchoScan>
       const statements = Chunk.chunksOf(Chunk.fromIterable(scans.map(toRow)), ROWS_PER_STATEMENT)
       const stored = yield* Effect.forEach(statements, (rows) =>
         sql<StoredRow>`INSERT INTO echo_scans ${sql.insert(Chunk.toReadonlyArray(rows) as Array<StoredRow>)}
-            ON CONFLICT (site_name, channel, timestamp) DO NOTHING
+            ON CONFLICT (site_name, channel, timestamp) DO UPDATE SET
+              total_echoes = excluded.total_echoes, ionospheric_echoes = excluded.ionospheric_echoes,
+              ground_scatter_echoes = excluded.ground_scatter_echoes, record_count = excluded.record_count,
+              beam_count = excluded.beam_count, complete = excluded.complete
+            WHERE echo_scans.complete = 0 AND excluded.complete = 1
             RETURNING site_name, channel, timestamp, total_echoes, ionospheric_echoes, ground_scatter_echoes,
               record_count, beam_count, complete`)
       return stored.flat().map(fromRow)

@@ -32,12 +32,14 @@ const countRows = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: number }
 )
 
 describe("EchoStore", () => {
-  it.scoped("stores a batch, keeps the fraction, and skips scans already stored", () =>
+  it.scoped("stores a batch, keeps the fraction, skips scans already stored and returns the rows it wrote", () =>
     withStore(Effect.gen(function*() {
       const store = yield* EchoStore
       const scans = [scan({ timestamp: T0 }), scan({ timestamp: T0 + MINUTE, totalEchoes: 1 / 3, complete: false })]
-      expect(yield* store.insertScans(scans)).toBe(2)
-      expect(yield* store.insertScans([scan({ timestamp: T0, totalEchoes: 99 }), scan({ timestamp: T0 + 2 * MINUTE })])).toBe(1)
+      expect(yield* store.insertScans(scans)).toEqual(scans)
+      expect(yield* store.insertScans([scan({ timestamp: T0, totalEchoes: 99 }), scan({ timestamp: T0 + 2 * MINUTE })])).toEqual([
+        scan({ timestamp: T0 + 2 * MINUTE })
+      ])
 
       const sql = yield* SqlClient.SqlClient
       const rows = yield* sql`SELECT * FROM echo_scans ORDER BY timestamp`
@@ -52,21 +54,49 @@ describe("EchoStore", () => {
     withStore(Effect.gen(function*() {
       const store = yield* EchoStore
       const scans = Array.from({ length: 1_234 }, (_, i) => scan({ timestamp: T0 + i * MINUTE }))
-      expect(yield* store.insertScans(scans)).toBe(1_234)
+      expect(yield* store.insertScans(scans)).toHaveLength(1_234)
       expect(yield* countRows).toBe(1_234)
     })))
 
-  it.scoped("rolls the whole batch back when one row is refused", () =>
+  it.scoped("refuses a statement with a bad row as poison, storing none of that statement", () =>
     withStore(Effect.gen(function*() {
       const store = yield* EchoStore
-      const scans = Array.from({ length: 700 }, (_, i) => scan({ timestamp: T0 + i * MINUTE }))
-      // NaN binds as NULL and breaks NOT NULL in the second statement of the batch.
-      scans[650] = scan({ timestamp: T0 + 650 * MINUTE, totalEchoes: Number.NaN })
+      const scans = Array.from({ length: 400 }, (_, i) => scan({ timestamp: T0 + i * MINUTE }))
+      // NaN binds as NULL and breaks NOT NULL.
+      scans[250] = scan({ timestamp: T0 + 250 * MINUTE, totalEchoes: Number.NaN })
       const error = yield* Effect.flip(store.insertScans(scans))
-      expect(error._tag).toBe("EchoStoreError")
-      expect(error.operation).toBe("insert")
-      expect(error.reason).toMatch(/statement/i)
+      expect(error).toMatchObject({ _tag: "EchoStoreError", operation: "insert", kind: "poison", code: "SQLITE_CONSTRAINT_NOTNULL" })
+      expect(error.message).toMatch(/NOT NULL/)
       expect(yield* countRows).toBe(0)
+    })))
+
+  it.scoped("a complete scan replaces the incomplete row of the same start; nothing else is overwritten", () =>
+    withStore(Effect.gen(function*() {
+      const store = yield* EchoStore
+      yield* store.insertScans([scan({ timestamp: T0, complete: false, recordCount: 5 }), scan({ timestamp: T0 + MINUTE })])
+      const whole = scan({ timestamp: T0, totalEchoes: 3 })
+      expect(yield* store.insertScans([whole, scan({ timestamp: T0 + MINUTE, totalEchoes: 7 })])).toEqual([whole])
+      expect(yield* store.insertScans([scan({ timestamp: T0, complete: false, recordCount: 2 })])).toEqual([])
+      const points = Chunk.toReadonlyArray(yield* Stream.runCollect(store.seriesStream({ site: "sas", channel: 0, from: T0, to: T0 + 2 * MINUTE })))
+      expect(points.map((p) => [p.total_echoes, p.complete])).toEqual([[3, true], [12.5, true]])
+    })))
+
+  it.scoped("a full disk is a transient failure (SQLITE_FULL), and storing works again once there is room", () =>
+    withStore(Effect.gen(function*() {
+      const store = yield* EchoStore
+      const sql = yield* SqlClient.SqlClient
+      const pages = (yield* sql<{ page_count: number }>`PRAGMA page_count`)[0]!.page_count
+      yield* sql.unsafe(`PRAGMA max_page_count = ${pages}`)
+      const batch = Array.from({ length: 400 }, (_, i) => scan({ timestamp: T0 + i * MINUTE, site: "x".repeat(200) }))
+      const error = yield* Effect.flip(store.insertScans(batch))
+      expect(error).toMatchObject({ operation: "insert", kind: "transient", code: "SQLITE_FULL" })
+      yield* sql`PRAGMA max_page_count = 1073741823`
+      expect(yield* store.insertScans(batch)).toHaveLength(400)
+    })))
+
+  it.scoped("the integrity check passes on a sound database", () =>
+    withStore(Effect.gen(function*() {
+      yield* (yield* EchoStore).checkIntegrity()
     })))
 
   it.scoped("streams one site and channel over [from, to) in timestamp order, page by page", () =>
@@ -82,6 +112,7 @@ describe("EchoStore", () => {
         const points = Chunk.toReadonlyArray(yield* Stream.runCollect(store.seriesStream(query, pageRows)))
         expect(points.map((p) => p.timestamp)).toEqual([2, 3, 4, 5, 6, 7].map((m) => T0 + m * MINUTE))
         expect(points.map((p) => p.total_echoes)).toEqual([2, 3, 4, 5, 6, 7])
+        expect(points.every((p) => p.complete)).toBe(true)
       }
       expect(Chunk.size(yield* Stream.runCollect(store.seriesStream({ ...query, from: T0 + 20 * MINUTE, to: T0 + 30 * MINUTE })))).toBe(0)
     })))
