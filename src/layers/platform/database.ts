@@ -10,7 +10,7 @@
  */
 import { NodeContext } from "@effect/platform-node"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either, Layer, Option } from "effect"
 import { describeUnknown } from "../../domain/unknown-error.js"
 import { AppConfig } from "./AppConfig.js"
 import { Deployment } from "./Deployment.js"

@@ -21,6 +21,7 @@ import { createRequire } from "node:module"
 import { Worker } from "node:worker_threads"
 import { radarTable } from "../../domain/radar-table.js"
 import { AppConfig } from "../platform/AppConfig.js"
+import { Deployment } from "../platform/Deployment.js"
 import { echoSeriesCodec, type EchoValueRow } from "./echo-series-codec.js"
 import { type EchoJob, type EchoJobMode, type EchoJobReply, echoQueryWorkerMain } from "./echo-query-worker.js"
 import { EchoStore, echoStoreError, EchoStoreError, STREAM_PAGE_ROWS } from "./EchoStore.js"
@@ -193,8 +194,8 @@ const makeEchoQueries = (options: EchoQueriesOptions) =>
      * Runs `body` as one admitted request: it waits for a slot with the
      * others, or is refused at once when `capacity` requests are in.
      */
-    const admitted_ = <A, E, R>(body: Effect.Effect<A, E, R>): Effect.Effect<A, E | EchoQueriesBusy, R> =>
-      Effect.suspend(() => {
+    const admit = <A, E, R>(body: Effect.Effect<A, E, R>): Effect.Effect<A, E | EchoQueriesBusy, R> =>
+      Effect.suspend((): Effect.Effect<A, E | EchoQueriesBusy, R> => {
         if (admitted >= capacity) {
           return Effect.fail(
             new EchoQueriesBusy({ waiting: admitted - (capacity - queueLength), retryAfterSeconds: RETRY_AFTER_SECONDS })
@@ -226,7 +227,7 @@ const makeEchoQueries = (options: EchoQueriesOptions) =>
 
     /** The whole window as the JSON body, in one query. */
     const seriesJson = Effect.fn("EchoQueries.seriesJson")(function*(request: EchoSeriesRequest) {
-      return yield* admitted_(Effect.gen(function*() {
+      return yield* admit(Effect.gen(function*() {
         yield* checkSite(request.site)
         const channel = yield* channelOf(request)
         const query = { site: request.site, channel, from: request.from, to: request.to, completeOnly: request.completeOnly }
@@ -242,7 +243,7 @@ const makeEchoQueries = (options: EchoQueriesOptions) =>
      * any query but is never refused once the export has begun.
      */
     const seriesCsv = Effect.fn("EchoQueries.seriesCsv")(function*(request: EchoSeriesRequest) {
-      const channel = yield* admitted_(Effect.zipRight(checkSite(request.site), channelOf(request)))
+      const channel = yield* admit(Effect.zipRight(checkSite(request.site), channelOf(request)))
       const query = { site: request.site, channel, from: request.from, to: request.to, completeOnly: request.completeOnly }
       const pageRows = Math.max(1, Math.floor(options.pageRows))
       const pages = Stream.paginateEffect(request.from, (from) =>
@@ -282,12 +283,20 @@ export class EchoQueries extends Effect.Tag("superdarn-hub/EchoQueries")<
       makeEchoQueries({ workers: 2, queueLength: 32, pageRows: STREAM_PAGE_ROWS, ...options })
     )
 
-  /** ECHOES_QUERY_WORKERS and ECHOES_QUERY_QUEUE, on DATABASE_PATH. */
+  /**
+   * ECHOES_QUERY_WORKERS and ECHOES_QUERY_QUEUE, on DATABASE_PATH. On
+   * PostgreSQL (DATABASE_URL) the queries run on the pool: the server does the
+   * work off this event loop already.
+   */
   static readonly Default = Layer.unwrapScoped(
     Effect.gen(function*() {
       const { databasePath } = yield* AppConfig
+      const { databaseUrl } = yield* Deployment
       const settings = yield* EchoQueriesConfig
-      return EchoQueries.layer({ ...settings, databaseFile: Option.some(databasePath) })
+      return EchoQueries.layer({
+        ...settings,
+        databaseFile: Option.isSome(databaseUrl) ? Option.none() : Option.some(databasePath)
+      })
     })
-  )
+  ).pipe(Layer.provide(Deployment.Default))
 }
