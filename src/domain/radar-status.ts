@@ -10,7 +10,10 @@ export interface RadarCounters {
   readonly bytes: number
   readonly decodeErrors: number
   readonly resyncs: number
+  /** Connections re-established after a connection was lost (the first connection is not one). */
   readonly reconnects: number
+  /** Connection attempts that failed (refused, unanswered, or for the Canada feed ZeroMQ's own retries). */
+  readonly failedAttempts: number
 }
 
 export interface RadarStatus {
@@ -29,13 +32,22 @@ export interface RadarStatus {
   readonly lastError: string | undefined
 }
 
+/**
+ * The registry entry of the SuperDARN Canada publisher itself, beside the
+ * entries of the sites it relays: its state comes from the ZeroMQ socket's
+ * own events, so an unreachable publisher shows as such. Not a site code
+ * (those have three letters), so it cannot collide with one.
+ */
+export const CANADA_FEED_ENTRY = "canada"
+
 export const zeroCounters: RadarCounters = {
   frames: 0,
   records: 0,
   bytes: 0,
   decodeErrors: 0,
   resyncs: 0,
-  reconnects: 0
+  reconnects: 0,
+  failedAttempts: 0
 }
 
 /** The status of an actor that lost its feed and waits `delayMs` before the next attempt. */
@@ -45,6 +57,5 @@ export const enterBackoff = (status: RadarStatus, now: number, delayMs: number, 
   phaseSince: now,
   nextAttemptAt: now + delayMs,
   connectedSince: undefined,
-  lastError: reason,
-  counters: { ...status.counters, reconnects: status.counters.reconnects + 1 }
+  lastError: reason
 })

@@ -37,6 +37,7 @@ export interface RadarHealth {
   readonly decode_errors: number
   readonly resyncs: number
   readonly reconnects: number
+  readonly failed_attempts: number
   readonly last_error: string | null
 }
 
@@ -60,6 +61,7 @@ export const radarHealth = (status: RadarStatus, now: number, stallMs: number): 
   decode_errors: status.counters.decodeErrors,
   resyncs: status.counters.resyncs,
   reconnects: status.counters.reconnects,
+  failed_attempts: status.counters.failedAttempts,
   last_error: status.lastError ?? null
 })
 

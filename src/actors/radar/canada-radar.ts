@@ -7,8 +7,16 @@
  * than the stall time is presumed dead and the socket is replaced, since a
  * SUB socket cannot tell a quiet publisher from a vanished one.
  *
+ * The publisher has its own registry entry (CANADA_FEED_ENTRY), whose phase
+ * follows the socket's monitor events: connecting, connected, receiving, and
+ * "backoff" with ZeroMQ's own retry delay once a connection attempt fails or
+ * the publisher disconnects, so a wrong or closed CANADA_ADDR reads
+ * "unreachable since …" within seconds. ZeroMQ reconnects by itself with
+ * jittered delays of 1 s doubling to 4 s (at most 5 s with the jitter); an
+ * unanswered connect is given up after 5 s and tried again.
+ *
  * Each site is registered in the RadarRegistry (transport "zmq") when its
- * first message arrives; feed-wide events (stall, reconnect) update every
+ * first message arrives; feed-wide events (stall, disconnect) update every
  * site seen so far.
  */
 import { Clock, Data, Duration, Effect, Either, Option, type Scope, Stream } from "effect"
@@ -17,11 +25,11 @@ import { bunzip2Buffer, type Bzip2Error } from "../../compression/bunzip2.js"
 import { type GunzipError, inflateBounded } from "../../compression/gunzip.js"
 import { decodeRecord } from "../../dmap/decode.js"
 import { fitacfView } from "../../dmap/fitacf.js"
-import { withCheckedTime } from "../../streams/record-time.js"
 import type { RadarRecord } from "../../domain/radar-record.js"
-import { enterBackoff, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
+import { CANADA_FEED_ENTRY, enterBackoff, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
 import { siteOfStid } from "../../domain/radar-table.js"
 import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"
+import { withCheckedTime } from "../../streams/record-time.js"
 import { type CanadaMessage, CanadaMessageError, classifyMessage } from "./canada-message-form.js"
 import { recordFromJson } from "./fitacf-json.js"
 import type { BackoffPolicy } from "./radar-backoff.js"
@@ -95,10 +103,24 @@ export const decodeCanadaMessage = (
 const endpointOf = (options: CanadaFeedOptions): string =>
   `tcp://${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`
 
+/** ZeroMQ's reconnect timing: first retry after 1-2 s, doubling to 4 s plus up to 1 s of ZeroMQ's jitter. */
+const RECONNECT_INTERVAL_MS = 1_000
+const RECONNECT_MAX_INTERVAL_MS = 4_000
+/** A connect nobody answers (a firewall dropping packets) is given up after this and retried. */
+const CONNECT_TIMEOUT_MS = 5_000
+
 const subscribe = (endpoint: string): Effect.Effect<zmq.Subscriber, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.sync(() => {
-      const socket = new zmq.Subscriber({ linger: 0, ipv6: endpoint.includes("[") })
+      const socket = new zmq.Subscriber({
+        linger: 0,
+        ipv6: endpoint.includes("["),
+        reconnectInterval: RECONNECT_INTERVAL_MS,
+        reconnectMaxInterval: RECONNECT_MAX_INTERVAL_MS,
+        connectTimeout: CONNECT_TIMEOUT_MS
+      })
+      // The observer must exist before connect() so the first events are seen.
+      void socket.events
       socket.connect(endpoint)
       socket.subscribe()
       return socket
@@ -117,6 +139,88 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
 
       const updateSeen = (f: (status: RadarStatus) => RadarStatus) =>
         Effect.forEach(seen, (site) => registry.update(site, f), { discard: true })
+      const updateFeed = (f: (status: RadarStatus) => RadarStatus) => registry.update(CANADA_FEED_ENTRY, f)
+      const updateAll = (f: (status: RadarStatus) => RadarStatus) => Effect.zipRight(updateFeed(f), updateSeen(f))
+      const iso = (ms: number) => new Date(ms).toISOString()
+
+      yield* registry.put({
+        site: CANADA_FEED_ENTRY,
+        transport: "zmq",
+        address,
+        phase: "connecting",
+        phaseSince: yield* Clock.currentTimeMillis,
+        nextAttemptAt: undefined,
+        connectedSince: undefined,
+        lastRecordAt: undefined,
+        counters: zeroCounters,
+        lastError: undefined
+      })
+
+      // Whether the publisher was ever reached: the next connection is then a reconnection.
+      let everConnected = false
+      const onSocketEvent = (event: zmq.Event) =>
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          switch (event.type) {
+            case "connect": {
+              const reconnected = everConnected
+              everConnected = true
+              yield* updateFeed((status) => ({
+                ...status,
+                phase: "connected",
+                phaseSince: now,
+                connectedSince: now,
+                nextAttemptAt: undefined,
+                counters: reconnected
+                  ? { ...status.counters, reconnects: status.counters.reconnects + 1 }
+                  : status.counters
+              }))
+              yield* Effect.log("connected to the Canada publisher").pipe(annotate)
+              return
+            }
+            case "connect:retry": {
+              const feed = yield* registry.get(CANADA_FEED_ENTRY)
+              const since = feed?.phase === "backoff" ? feed.phaseSince : now
+              const reason = `unreachable since ${iso(since)}: no publisher accepts connections at ${address}`
+              yield* updateFeed((status) => ({
+                ...status,
+                phase: "backoff",
+                phaseSince: since,
+                nextAttemptAt: now + event.interval,
+                connectedSince: undefined,
+                lastError: `${reason}; retrying in ${event.interval} ms`,
+                counters: { ...status.counters, failedAttempts: status.counters.failedAttempts + 1 }
+              }))
+              // One warning per outage; each retry is only worth a debug line.
+              yield* (since === now ? Effect.logWarning(reason) : Effect.logDebug(reason)).pipe(annotate)
+              return
+            }
+            case "disconnect": {
+              const reason = `disconnected at ${iso(now)}: the publisher at ${address} went away`
+              yield* updateAll((status) => ({
+                ...status,
+                phase: "backoff",
+                phaseSince: now,
+                nextAttemptAt: undefined,
+                connectedSince: undefined,
+                lastError: reason
+              }))
+              yield* Effect.logWarning(reason).pipe(annotate)
+              return
+            }
+            default:
+              return
+          }
+        })
+
+      /** Follows the socket's monitor events until the socket closes. */
+      const watch = (socket: zmq.Subscriber) =>
+        Effect.gen(function*() {
+          for (;;) {
+            const event = yield* Effect.tryPromise(() => socket.events.receive())
+            yield* onSocketEvent(event)
+          }
+        }).pipe(Effect.ignore, Effect.forkScoped)
 
       const register = (site: string, now: number) =>
         Effect.suspend(() => {
@@ -151,6 +255,16 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
           })
           if (Either.isLeft(outcome)) {
             const error = outcome.left
+            yield* updateFeed((status) => ({
+              ...status,
+              counters: {
+                ...status.counters,
+                frames: status.counters.frames + 1,
+                bytes: status.counters.bytes + bytes,
+                decodeErrors: status.counters.decodeErrors + 1
+              },
+              lastError: error.message
+            }))
             if (error.site !== undefined) {
               yield* register(error.site, now)
               yield* registry.update(error.site, (status) => ({
@@ -173,7 +287,7 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
           const record = outcome.right
           yield* register(record.site, now)
           yield* control.healthy
-          yield* registry.update(record.site, (status) => ({
+          const received = (status: RadarStatus): RadarStatus => ({
             ...status,
             phase: "receiving",
             phaseSince: status.phase === "receiving" ? status.phaseSince : now,
@@ -184,7 +298,9 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
               records: status.counters.records + 1,
               bytes: status.counters.bytes + bytes
             }
-          }))
+          })
+          yield* registry.update(record.site, received)
+          yield* updateFeed(received)
           return Option.some(record)
         })
 
@@ -192,13 +308,14 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
         Stream.unwrapScoped(
           Effect.gen(function*() {
             const now = yield* Clock.currentTimeMillis
-            yield* updateSeen((status) => ({
+            yield* updateAll((status) => ({
               ...status,
               phase: "connecting",
               phaseSince: now,
               nextAttemptAt: undefined
             }))
             const socket = yield* subscribe(address)
+            yield* watch(socket)
             quietBadMessages = false
             yield* Effect.log("subscribed to the Canada feed").pipe(annotate)
             return Stream.repeatEffect(
@@ -233,9 +350,9 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
         onLoss: ({ delay, error, now, reason }) =>
           Effect.gen(function*() {
             if (Option.exists(error, (e) => e.reason === "Stalled")) {
-              yield* updateSeen((status) => ({ ...status, phase: "stalled", phaseSince: now, lastError: reason }))
+              yield* updateAll((status) => ({ ...status, phase: "stalled", phaseSince: now, lastError: reason }))
             }
-            yield* updateSeen((status) => enterBackoff(status, now, Duration.toMillis(delay), reason))
+            yield* updateAll((status) => enterBackoff(status, now, Duration.toMillis(delay), reason))
             yield* Effect.logWarning(`Canada feed down: ${reason}; resubscribing in ${Duration.format(delay)}`).pipe(
               annotate
             )

@@ -8,7 +8,7 @@
  * end that radar's actor, let alone another's. Only interruption gets through.
  */
 import { Cause, Clock, Duration, Effect, Option, Random, Ref, Stream } from "effect"
-import { backoffDelay, type BackoffPolicy } from "./radar-backoff.js"
+import { type BackoffPolicy, retryWait } from "./radar-backoff.js"
 
 /** What a session may tell the loop. */
 export interface SessionControl {
@@ -22,6 +22,7 @@ export interface SessionLoss<E> {
   readonly error: Option.Option<E>
   /** One line for the status and the log. */
   readonly reason: string
+  /** The wait before the next attempt (see `retryWait`). */
   readonly delay: Duration.Duration
   /** Epoch ms (Clock) when the loss was seen. */
   readonly now: number
@@ -46,18 +47,23 @@ export const reconnectLoop = <A, E extends { readonly message: string }>(
   Stream.unwrap(
     Effect.gen(function*() {
       const attempt = yield* Ref.make(0)
+      const startedAt = yield* Ref.make(0)
       const control: SessionControl = { healthy: Ref.set(attempt, 0) }
 
       const wait = (cause: Cause.Cause<E>) =>
         Effect.gen(function*() {
           const n = yield* Ref.getAndUpdate(attempt, (k) => k + 1)
-          const delay = backoffDelay(options.policy, n, yield* Random.next)
           const now = yield* Clock.currentTimeMillis
+          const delay = retryWait(options.policy, n, now - (yield* Ref.get(startedAt)), yield* Random.next)
           yield* options.onLoss({ error: Cause.failureOption(cause), reason: describeCause(cause), delay, now })
           yield* Effect.sleep(delay)
         })
 
-      return Stream.suspend(() => options.session(control)).pipe(
+      const session = Stream.unwrap(Effect.gen(function*() {
+        yield* Ref.set(startedAt, yield* Clock.currentTimeMillis)
+        return options.session(control)
+      }))
+      return session.pipe(
         Stream.catchAllCause((cause) =>
           // Only interruption gets through, and it carries no error value.
           Cause.isInterruptedOnly(cause) ? Stream.failCause(cause as Cause.Cause<never>) : Stream.execute(wait(cause))

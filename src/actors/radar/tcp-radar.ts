@@ -1,8 +1,8 @@
 /**
  * One radar's realtime TCP feed (RST/ROS `rtserver`, connex framing) as a
  * stream of records that never fails and never ends: connection failures,
- * clean closes and stalls all lead to a reconnection after a backoff, and bad
- * bytes are skipped by the framer. Everything it meets is published to the
+ * clean closes and stalls all lead to a reconnection (reconnect-loop.ts, at
+ * most 5 s apart), and bad bytes are skipped by the framer. Everything it meets is published to the
  * RadarRegistry: phase, counters, last error.
  */
 import { NodeStream } from "@effect/platform-node"
@@ -10,11 +10,11 @@ import { Clock, Data, Duration, Effect, Either, Option, type Scope, Stream } fro
 import * as net from "node:net"
 import { decodeRecord } from "../../dmap/decode.js"
 import { fitacfView } from "../../dmap/fitacf.js"
-import { withCheckedTime } from "../../streams/record-time.js"
 import type { RadarRecord } from "../../domain/radar-record.js"
 import { enterBackoff, type RadarCounters, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
 import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"
 import { ConnexFramer } from "../../streams/connex-framer.js"
+import { withCheckedTime } from "../../streams/record-time.js"
 import type { BackoffPolicy } from "./radar-backoff.js"
 import { reconnectLoop, type SessionControl } from "./reconnect-loop.js"
 
@@ -25,7 +25,7 @@ export interface TcpRadarOptions {
   readonly port: number
   /** Largest connex frame accepted; larger declared lengths are skipped as garbage. */
   readonly maxFrameBytes: number
-  /** Silence on an open connection (or an unanswered connect) that counts as a failure. */
+  /** Silence on an open connection that counts as a failure. */
   readonly stall: Duration.Duration
   readonly backoff: BackoffPolicy
 }
@@ -40,6 +40,14 @@ export class RadarConnectionError extends Data.TaggedError("RadarConnectionError
     return `${this.address}: ${this.reason}: ${this.detail}`
   }
 }
+
+/**
+ * An unanswered connect is given up after this (or the stall time, if
+ * shorter) and tried again at once: the kernel resends a SYN only at 1 s and
+ * 3 s, then waits longer and longer, so a radar that comes back while one
+ * attempt hangs would otherwise wait for the kernel instead of for us.
+ */
+export const CONNECT_TIMEOUT = Duration.seconds(5)
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
@@ -58,7 +66,8 @@ const addTally = (counters: RadarCounters, tally: Tally, bytes: number): RadarCo
   bytes: counters.bytes + bytes,
   decodeErrors: counters.decodeErrors + tally.decodeErrors,
   resyncs: counters.resyncs + tally.resyncs,
-  reconnects: counters.reconnects
+  reconnects: counters.reconnects,
+  failedAttempts: counters.failedAttempts
 })
 
 /**
@@ -105,8 +114,9 @@ const decodeChunk = (
 const connect = (
   options: TcpRadarOptions,
   address: string
-): Effect.Effect<net.Socket, RadarConnectionError, Scope.Scope> =>
-  Effect.acquireRelease(
+): Effect.Effect<net.Socket, RadarConnectionError, Scope.Scope> => {
+  const timeout = Duration.min(options.stall, CONNECT_TIMEOUT)
+  return Effect.acquireRelease(
     Effect.async<net.Socket, RadarConnectionError>((resume) => {
       const socket = net.connect({ host: options.host, port: options.port })
       // A later error is reported by the reading stream; this listener only
@@ -129,18 +139,19 @@ const connect = (
       return Effect.sync(() => socket.destroy())
     }).pipe(
       Effect.timeoutFail({
-        duration: options.stall,
+        duration: timeout,
         onTimeout: () =>
           new RadarConnectionError({
             site: options.site,
             address,
             reason: "ConnectFailed",
-            detail: `no answer within ${Duration.format(options.stall)}`
+            detail: `no answer within ${Duration.format(timeout)}`
           })
       })
     ),
     (socket) => Effect.sync(() => socket.destroy())
   )
+}
 
 /**
  * The radar's records, for ever. Registers the radar in the RadarRegistry
@@ -174,6 +185,9 @@ export const tcpRadarRecords = (options: TcpRadarOptions): Stream.Stream<RadarRe
         lastError: undefined
       })
 
+      // Whether a connection was ever made: the next one is then a reconnection.
+      let everConnected = false
+
       const fail = (reason: RadarConnectionError["reason"], detail: string) =>
         new RadarConnectionError({ site, address, reason, detail })
 
@@ -183,7 +197,17 @@ export const tcpRadarRecords = (options: TcpRadarOptions): Stream.Stream<RadarRe
             yield* enter("connecting", { nextAttemptAt: undefined })
             const socket = yield* connect(options, address)
             const connectedAt = yield* Clock.currentTimeMillis
-            yield* enter("connected", { connectedSince: connectedAt })
+            const reconnected = everConnected
+            everConnected = true
+            yield* update((status) => ({
+              ...status,
+              phase: "connected",
+              phaseSince: connectedAt,
+              connectedSince: connectedAt,
+              counters: reconnected
+                ? { ...status.counters, reconnects: status.counters.reconnects + 1 }
+                : status.counters
+            }))
             yield* Effect.log("radar connected").pipe(annotate)
             const framer = new ConnexFramer(options.maxFrameBytes)
             let receiving = false
@@ -234,7 +258,13 @@ export const tcpRadarRecords = (options: TcpRadarOptions): Stream.Stream<RadarRe
               yield* enter("stalled", { lastError: reason })
               yield* Effect.logWarning(`radar stalled: ${reason}`).pipe(annotate)
             }
-            yield* update((status) => enterBackoff(status, now, Duration.toMillis(delay), reason))
+            const failedAttempt = Option.exists(error, (e) => e.reason === "ConnectFailed")
+            yield* update((status) => {
+              const next = enterBackoff(status, now, Duration.toMillis(delay), reason)
+              return failedAttempt
+                ? { ...next, counters: { ...next.counters, failedAttempts: next.counters.failedAttempts + 1 } }
+                : next
+            })
             yield* Effect.logWarning(`radar down: ${reason}; next attempt in ${Duration.format(delay)}`).pipe(annotate)
           })
       })

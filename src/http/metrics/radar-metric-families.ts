@@ -13,7 +13,8 @@ const COUNTERS: ReadonlyArray<readonly [keyof RadarCounters, string, string]> = 
   ["bytes", "superdarn_hub_radar_bytes_total", "Bytes received from the radar"],
   ["decodeErrors", "superdarn_hub_radar_decode_errors_total", "Frames or records that failed to decode"],
   ["resyncs", "superdarn_hub_radar_resyncs_total", "Times the framer skipped bytes to find the next frame"],
-  ["reconnects", "superdarn_hub_radar_reconnects_total", "Connections re-established after a loss"]
+  ["reconnects", "superdarn_hub_radar_reconnects_total", "Connections re-established after a loss"],
+  ["failedAttempts", "superdarn_hub_radar_failed_attempts_total", "Connection attempts that failed"]
 ]
 
 export const radarMetricFamilies = (

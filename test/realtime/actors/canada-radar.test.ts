@@ -1,18 +1,20 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Either, Queue, TestClock } from "effect"
+import { Chunk, Duration, Effect, Either, Exit, Queue, Scope, TestClock } from "effect"
+import * as net from "node:net"
 import * as zlib from "node:zlib"
 import { type CanadaFeedOptions, canadaRecords } from "../../../src/actors/radar/canada-radar.js"
 import { classifyMessage } from "../../../src/actors/radar/canada-message-form.js"
 import { defaultBackoffPolicy } from "../../../src/actors/radar/radar-backoff.js"
 import { fitacfView } from "../../../src/dmap/fitacf.js"
 import type { DmapRecord } from "../../../src/dmap/types.js"
+import { CANADA_FEED_ENTRY } from "../../../src/domain/radar-status.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import { bzip2Compress } from "../../../src/simulate/bzip2-compress.js"
 import { encodeCanadaMessage, type FakeCanadaPublisherHandle, makeFakeCanadaPublisher } from "../../../src/simulate/fake-canada-publisher.js"
 import { awaitSleeper, awaitStatus, collect, fastBackoff } from "./harness.js"
 import { inuvikRecords, northRecords } from "./fixture-records.js"
 
-const feed = (publisher: FakeCanadaPublisherHandle, overrides: Partial<CanadaFeedOptions> = {}): CanadaFeedOptions => ({
+const feed = (publisher: Pick<FakeCanadaPublisherHandle, "host" | "port">, overrides: Partial<CanadaFeedOptions> = {}): CanadaFeedOptions => ({
   host: publisher.host,
   port: publisher.port,
   stall: Duration.seconds(120),
@@ -97,6 +99,8 @@ describe("Canada ZeroMQ actor", () => {
 
   it.scoped("a publisher silent for longer than the stall time is resubscribed", () =>
     Effect.gen(function*() {
+      // The fixtures' records are from 2018; at the TestClock's 1970 they would be from the future.
+      yield* TestClock.setTime(Date.UTC(2018, 3, 4, 6, 0))
       const publisher = yield* makeFakeCanadaPublisher()
       const queue = yield* collect(canadaRecords(feed(publisher, { stall: Duration.seconds(120), backoff: defaultBackoffPolicy })))
       yield* publisher.awaitSubscribers(1)
@@ -106,7 +110,8 @@ describe("Canada ZeroMQ actor", () => {
       yield* TestClock.adjust("120 seconds")
       const status = yield* awaitStatus("han", (s) => s.phase === "backoff")
       expect(status.lastError).toContain("Stalled")
-      expect(status.counters.reconnects).toBe(1)
+      expect(status.counters.reconnects).toBe(0)
+      expect((yield* awaitStatus(CANADA_FEED_ENTRY, (s) => s.phase === "backoff")).lastError).toContain("Stalled")
       yield* awaitSleeper
       yield* TestClock.adjust("1 second")
       yield* awaitStatus("han", (s) => s.phase === "connecting")
@@ -115,5 +120,61 @@ describe("Canada ZeroMQ actor", () => {
       yield* publisher.awaitSubscribers(1)
       yield* publisher.send(northRecords()[1]!, "aggregator", "han")
       expect((yield* Queue.take(queue)).record).toEqual(northRecords()[1])
+      // The new socket's connection is a reconnection of the feed.
+      expect((yield* awaitStatus(CANADA_FEED_ENTRY, (s) => s.phase === "receiving")).counters.reconnects).toBe(1)
     }).pipe(Effect.provide(RadarRegistry.Default)))
+
+  it.scopedLive("a closed address reads \"unreachable since …\" on the feed's own entry within 10 s", () =>
+    Effect.gen(function*() {
+      const port = yield* closedPort
+      yield* collect(canadaRecords({ ...feed({ host: "127.0.0.1", port }), backoff: defaultBackoffPolicy }))
+      const entry = yield* awaitStatus(
+        CANADA_FEED_ENTRY,
+        (s) => s.phase === "backoff" && s.counters.failedAttempts >= 2
+      ).pipe(Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("not unreachable within 10 s") }))
+      expect(entry.transport).toBe("zmq")
+      expect(entry.address).toBe(`tcp://127.0.0.1:${port}`)
+      expect(entry.lastError).toMatch(/^unreachable since \d{4}-\d\d-\d\dT[\d:.]+Z: no publisher accepts connections at tcp:\/\/127\.0\.0\.1:\d+; retrying in \d+ ms$/)
+      // ZeroMQ's own retry delay, at most 5 s away.
+      expect(entry.nextAttemptAt! - Date.now()).toBeLessThanOrEqual(5000)
+      expect(entry.counters.reconnects).toBe(0)
+      // "since" is the first failure of the outage, not the latest retry.
+      const since = Date.parse(/since (\S+):/.exec(entry.lastError!)![1]!)
+      expect(since).toBe(entry.phaseSince)
+    }).pipe(Effect.provide(RadarRegistry.Default)))
+
+  it.scopedLive("a publisher that goes away and comes back: disconnected, then reconnected within 5 s", () =>
+    Effect.gen(function*() {
+      const first = yield* Scope.make()
+      const publisher = yield* makeFakeCanadaPublisher().pipe(Scope.extend(first))
+      const queue = yield* collect(canadaRecords({ ...feed(publisher), backoff: defaultBackoffPolicy }))
+      yield* publisher.awaitSubscribers(1)
+      yield* awaitStatus(CANADA_FEED_ENTRY, (s) => s.phase === "connected")
+      yield* publisher.send(inuvikRecords()[0]!, "bz2-dmap")
+      yield* Queue.take(queue)
+      const receiving = yield* awaitStatus(CANADA_FEED_ENTRY, (s) => s.phase === "receiving")
+      expect(receiving.counters.records).toBe(1)
+      yield* Scope.close(first, Exit.void)
+      const gone = yield* awaitStatus(CANADA_FEED_ENTRY, (s) => s.phase === "backoff")
+      expect(gone.lastError).toMatch(/disconnected|unreachable/)
+      // The site relayed by the feed is shown as away too.
+      expect((yield* awaitStatus("inv", (s) => s.phase === "backoff")).lastError).toMatch(/disconnected|unreachable/)
+      const back = yield* makeFakeCanadaPublisher({ port: publisher.port })
+      const returnedAt = Date.now()
+      yield* back.awaitSubscribers(1)
+      const reconnected = yield* awaitStatus(CANADA_FEED_ENTRY, (s) => s.phase === "connected")
+      expect(reconnected.phaseSince - returnedAt).toBeLessThanOrEqual(5000)
+      expect(reconnected.counters.reconnects).toBe(1)
+      yield* back.send(inuvikRecords()[1]!, "bz2-dmap")
+      expect((yield* Queue.take(queue)).record).toEqual(inuvikRecords()[1])
+    }).pipe(Effect.provide(RadarRegistry.Default)))
+})
+
+/** A port nothing listens on: bound once by the kernel's choice, then closed. */
+const closedPort = Effect.async<number>((resume) => {
+  const server = net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const { port } = server.address() as net.AddressInfo
+    server.close(() => resume(Effect.succeed(port)))
+  })
 })

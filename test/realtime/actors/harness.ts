@@ -2,7 +2,7 @@
  * Running radar actors in tests: their records go into a queue the test reads,
  * and the test waits on the RadarRegistry instead of on time.
  */
-import { Duration, Effect, Option, Queue, type Scope, Stream, TestClock } from "effect"
+import { Duration, Effect, Queue, type Scope, Stream, TestClock } from "effect"
 import type { RadarRecord } from "../../../src/domain/radar-record.js"
 import type { RadarStatus } from "../../../src/domain/radar-status.js"
 import type { BackoffPolicy } from "../../../src/actors/radar/radar-backoff.js"
@@ -26,15 +26,24 @@ export const collect = <R>(
     return queue
   })
 
-/** Waits until the site's status satisfies `ok`, and returns that status. */
+/** Real time, whatever clock the test runs on. */
+const realPause = (ms: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, ms)))
+
+/**
+ * Waits (polling in real time, for at most 20 s) until the site's status
+ * satisfies `ok`, and returns that status.
+ */
 export const awaitStatus = (site: string, ok: (status: RadarStatus) => boolean) =>
-  Effect.flatMap(RadarRegistry, (registry) =>
-    registry.changes.pipe(
-      Stream.map((all) => all.get(site)),
-      Stream.filter((status): status is RadarStatus => status !== undefined && ok(status)),
-      Stream.runHead,
-      Effect.map(Option.getOrThrow)
-    ))
+  Effect.gen(function*() {
+    const registry = yield* RadarRegistry
+    let last: RadarStatus | undefined
+    for (let i = 0; i < 10_000; i++) {
+      last = yield* registry.get(site)
+      if (last !== undefined && ok(last)) return last
+      yield* realPause(2)
+    }
+    return yield* Effect.dieMessage(`${site} never reached the awaited status; last: ${JSON.stringify(last)}`)
+  })
 
 /**
  * Under the TestClock: waits (in real time, bounded) until some fiber sleeps,
@@ -44,7 +53,7 @@ export const awaitSleeper = Effect.gen(function*() {
   for (let i = 0; i < 2_000; i++) {
     const sleeps = yield* TestClock.sleeps()
     if (sleeps.length > 0) return
-    yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 2)))
+    yield* realPause(2)
   }
   return yield* Effect.dieMessage("no fiber went to sleep")
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Queue, Random, TestClock } from "effect"
+import { Chunk, Clock, Duration, Effect, Queue, Random, TestClock } from "effect"
 import { defaultBackoffPolicy } from "../../../src/actors/radar/radar-backoff.js"
 import { type TcpRadarOptions, tcpRadarRecords } from "../../../src/actors/radar/tcp-radar.js"
 import { encodeRecord } from "../../../src/dmap/encode.js"
@@ -19,6 +19,9 @@ const radar = (server: FakeRtServerHandle, overrides: Partial<TcpRadarOptions> =
   backoff: fastBackoff,
   ...overrides
 })
+
+/** The fixtures' records are from 2018-04-04; the TestClock starts at 1970, where they would be from the future. */
+const atFixtureTime = TestClock.setTime(Date.UTC(2018, 3, 4, 6, 0))
 
 const take = (queue: Queue.Queue<RadarRecord>, n: number) =>
   Effect.map(Queue.takeN(queue, n), (chunk) => Chunk.toReadonlyArray(chunk).map((r) => r.record))
@@ -44,7 +47,8 @@ describe("TCP radar actor", () => {
         bytes: sent.reduce((n, r) => n + 8 + encodeRecord(r).length, 0),
         decodeErrors: 0,
         resyncs: 0,
-        reconnects: 0
+        reconnects: 0,
+        failedAttempts: 0
       })
     }).pipe(Effect.provide(RadarRegistry.Default)))
 
@@ -52,13 +56,15 @@ describe("TCP radar actor", () => {
     Effect.gen(function*() {
       const server = yield* makeFakeRtServer({ refuseAtStart: true })
       const queue = yield* collect(tcpRadarRecords(radar(server)))
-      const down = yield* awaitStatus("han", (s) => s.counters.reconnects >= 3)
+      const down = yield* awaitStatus("han", (s) => s.counters.failedAttempts >= 3)
       expect(down.lastError).toContain("ECONNREFUSED")
+      expect(down.counters.reconnects).toBe(0)
       yield* server.accept
       yield* server.awaitClients(1)
       yield* server.send(northRecords()[0]!)
       expect(yield* take(queue, 1)).toEqual([northRecords()[0]])
-      yield* awaitStatus("han", (s) => s.phase === "receiving")
+      // The first connection ever made is not a reconnection.
+      expect((yield* awaitStatus("han", (s) => s.phase === "receiving")).counters.reconnects).toBe(0)
     }).pipe(Effect.provide(RadarRegistry.Default)))
 
   it.scopedLive("garbage, a cut frame and an absurd length are skipped without losing a record after them", () =>
@@ -101,6 +107,9 @@ describe("TCP radar actor", () => {
       expect(yield* take(queue, 6)).toEqual(records.slice(0, 6))
       const status = yield* awaitStatus("han", (s) => s.counters.reconnects >= 2)
       expect(status.lastError).toContain("closed the connection")
+      // Three connections made, two of them after a loss; none refused.
+      expect(yield* server.accepted).toBe(3)
+      expect(status.counters.failedAttempts).toBe(0)
     }).pipe(Effect.provide(RadarRegistry.Default)))
 
   it.scopedLive("a record larger than the radar's maxFrameBytes is skipped, the next one is not", () =>
@@ -117,6 +126,7 @@ describe("TCP radar actor", () => {
 
   it.scoped("a stall (connected, no bytes for stallSeconds) triggers a reconnect", () =>
     Effect.gen(function*() {
+      yield* atFixtureTime
       const server = yield* makeFakeRtServer()
       const queue = yield* collect(tcpRadarRecords(radar(server, { stall: Duration.seconds(120), backoff: defaultBackoffPolicy })))
       yield* server.awaitClients(1)
@@ -129,41 +139,104 @@ describe("TCP radar actor", () => {
       yield* TestClock.adjust("1 second")
       const stalled = yield* awaitStatus("han", (s) => s.phase === "backoff")
       expect(stalled.lastError).toContain("Stalled")
-      expect(stalled.counters.reconnects).toBe(1)
+      expect(stalled.counters.reconnects).toBe(0)
+      // The session outlived its delay: the next attempt comes at once (a jitter pause of at most 0.2 s).
+      expect(stalled.nextAttemptAt! - stalled.phaseSince).toBeLessThanOrEqual(200)
       yield* awaitSleeper
-      yield* TestClock.adjust("1 second")
+      yield* TestClock.adjust("200 millis")
       yield* server.awaitAccepted(2)
       yield* server.awaitClients(1)
       yield* server.send(northRecords()[1]!)
       expect(yield* take(queue, 1)).toEqual([northRecords()[1]])
+      expect((yield* awaitStatus("han", (s) => s.phase === "receiving")).counters.reconnects).toBe(1)
     }).pipe(Effect.provide(RadarRegistry.Default)))
 
-  it.scoped("backoff grows to the cap while the radar is down, and resets once records flow", () =>
+  it.scoped("retries grow from 1 s to a 5 s cap while the radar is down, and come at once after a clean close", () =>
     Effect.gen(function*() {
+      yield* atFixtureTime
       const server = yield* makeFakeRtServer({ refuseAtStart: true })
       const queue = yield* collect(tcpRadarRecords(radar(server, { backoff: defaultBackoffPolicy })))
       const delays: Array<number> = []
       for (let k = 1; k <= 8; k++) {
-        const status = yield* awaitStatus("han", (s) => s.phase === "backoff" && s.counters.reconnects === k)
+        const status = yield* awaitStatus("han", (s) => s.phase === "backoff" && s.counters.failedAttempts === k)
         const delay = status.nextAttemptAt! - status.phaseSince
         delays.push(delay)
         yield* awaitSleeper
         yield* TestClock.adjust(delay)
       }
-      const nominal = [1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000]
+      const nominal = [1000, 2000, 4000, 5000, 5000, 5000, 5000, 5000]
       delays.forEach((delay, i) => {
         expect(delay).toBeGreaterThanOrEqual(nominal[i]! * 0.8)
         expect(delay).toBeLessThanOrEqual(nominal[i]!)
       })
+      // Jittered: not every capped delay is the same.
+      expect(new Set(delays.slice(3)).size).toBeGreaterThan(1)
       yield* server.accept
-      const last = yield* awaitStatus("han", (s) => s.phase === "backoff" && s.counters.reconnects === 9)
+      const last = yield* awaitStatus("han", (s) => s.phase === "backoff" && s.counters.failedAttempts === 9)
       yield* awaitSleeper
       yield* TestClock.adjust(last.nextAttemptAt! - last.phaseSince)
       yield* server.awaitClients(1)
       yield* server.send(northRecords()[0]!)
       yield* take(queue, 1)
+      // A feed that carried records for a while, then closed cleanly.
+      yield* TestClock.adjust("30 seconds")
       yield* server.inject({ _tag: "Disconnect" })
-      const after = yield* awaitStatus("han", (s) => s.phase === "backoff" && s.counters.reconnects === 10)
-      expect(after.nextAttemptAt! - after.phaseSince).toBeLessThanOrEqual(1000)
+      const after = yield* awaitStatus("han", (s) => s.phase === "backoff" && s.lastError!.includes("closed"))
+      expect(after.nextAttemptAt! - after.phaseSince).toBeLessThanOrEqual(200)
+      expect(after.counters.failedAttempts).toBe(9)
     }).pipe(Effect.provide(RadarRegistry.Default), Effect.withRandom(Random.make("backoff"))))
+
+  const outage = (downFor: Duration.Duration) =>
+    Effect.gen(function*() {
+      yield* atFixtureTime
+      const server = yield* makeFakeRtServer()
+      const queue = yield* collect(tcpRadarRecords(radar(server, { backoff: defaultBackoffPolicy })))
+      yield* server.awaitClients(1)
+      yield* server.send(northRecords()[0]!)
+      yield* take(queue, 1)
+      yield* awaitStatus("han", (s) => s.phase === "receiving")
+      const wentAway = yield* Clock.currentTimeMillis
+      const returnsAt = wentAway + Duration.toMillis(downFor)
+      yield* server.refuse
+      // Follow every attempt while the radar is away: none is more than 5 s after the previous one.
+      const attempts: Array<number> = []
+      for (let k = 0;; k++) {
+        const status = yield* awaitStatus("han", (s) => s.phase === "backoff" && s.counters.failedAttempts === k)
+        attempts.push(status.phaseSince)
+        if (status.nextAttemptAt! >= returnsAt) break
+        yield* awaitSleeper
+        yield* TestClock.adjust(status.nextAttemptAt! - (yield* Clock.currentTimeMillis))
+      }
+      const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!)
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(5000)
+      const pending = yield* awaitStatus("han", (s) => s.phase === "backoff")
+      yield* TestClock.adjust(returnsAt - (yield* Clock.currentTimeMillis))
+      yield* server.accept
+      yield* awaitSleeper
+      yield* TestClock.adjust(pending.nextAttemptAt! - (yield* Clock.currentTimeMillis))
+      yield* server.awaitClients(1)
+      const back = (yield* Clock.currentTimeMillis) - returnsAt
+      yield* server.send(northRecords()[1]!)
+      expect(yield* take(queue, 1)).toEqual([northRecords()[1]])
+      const status = yield* awaitStatus("han", (s) => s.phase === "receiving")
+      expect(status.counters.reconnects).toBe(1)
+      expect(status.counters.failedAttempts).toBe(attempts.length - 1)
+      return { back, attempts: attempts.length }
+    }).pipe(Effect.provide(RadarRegistry.Default))
+
+  it.scoped("a radar down for 30 s is back within 5 s of its return", () =>
+    Effect.gen(function*() {
+      const { back } = yield* outage(Duration.seconds(30))
+      expect(back).toBeGreaterThanOrEqual(0)
+      expect(back).toBeLessThanOrEqual(5000)
+    }))
+
+  it.scoped("a radar down for 10 min is back within 5 s of its return", () =>
+    Effect.gen(function*() {
+      const { attempts, back } = yield* outage(Duration.minutes(10))
+      expect(back).toBeGreaterThanOrEqual(0)
+      expect(back).toBeLessThanOrEqual(5000)
+      // Retried all along, at most 5 s apart: at least 600 s / 5 s attempts.
+      expect(attempts).toBeGreaterThanOrEqual(120)
+    }))
 })

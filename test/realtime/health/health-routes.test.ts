@@ -84,6 +84,7 @@ describe("GET /health", () => {
               decode_errors: 0,
               resyncs: 0,
               reconnects: 0,
+              failed_attempts: 0,
               last_error: "connect ECONNREFUSED 127.0.0.1:9002"
             },
             sas: {
@@ -95,6 +96,7 @@ describe("GET /health", () => {
               decode_errors: 2,
               resyncs: 1,
               reconnects: 3,
+              failed_attempts: 0,
               last_error: null
             }
           },
