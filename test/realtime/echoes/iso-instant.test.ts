@@ -22,9 +22,48 @@ describe("parseIsoInstant", () => {
   })
 
   it("refuses what is not a real ISO 8601 instant", () => {
-    for (const text of ["", "yesterday", "2025-9-27", "2025-02-30", "2025-09-27T24:00", "2025-09-27T12:60", "27/09/2025", "2025-09-27T12:00+25:00", "1727440000"]) {
+    for (
+      const text of [
+        "", "yesterday", "2025-9-27", "2025-02-30", "2025-09-27T24:01", "2025-09-27T12:60", "27/09/2025",
+        "2025-09-27T12:00+25:00", "1727440000", "2025-366", "2024-367", "2025-W53-1", "2025-W01-8", "2025-13",
+        "2025-09-27T12:30:60", "2025-09-27T", "0001-02-29"
+      ]
+    ) {
       expect(parseIsoInstant(text), text).toEqual(Option.none())
     }
+  })
+
+  it("reads every ISO 8601 form of an instant (issue 18): early years, basic, ordinal and week dates, reduced precision", () => {
+    const day = (y: number, m: number, d: number) => {
+      const date = new Date(0)
+      date.setUTCFullYear(y, m - 1, d)
+      return date.getTime()
+    }
+    const cases: ReadonlyArray<readonly [string, number]> = [
+      ["0001-01-01", day(1, 1, 1)],
+      ["0099-12-31T23:59:59Z", day(99, 12, 31) + 86_399_000],
+      ["20250927", Date.UTC(2025, 8, 27)],
+      ["20250927T123015Z", T],
+      ["20250927T1230", T - 15_000],
+      ["2025-09-27T12Z", T - 30 * 60_000 - 15_000],
+      ["2025-09", Date.UTC(2025, 8, 1)],
+      ["2025", Date.UTC(2025, 0, 1)],
+      ["2025-270", Date.UTC(2025, 8, 27)],
+      ["2025270", Date.UTC(2025, 8, 27)],
+      ["2024-366", Date.UTC(2024, 11, 31)],
+      // 2025-W39 runs Monday 22 September to Sunday 28 September.
+      ["2025-W39-6", Date.UTC(2025, 8, 27)],
+      ["2025W396T12:30:15Z", T],
+      ["2025-W39", Date.UTC(2025, 8, 22)],
+      ["2020-W53-7", Date.UTC(2021, 0, 3)],
+      ["2025-W01-1", Date.UTC(2024, 11, 30)],
+      ["2025-09-27T12:30,5", T - 15_000 + 30_000],
+      ["2025-09-27T12.5", T - 15_000],
+      ["2025-09-27T24:00", Date.UTC(2025, 8, 28)],
+      ["2025-09-27T14:30:15+02", T],
+      ["2025-09-27T12:30:15-00:00", T]
+    ]
+    for (const [text, ms] of cases) expect(parseIsoInstant(text), text).toEqual(Option.some(ms))
   })
 
   it("formats whole seconds and file-name-safe stamps", () => {
