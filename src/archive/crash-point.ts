@@ -9,6 +9,7 @@ export type CrashPoint =
   | "downloaded"
   | "verified"
   | "compress-written"
+  | "compressed-saved"
   | "compressed"
   | "publishing"
   | "stage-linked"
@@ -22,6 +23,7 @@ export const CRASH_POINTS: ReadonlyArray<CrashPoint> = [
   "downloaded",
   "verified",
   "compress-written",
+  "compressed-saved",
   "compressed",
   "publishing",
   "stage-linked",

@@ -26,7 +26,7 @@ import { copyDurably, exists, fsyncDir, fsyncFile, linkNoOverwrite, removeIfExis
 import type { ParsedName } from "../domain/file-name.js"
 import type { FileOutcome, PipelineStep } from "./file-outcome.js"
 import { dateWarning } from "./file-timing.js"
-import { testBzip2File } from "./integrity.js"
+import { contentKindOf, type IntegrityError, testBzip2File } from "./integrity.js"
 import type { FileRow } from "../layers/archive/journal-row.js"
 import type { RemoteFile, SourceSession } from "./source.js"
 import { TransferProgress } from "../layers/archive/TransferProgress.js"
@@ -35,6 +35,8 @@ export class PipelineStepError extends Data.TaggedError("PipelineStepError")<{
   readonly file: string
   readonly step: PipelineStep
   readonly reason: string
+  /** The bytes themselves are unacceptable (not data, a bomb): refused for good, not retried. */
+  readonly refuse?: boolean
 }> {
   override get message(): string {
     return `${this.file}: ${this.step} failed: ${this.reason}`
@@ -107,6 +109,13 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
     const destination = destinationOf(config, name)
     const stages = institution.staging && !isHeld(name)
     const fail = (step: PipelineStep, reason: string) => new PipelineStepError({ file: file.name, step, reason })
+    const limits = {
+      maxBytes: config.maxDecompressedMegabytes * 1024 * 1024,
+      maxRatio: config.maxCompressionRatio
+    }
+    const content = contentKindOf(name.type)
+    const integrityFailure = (step: PipelineStep, error: IntegrityError) =>
+      new PipelineStepError({ file: file.name, step, reason: `${error.reason}: ${error.detail}`, refuse: error.refusesFile })
 
     const save = (row: FileRow, fields: Partial<FileRow>) =>
       Effect.gen(function*() {
@@ -173,9 +182,8 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
           Promise.all([removeIfExists(work.download), removeIfExists(work.compressing), removeIfExists(work.ready)])
         )
         const testFailed = (candidate: string) =>
-          testBzip2File(candidate, { hash: false }).pipe(
-            Effect.catchTag("IntegrityError", (error) =>
-              Effect.zipRight(cleanUp, Effect.fail(fail("test", `${error.reason}: ${error.detail}`))))
+          testBzip2File(candidate, { hash: false, limits, content }).pipe(
+            Effect.catchTag("IntegrityError", (error) => Effect.zipRight(cleanUp, Effect.fail(integrityFailure("test", error))))
           )
         let archivedSha1: string
         if (compression === "bzip2") {
@@ -187,9 +195,19 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
           })
           archivedSha1 = row.sha1 ?? (yield* io(file.name, "compress", () => sha1File(work.ready)))
         } else {
-          yield* compressToBzip2(work.download, work.compressing, compression).pipe(
+          yield* compressToBzip2(work.download, work.compressing, compression, limits).pipe(
             Effect.catchTag("Bzip2CompressError", (error) =>
-              Effect.zipRight(cleanUp, Effect.fail(fail("compress", `${error.reason}: ${error.detail}`))))
+              Effect.zipRight(
+                cleanUp,
+                Effect.fail(
+                  new PipelineStepError({
+                    file: file.name,
+                    step: "compress",
+                    reason: `${error.reason}: ${error.detail}`,
+                    refuse: error.reason === "TooLarge"
+                  })
+                )
+              ))
           )
           yield* testFailed(work.compressing)
           yield* io(file.name, "compress", async () => {
@@ -207,6 +225,7 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
           archivedSize: size,
           note: compression === "bzip2" ? null : `converted from ${compression === "gzip" ? "gzip" : "uncompressed"}`
         })
+        yield* crashPoint("compressed-saved")
         yield* io(file.name, "compress", () => removeIfExists(work.download))
         yield* crashPoint("compressed")
         return next
@@ -231,10 +250,10 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
       Effect.gen(function*() {
         const archivedSha1 = yield* io(file.name, "dedupe", () => sha1File(destination))
         if (archivedSha1 === row.archivedSha1) return { same: true, reason: `identical bytes already at ${destination}` }
-        const ours = yield* testBzip2File(work.ready, { hash: true }).pipe(
-          Effect.mapError((error) => fail("dedupe", error.message))
+        const ours = yield* testBzip2File(work.ready, { hash: true, limits, content }).pipe(
+          Effect.mapError((error) => integrityFailure("dedupe", error))
         )
-        const theirs = yield* testBzip2File(destination, { hash: true }).pipe(Effect.option)
+        const theirs = yield* testBzip2File(destination, { hash: true, limits, content }).pipe(Effect.option)
         if (Option.isSome(theirs) && theirs.value.sha1 === ours.sha1) {
           return { same: true, reason: `same content as ${destination}, compressed differently` }
         }
@@ -311,7 +330,32 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
         return next
       })
 
-    const step = (row: FileRow) => {
+    /**
+     * Work files the state no longer needs: a crash between a journal save
+     * and the clean-up after it leaves them, and the resume removes them
+     * whatever state it resumes from.
+     */
+    const strayFiles = (state: FileRow["state"]): ReadonlyArray<string> => {
+      switch (state) {
+        case "downloaded":
+        case "verified":
+          return [work.compressing, work.ready]
+        case "compressed":
+        case "publishing":
+        case "staged":
+          return [work.download, work.compressing]
+        default:
+          return []
+      }
+    }
+
+    const step = (row: FileRow) =>
+      Effect.zipRight(
+        io(file.name, "download", () => Promise.all(strayFiles(row.state).map(removeIfExists))),
+        stepFrom(row)
+      )
+
+    const stepFrom = (row: FileRow) => {
       switch (row.state) {
         case "listed":
         case "failed":
@@ -342,7 +386,7 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
           ).pipe(Effect.ignore)
           const latest = Option.getOrElse(yield* journal.get(institution.id, file.name), () => start)
           const failed = yield* save(latest, {
-            state: "failed",
+            state: error.refuse === true ? "refused" : "failed",
             attempts: latest.attempts + 1,
             lastError: `${error.step}: ${error.reason}`
           })
@@ -351,6 +395,14 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
       )
     )
 
+    if ("failure" in ended && ended.failure.refuse === true) {
+      return {
+        kind: "refused",
+        name: file.name,
+        reason: `${ended.failure.step}: ${ended.failure.reason}`,
+        firstTime: true
+      } satisfies FileOutcome as FileOutcome
+    }
     if ("failure" in ended) {
       return {
         kind: "failed",

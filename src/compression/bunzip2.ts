@@ -21,6 +21,10 @@
  * - several concatenated streams (pbzip2/lbzip2 output): both decode all.
  * Both read extra options from the BZIP, BZIP2 and LBZIP2 environment
  * variables, so those are removed from the child's environment.
+ *
+ * `{ fast: true }` puts lbzip2 (every core) first for callers that check the
+ * end of the file themselves with `endsAtStreamEnd`, the one thing lbzip2
+ * does not report.
  */
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Data, Deferred, Effect, Exit, Fiber, FiberId, Stream } from "effect"
@@ -38,6 +42,36 @@ export class Bzip2Error extends Data.TaggedError("Bzip2Error")<{
 
 /** Tried in this order; see the header comment for why bzip2 comes first. */
 const DECOMPRESSORS = ["bzip2", "lbzip2"] as const
+const FAST_DECOMPRESSORS = ["lbzip2", "bzip2"] as const
+
+export interface Bunzip2Options {
+  /** lbzip2 first: the caller checks for trailing garbage with `endsAtStreamEnd`. */
+  readonly fast?: boolean
+}
+
+/** The 48-bit end-of-stream magic (sqrt(pi)), followed by the 32-bit combined CRC and zero padding to a byte. */
+const END_OF_STREAM_MAGIC = 0x177245385090n
+/** Magic, CRC and up to 7 padding bits fit in the last 11 bytes. */
+export const STREAM_END_BYTES = 11
+
+/**
+ * Whether `tail` (the last bytes of a file, at least the last 10) ends exactly
+ * with a bzip2 end-of-stream marker, its CRC and zero padding: anything
+ * appended after the last stream makes this false. The marker is not byte
+ * aligned, so every padding width is tried.
+ */
+export const endsAtStreamEnd = (tail: Uint8Array): boolean => {
+  const take = Math.min(tail.length, STREAM_END_BYTES)
+  if (take < 10) return false
+  let bits = 0n
+  for (let i = tail.length - take; i < tail.length; i++) bits = (bits << 8n) | BigInt(tail[i]!)
+  for (let pad = 0n; pad <= 7n; pad++) {
+    if (BigInt(take * 8) < 80n + pad) break
+    if ((bits & ((1n << pad) - 1n)) !== 0n) continue
+    if (((bits >> (pad + 32n)) & 0xffffffffffffn) === END_OF_STREAM_MAGIC) return true
+  }
+  return false
+}
 
 /** Enough of stderr to hold its first line; the rest is dropped. */
 const STDERR_KEEP_BYTES = 4096
@@ -103,14 +137,15 @@ const stop = (decompressor: Decompressor): Effect.Effect<void> =>
   })
 
 /** The first decompressor that exists on this system; killed when the scope closes. */
-const acquireDecompressor = Effect.acquireRelease(
-  Effect.firstSuccessOf(DECOMPRESSORS.map(spawnProgram)).pipe(
-    Effect.mapError((error) =>
-      new Bzip2Error({ reason: "Unavailable", detail: `neither ${DECOMPRESSORS.join(" nor ")} can be run (${error.detail})` })
-    )
-  ),
-  stop
-)
+const acquireDecompressor = (programs: ReadonlyArray<string>) =>
+  Effect.acquireRelease(
+    Effect.firstSuccessOf(programs.map(spawnProgram)).pipe(
+      Effect.mapError((error) =>
+        new Bzip2Error({ reason: "Unavailable", detail: `neither ${programs.join(" nor ")} can be run (${error.detail})` })
+      )
+    ),
+    stop
+  )
 
 /** Writes one chunk and waits until the pipe took it; false once the child stopped reading. */
 const writeChunk = (stdin: Writable, chunk: Uint8Array): Effect.Effect<boolean> =>
@@ -154,11 +189,14 @@ const classify = (program: string, finished: Finished): Bzip2Error | undefined =
  * output. Interrupting the stream kills the child.
  */
 export const bunzip2Stream = <E, R>(
-  input: Stream.Stream<Uint8Array, E, R>
+  input: Stream.Stream<Uint8Array, E, R>,
+  options: Bunzip2Options = {}
 ): Stream.Stream<Uint8Array, E | Bzip2Error, R> =>
   Stream.unwrapScoped(
     Effect.gen(function*() {
-      const { program, child, finished } = yield* acquireDecompressor
+      const { program, child, finished } = yield* acquireDecompressor(
+        options.fast === true ? FAST_DECOMPRESSORS : DECOMPRESSORS
+      )
       const feeder = yield* Effect.forkScoped(feed(input, child.stdin))
       const output = NodeStream.fromReadable<Bzip2Error>(
         () => child.stdout,

@@ -3,16 +3,20 @@
  * and streamed: a plain file is compressed, a gzip file is gunzipped on the
  * way in, so nothing is held in memory. The output is complete only when the
  * input was read to its end, the compressor exited 0 and the output flushed.
+ * A gzip input is decompressed under `DecompressionLimits`: a bomb stops the
+ * copy as soon as it expands too far (the caller removes the partial output).
  */
 import { Data, Effect } from "effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import { pipeline } from "node:stream/promises"
 import * as zlib from "node:zlib"
+import { byteCounter } from "./byte-counter.js"
+import { decompressionExcess, type DecompressionLimits } from "./decompression-limits.js"
 
 export class Bzip2CompressError extends Data.TaggedError("Bzip2CompressError")<{
   readonly input: string
-  readonly reason: "Unavailable" | "InputCorrupt" | "Failed"
+  readonly reason: "Unavailable" | "InputCorrupt" | "TooLarge" | "Failed"
   readonly detail: string
 }> {
   override get message(): string {
@@ -33,8 +37,16 @@ const childEnvironment = (): NodeJS.ProcessEnv => {
 
 class Unavailable extends Error {}
 class InputCorrupt extends Error {}
+class TooLarge extends Error {}
 
-const compressWith = (program: string, input: string, output: string, from: CompressFrom, signal: AbortSignal) =>
+const compressWith = (
+  program: string,
+  input: string,
+  output: string,
+  from: CompressFrom,
+  limits: DecompressionLimits,
+  signal: AbortSignal
+) =>
   new Promise<void>((resolve, reject) => {
     const child = spawn(program, ["-c"], { stdio: ["pipe", "pipe", "pipe"], env: childEnvironment(), signal })
     let stderr = ""
@@ -55,8 +67,16 @@ const compressWith = (program: string, input: string, output: string, from: Comp
     child.once("spawn", () => {
       const source = fs.createReadStream(input, { highWaterMark: 1 << 20 })
       const feed = from === "gzip"
-        ? pipeline(source, zlib.createGunzip(), child.stdin).catch((error: Error) => {
-          throw new InputCorrupt(`gzip: ${error.message}`)
+        ? fs.promises.stat(input).then(({ size }) => {
+          const counter = byteCounter({
+            refuse: (bytes) => {
+              const excess = decompressionExcess(limits, size, bytes)
+              return excess === undefined ? undefined : new TooLarge(`gzip ${excess}`)
+            }
+          })
+          return pipeline(source, zlib.createGunzip(), counter.stream, child.stdin).catch((error: Error) => {
+            throw error instanceof TooLarge ? error : new InputCorrupt(`gzip: ${error.message}`)
+          })
         })
         : pipeline(source, child.stdin)
       const drain = pipeline(child.stdout, fs.createWriteStream(output))
@@ -72,18 +92,19 @@ const compressWith = (program: string, input: string, output: string, from: Comp
     })
   })
 
-/** Compress `input` (plain or gzip) into `output` as bzip2. */
+/** Compress `input` (plain or gzip, the latter decompressed within `limits`) into `output` as bzip2. */
 export const compressToBzip2 = (
   input: string,
   output: string,
-  from: CompressFrom
+  from: CompressFrom,
+  limits: DecompressionLimits
 ): Effect.Effect<void, Bzip2CompressError> =>
   Effect.tryPromise({
     try: async (signal) => {
       let unavailable = ""
       for (const program of COMPRESSORS) {
         try {
-          return await compressWith(program, input, output, from, signal)
+          return await compressWith(program, input, output, from, limits, signal)
         } catch (error) {
           if (!(error instanceof Unavailable)) throw error
           unavailable += `${error.message}; `
@@ -94,7 +115,13 @@ export const compressToBzip2 = (
     catch: (error) =>
       new Bzip2CompressError({
         input,
-        reason: error instanceof Unavailable ? "Unavailable" : error instanceof InputCorrupt ? "InputCorrupt" : "Failed",
+        reason: error instanceof Unavailable
+          ? "Unavailable"
+          : error instanceof InputCorrupt
+          ? "InputCorrupt"
+          : error instanceof TooLarge
+          ? "TooLarge"
+          : "Failed",
         detail: error instanceof Error ? error.message : String(error)
       })
   })

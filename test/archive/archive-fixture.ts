@@ -10,15 +10,21 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as zlib from "node:zlib"
 import { archiveLayer } from "../../src/cli/archive-layers.js"
+import { encodeRecord } from "../../src/dmap/encode.js"
+import { DmapType } from "../../src/dmap/types.js"
 import { ArchiveConfig } from "../../src/layers/archive/config/archive-config.js"
 import { TransferProgress } from "../../src/layers/archive/TransferProgress.js"
 import { FIXTURES_DIR } from "../support/fixtures.js"
 
 export const FIXTURES = FIXTURES_DIR
 
-/** Real DMAP content (decompressed rawacf), made unique per file by a tag. */
+/** Real DMAP content (decompressed rawacf), made unique per file by one more record carrying a tag. */
 const rawacf = fs.readFileSync(path.join(FIXTURES, "test.rawacf"))
-export const content = (tag: string): Buffer => Buffer.concat([rawacf, Buffer.from(`\n${tag}\n`)])
+export const content = (tag: string): Buffer =>
+  Buffer.concat([rawacf, encodeRecord({ scalars: [{ name: "tag", type: DmapType.string, value: tag }], arrays: [] })])
+
+/** A log's text content, unique per tag. */
+export const logText = (tag: string): Buffer => Buffer.from(`2024-01-01 00:00:00 scheduler started (${tag})\n`)
 
 export const bzip2 = (data: Uint8Array): Buffer => {
   const result = spawnSync("bzip2", ["-c"], { input: data, maxBuffer: 1 << 30 })

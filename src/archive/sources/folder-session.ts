@@ -14,7 +14,7 @@ import {
   type SourceOperation,
   type SourceSession
 } from "../source.js"
-import { byteCounter } from "./byte-counter.js"
+import { byteCounter } from "../../compression/byte-counter.js"
 
 const failure = (source: string, operation: SourceOperation, file: string | undefined, retryable?: boolean) =>
 (error: unknown) => SourceError.fromCause(error, { source, operation, file, ...(retryable === undefined ? {} : { retryable }) })

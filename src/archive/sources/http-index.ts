@@ -11,7 +11,7 @@
  * timer of its own, counts every byte against a cap, and follows redirects
  * only within the configured origin.
  */
-import { Effect } from "effect"
+import { Data, Effect } from "effect"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"
@@ -19,11 +19,26 @@ import { pipeline } from "node:stream/promises"
 import type { HttpIndexSourceConfig } from "../../layers/archive/config/http-index-source.js"
 import { type CollectorSource, type RemoteFile, SourceError, type SourceOperation } from "../source.js"
 import { parseAutoindex } from "./autoindex.js"
-import { byteCounter } from "./byte-counter.js"
+import { byteCounter } from "../../compression/byte-counter.js"
 
 const MAX_REDIRECTS = 5
 /** An index page bigger than this is not an index page. */
 const MAX_INDEX_BYTES = 64 * 1024 * 1024
+
+export class DownloadTooLarge extends Data.TaggedError("DownloadTooLarge")<{
+  readonly maxBytes: number
+}> {
+  override get message(): string {
+    return `larger than the ${Math.round(this.maxBytes / (1024 * 1024))} MB download cap`
+  }
+
+  /** The same file will be as large next time. */
+  get retryable(): boolean {
+    return false
+  }
+}
+
+const capAt = (maxBytes: number) => (bytes: number) => bytes > maxBytes ? new DownloadTooLarge({ maxBytes }) : undefined
 
 /** A reply that says why the request failed; `retryable` when asking again may help. */
 class HttpRefusal extends Error {
@@ -129,7 +144,7 @@ export const httpIndexSource = (settings: HttpIndexSourceConfig): CollectorSourc
   const list = Effect.tryPromise({
     try: (signal) =>
       get(base, limits, signal, async (response) => {
-        const counter = byteCounter({ maxBytes: MAX_INDEX_BYTES })
+        const counter = byteCounter({ refuse: capAt(MAX_INDEX_BYTES) })
         const parts: Array<Buffer> = []
         await pipeline(response, counter.stream, async function*(chunks: AsyncIterable<Buffer>) {
           for await (const chunk of chunks) parts.push(chunk)
@@ -148,7 +163,7 @@ export const httpIndexSource = (settings: HttpIndexSourceConfig): CollectorSourc
           if (declared !== undefined && Number(declared) > maxBytes) {
             throw new HttpRefusal(`Content-Length ${declared} is over the ${settings.maxDownloadMegabytes} MB cap`, false)
           }
-          const counter = byteCounter({ onProgress, maxBytes })
+          const counter = byteCounter({ onProgress, refuse: capAt(maxBytes) })
           await pipeline(response, counter.stream, fs.createWriteStream(destination))
           const bytes = counter.bytes()
           if (declared !== undefined && Number(declared) !== bytes) {

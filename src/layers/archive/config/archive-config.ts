@@ -151,6 +151,10 @@ export const ArchiveConfig = Schema.Struct({
   futureGraceHours: Schema.optionalWith(NonNegativeInt, { default: () => 24 }),
   /** Collecting stops when the archive or work dir has less free space. */
   minFreeMegabytes: Schema.optionalWith(NonNegativeInt, { default: () => 2048 }),
+  /** Any decompression (gzip conversion, the bzip2 test, de-duplication) stops past this output. */
+  maxDecompressedMegabytes: Schema.optionalWith(PositiveInt, { default: () => 2048 }),
+  /** ...or past this many output bytes per input byte (above 1 MB of output). */
+  maxCompressionRatio: Schema.optionalWith(PositiveInt, { default: () => 200 }),
   /** A file failing this many times in a row is reported. */
   failureNotifyAfter: Schema.optionalWith(PositiveInt, { default: () => 3 }),
   concurrency: Schema.optionalWith(
