@@ -44,9 +44,7 @@ import { RetentionLive } from "../layers/realtime/retention.js"
 import { ShutdownLive } from "../layers/platform/shutdown.js"
 
 /** One handler layer per group of HubApi (src/http/hub-api.ts): a new group adds its layer here. */
-const ApiHandlers = Layer.mergeAll(RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp, FovHttp).pipe(
-  Layer.provide(HardwareTables.Default)
-)
+const ApiHandlers = Layer.mergeAll(RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp, FovHttp)
 
 /** What HttpApi does not describe, registered on the same router: the status page and the API document. */
 const PlainRoutes = Layer.mergeAll(StatusPageRoutes, HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }))
@@ -78,7 +76,8 @@ export const serverLayer = <E, R>(fleet: Layer.Layer<RadarFleet, E, R>) => {
   return HubPump.Default.pipe(
     Layer.provide(fleet),
     Layer.provideMerge(consumers),
-    Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default, storage)),
+    // HardwareTables: the fov endpoint and the radars' positions in /radars and the radars event.
+    Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default, storage, HardwareTables.Default)),
     Layer.provideMerge(AppConfig.Default),
     Layer.provide(NodeContext.layer),
     Layer.provide(ShutdownLive)

@@ -7,6 +7,14 @@
 import type { RadarCounters, RadarPhase, RadarStatus, RadarTransport } from "./radar-status.js"
 import type { RadarInfo } from "./radar-table.js"
 
+/** Where a radar is and looks, from its hardware table. */
+export interface RadarPosition {
+  readonly lat: number
+  readonly lon: number
+  /** Degrees east of north. */
+  readonly boresight: number
+}
+
 export interface RadarListEntry {
   readonly site: string
   /** From the radar table; null for a site the table does not know. */
@@ -22,17 +30,21 @@ export interface RadarListEntry {
   readonly nextAttemptAt: number | null
   readonly counters: RadarCounters
   readonly lastError: string | null
+  /** Absent when the hub has no hardware table for the site. */
+  readonly position?: RadarPosition
 }
 
 /** Entries sorted by site code. */
 export const radarList = (
   statuses: ReadonlyMap<string, RadarStatus>,
-  lookup: (site: string) => RadarInfo | undefined
+  lookup: (site: string) => RadarInfo | undefined,
+  positionOf: (site: string) => RadarPosition | undefined = () => undefined
 ): Array<RadarListEntry> =>
   [...statuses.values()]
     .sort((a, b) => (a.site < b.site ? -1 : a.site > b.site ? 1 : 0))
     .map((status) => {
       const info = lookup(status.site)
+      const position = positionOf(status.site)
       return {
         site: status.site,
         stid: info?.stid ?? null,
@@ -45,6 +57,7 @@ export const radarList = (
         lastRecordAt: status.lastRecordAt ?? null,
         nextAttemptAt: status.nextAttemptAt ?? null,
         counters: status.counters,
-        lastError: status.lastError ?? null
+        lastError: status.lastError ?? null,
+        ...(position === undefined ? {} : { position })
       }
     })

@@ -28,7 +28,15 @@ export const RadarListEntrySchema = Schema.Struct({
   lastRecordAt: Schema.NullOr(EpochMs),
   nextAttemptAt: Schema.NullOr(EpochMs),
   counters: RadarCounters,
-  lastError: Schema.NullOr(Schema.String)
+  lastError: Schema.NullOr(Schema.String),
+  position: Schema.optionalWith(
+    Schema.Struct({
+      lat: Schema.Number,
+      lon: Schema.Number,
+      boresight: Schema.Number.annotations({ description: "Degrees east of north" })
+    }).annotations({ description: "From the radar's hardware table; absent without one" }),
+    { exact: true }
+  )
 }).annotations({ identifier: "RadarListEntry" })
 
 // The wire schema and the domain type must describe the same object.

@@ -1,9 +1,12 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
+import { zeroCounters } from "../../src/domain/radar-status.js"
 import { FovHttp } from "../../src/http/fov-http.js"
+import { RadarsHttp } from "../../src/http/radars-http.js"
 import { HttpServer } from "../../src/layers/platform/HttpServer.js"
 import { HardwareTables } from "../../src/layers/realtime/HardwareTables.js"
+import { RadarRegistry } from "../../src/layers/realtime/RadarRegistry.js"
 import { httpServerLayer } from "../realtime/live/server-layers.js"
 import { fovFixture, HDW_DIR } from "./fov-fixtures.js"
 
@@ -178,4 +181,34 @@ describe("HardwareTables", () => {
       expect(yield* service.siteNow("sas")).toEqual({ lat: 52.16, lon: -106.53, boresight: 23.1 })
       expect(yield* service.siteNow("xyz")).toBeUndefined()
     }).pipe(Effect.provide(tables)))
+})
+
+describe("GET /radars with hardware tables", () => {
+  const withTables = httpServerLayer(RadarsHttp.pipe(Layer.provide(HardwareTables.layer({ dir: HDW_DIR })))).pipe(
+    Layer.provideMerge(RadarRegistry.Default)
+  )
+
+  it.scopedLive("each radar gains its position and boresight; a site without a table has none", () =>
+    Effect.gen(function*() {
+      const registry = yield* RadarRegistry
+      for (const site of ["sas", "zzz"]) {
+        yield* registry.put({
+          site,
+          transport: "tcp",
+          address: "127.0.0.1:9",
+          phase: "connecting",
+          phaseSince: 1_700_000_000_000,
+          nextAttemptAt: undefined,
+          connectedSince: undefined,
+          lastRecordAt: undefined,
+          counters: zeroCounters,
+          lastError: undefined
+        })
+      }
+      const { status, body } = yield* get("/radars")
+      expect(status).toBe(200)
+      expect(body.map((radar: { site: string }) => radar.site)).toEqual(["sas", "zzz"])
+      expect(body[0].position).toEqual({ lat: 52.16, lon: -106.53, boresight: 23.1 })
+      expect("position" in body[1]).toBe(false)
+    }).pipe(Effect.provide(withTables)))
 })

@@ -171,7 +171,15 @@ const make = (options: HardwareTablesOptions) =>
         Effect.catchAll(() => Effect.succeed(undefined))
       )
 
-    return { dir: options.dir, table, hardwareAt, fieldOfView, siteNow } as const
+    /** `siteNow` of each site, for the radar list; sites without a table are left out. */
+    const positions = (sites: Iterable<string>) =>
+      Effect.map(
+        Effect.forEach(sites, (site) => Effect.map(siteNow(site), (position) => [site, position] as const)),
+        (pairs) =>
+          new Map(pairs.flatMap(([site, position]) => (position === undefined ? [] : [[site, position] as const])))
+      )
+
+    return { dir: options.dir, table, hardwareAt, fieldOfView, siteNow, positions } as const
   })
 
 export class HardwareTables extends Context.Tag("superdarn-hub/HardwareTables")<

@@ -22,7 +22,7 @@
  * no longer than the hub's known sites) and in rate (a token bucket per
  * client); refusals say what was expected, never echoing the input.
  */
-import { Context, Effect, Either, Layer, Metric, MetricBoundaries, Queue, Runtime, Schema } from "effect"
+import { Context, Effect, Either, Layer, Metric, MetricBoundaries, Option, Queue, Runtime, Schema } from "effect"
 import type { Scope } from "effect"
 import type { Socket } from "socket.io"
 import { radarList } from "../../domain/radar-list.js"
@@ -30,6 +30,7 @@ import type { RadarRecord } from "../../domain/radar-record.js"
 import { radarTable } from "../../domain/radar-table.js"
 import { type LivePacket, livePacket } from "../../streams/live-packet.js"
 import { HttpServer } from "../platform/HttpServer.js"
+import { HardwareTables } from "./HardwareTables.js"
 import { checkHistoryRequest } from "./history-request.js"
 import { History } from "./History.js"
 import { Hub } from "./Hub.js"
@@ -167,6 +168,8 @@ const makeLiveFeed = (options: LiveFeedOptions) =>
     const registry = yield* RadarRegistry
     const history = yield* History
     const table = radarTable()
+    // Radar positions for the radars event, when the server has the hardware tables.
+    const hardware = Option.getOrUndefined(yield* Effect.serviceOption(HardwareTables))
     const runtime = yield* Effect.runtime<never>()
     const runFork = Runtime.runFork(runtime)
     const limits: ClientLimits = options
@@ -341,9 +344,14 @@ const makeLiveFeed = (options: LiveFeedOptions) =>
           })
       })
 
+    const radarsNow = Effect.flatMap(registry.snapshot, (statuses) =>
+      Effect.map(
+        hardware === undefined ? Effect.succeed(new Map()) : hardware.positions(statuses.keys()),
+        (positions) => radarList(statuses, (site) => table.byCode.get(site), (site) => positions.get(site))
+      ))
+
     const onRadars = (client: LiveClient, _payload: unknown, ack: Ack | undefined) =>
-      Effect.flatMap(registry.snapshot, (statuses) => {
-        const radars = radarList(statuses, (site) => table.byCode.get(site))
+      Effect.flatMap(radarsNow, (radars) => {
         const json = JSON.stringify(radars)
         if (!client.canReply(json.length)) return refuse(client, "radars", ack, "over this client's byte budget; try again later")
         client.socket.emit("radars", new PreEncodedJson(json))
