@@ -18,6 +18,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Layer } from "effect"
+import { ApiDocsRoutes } from "../http/api-docs-routes.js"
 import { EchoesHttp } from "../http/echoes-http.js"
 import { FovHttp } from "../http/fov-http.js"
 import { HealthHttp } from "../http/health-http.js"
@@ -47,7 +48,7 @@ import { ShutdownLive } from "../layers/platform/shutdown.js"
 const ApiHandlers = Layer.mergeAll(RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp, FovHttp)
 
 /** What HttpApi does not describe, registered on the same router: the status page and the API document. */
-const PlainRoutes = Layer.mergeAll(StatusPageRoutes, HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }))
+const PlainRoutes = Layer.mergeAll(StatusPageRoutes, ApiDocsRoutes)
 
 /**
  * The HTTP app: HubApi's endpoints and the plain routes on one router, built

@@ -7,7 +7,9 @@ import type { Page } from "playwright-core"
 import { defaultDemoRadarsOptions } from "../../src/simulate/DemoRadars.js"
 import { HttpServer } from "../../src/layers/platform/HttpServer.js"
 import { demoServerLayer } from "../../src/cli/server-layers.js"
+import { ApiDocsRoutes } from "../../src/http/api-docs-routes.js"
 import { chromiumMissing, launchChromium } from "../support/chromium.js"
+import { httpServerLayer } from "../realtime/live/server-layers.js"
 
 // The callbacks given to the page run in Chromium; the project compiles
 // without the DOM library, so declare the little of it they use.
@@ -158,6 +160,45 @@ describe.skipIf(chromiumMissing !== undefined)("status page in Chromium", () => 
       expect(problems).toEqual([])
     }).pipe(
       Effect.provide(Layer.unwrapScoped(Effect.map(tempDir, demoLayer))),
+      Effect.scoped,
+      Effect.provide(Logger.minimumLogLevel(LogLevel.Warning))
+    ), 60_000)
+})
+
+describe.skipIf(chromiumMissing !== undefined)("API page in Chromium", () => {
+  it.live("renders /docs from /openapi.json: every endpoint with its parameters and answers, nothing from elsewhere", () =>
+    Effect.gen(function*() {
+      const { url } = yield* HttpServer
+      const browser = yield* launchChromium
+      const page = yield* inPage(() => browser.newPage({ viewport: { width: 1200, height: 900 } }))
+      const problems: Array<string> = []
+      const foreign: Array<string> = []
+      page.on("pageerror", (error) => problems.push(`page error: ${error.message}`))
+      page.on("console", (message) => {
+        if (message.type() === "error" || message.type() === "warning") problems.push(`console: ${message.text()}`)
+      })
+      page.on("request", (request) => {
+        if (!request.url().startsWith(url)) foreign.push(request.url())
+      })
+
+      yield* inPage(() => page.goto(`${url}/docs`, { waitUntil: "load" }))
+      yield* inPage(() => page.waitForSelector("#api[aria-busy=false]", { timeout: 10_000 }))
+      const titles = yield* inPage(() =>
+        page.$$eval("article.endpoint h3", (elements) =>
+          (elements as unknown as Array<PageElement>).map((element) => element.textContent ?? ""))
+      )
+      expect(titles).toEqual(expect.arrayContaining(["get/radars", "get/echoes/", "get/health", "get/metrics"]))
+      const echoes = yield* inPage(() => page.textContent("#echoes\\.series"))
+      expect(echoes).toContain("site_name")
+      expect(echoes).toContain("text/csv")
+      expect(echoes).toContain("503")
+      expect(yield* inPage(() => page.textContent("#title"))).toMatch(/^superdarn-hub \d+\.\d+\.\d+/)
+      fs.mkdirSync(ARTIFACTS, { recursive: true })
+      yield* inPage(() => page.screenshot({ path: path.join(ARTIFACTS, "api-docs.png"), fullPage: true }))
+      expect(problems).toEqual([])
+      expect(foreign).toEqual([])
+    }).pipe(
+      Effect.provide(httpServerLayer(ApiDocsRoutes)),
       Effect.scoped,
       Effect.provide(Logger.minimumLogLevel(LogLevel.Warning))
     ), 60_000)

@@ -1,0 +1,69 @@
+// @ts-check
+// The page's one Socket.IO connection: radar states, live packets (event
+// `<site>`) and scan echo counts (event `<site>/echoes`), and its state shown
+// in the header.
+
+/** @typedef {import("./types.js").LivePacket} LivePacket */
+/** @typedef {import("./types.js").RadarListEntry} RadarListEntry */
+/** @typedef {import("./types.js").EchoesEvent} EchoesEvent */
+
+const STATES_EVERY_MS = 5_000
+const SITE_EVENT = /^[a-z]{3}$/
+const ECHO_EVENT = /^([a-z]{3})\/echoes$/
+
+/**
+ * @typedef {object} FeedHandlers
+ * @property {(list: RadarListEntry[]) => void} radars
+ * @property {(site: string, packet: LivePacket, live: boolean) => void} packet
+ * @property {(site: string, event: EchoesEvent) => void} echoes
+ */
+
+/**
+ * @param {HTMLElement} status the element showing the connection's state
+ * @param {FeedHandlers} handlers
+ */
+export const connectFeed = (status, handlers) => {
+  /**
+   * @param {"connecting" | "live" | "offline"} state
+   * @param {string} text
+   */
+  const show = (state, text) => {
+    status.dataset["state"] = state
+    status.textContent = text
+  }
+  if (typeof io === "undefined") {
+    show("offline", "Socket.IO client missing")
+    return
+  }
+  const socket = io({ path: "/socket.io/" })
+  // `latest` answers with each site's newest packet as ordinary site events,
+  // then the acknowledgement; those packets are not new arrivals.
+  let replaying = false
+  // `radars` is answered with a `radars` event, like the server's pushes.
+  const askStates = () => socket.emit("radars")
+  socket.on("connect", () => {
+    show("live", `live · ${socket.io.engine.transport.name}`)
+    askStates()
+    replaying = true
+    socket.emit("latest", () => {
+      replaying = false
+    })
+  })
+  socket.io.on("open", () =>
+    socket.io.engine.on("upgrade", (/** @type {{ name: string }} */ transport) => show("live", `live · ${transport.name}`)))
+  socket.on("disconnect", () => show("connecting", "reconnecting…"))
+  socket.on("connect_error", () => show("offline", "server unreachable, retrying…"))
+  socket.on("radars", (/** @type {unknown} */ list) => {
+    if (Array.isArray(list)) handlers.radars(list)
+  })
+  socket.onAny((/** @type {string} */ event, /** @type {unknown} */ payload) => {
+    if (payload === null || typeof payload !== "object") return
+    if (SITE_EVENT.test(event)) {
+      handlers.packet(event, /** @type {LivePacket} */ (payload), !replaying)
+      return
+    }
+    const echo = ECHO_EVENT.exec(event)
+    if (echo !== null && echo[1] !== undefined) handlers.echoes(echo[1], /** @type {EchoesEvent} */ (payload))
+  })
+  setInterval(() => socket.connected && askStates(), STATES_EVERY_MS)
+}
