@@ -13,7 +13,7 @@ import { Context, Data, Effect, Layer, Stream } from "effect"
 import { type DataFile, type DataFileError, openDataFile } from "../compression/data-file.js"
 import type { DmapDecodeError } from "../dmap/errors.js"
 import { DmapFileSummary } from "../dmap/file-summary.js"
-import { recordJson } from "../dmap/json-line.js"
+import { JsonLines } from "../dmap/json-line.js"
 import type { DmapRecord } from "../dmap/types.js"
 import { dmapRecords } from "../streams/dmap-records.js"
 
@@ -111,18 +111,27 @@ const eachFile = (
     if (failed.length > 0) return yield* new DmapCommandError({ command, failed })
   })
 
-/** Writes each record as a JSON line, a chunk of records per write. */
+/**
+ * Writes each record as a JSON line in one pass: records are decoded as the
+ * bytes arrive and their lines written in texts of bounded size, each write
+ * awaited before more input is read. The lines of the good records before a
+ * decode error are written before the error is reported.
+ */
 export const dumpFiles = (paths: ReadonlyArray<string>): Effect.Effect<void, OutputClosed | DmapCommandError, DmapOutput> =>
   eachFile("dump", paths, (_file, records) =>
-    Effect.flatMap(DmapOutput, (output) =>
-      records.pipe(
-        Stream.chunks,
-        Stream.runForEach((chunk) => {
-          let text = ""
-          for (const record of chunk) text += `${recordJson(record)}\n`
-          return output.stdout(text)
-        })
-      )))
+    Effect.gen(function*() {
+      const output = yield* DmapOutput
+      const lines = new JsonLines()
+      const read = yield* records.pipe(
+        Stream.runForEachChunk((chunk) => {
+          for (const record of chunk) lines.add(record)
+          return Effect.forEach(lines.takeFull(), output.stdout, { discard: true })
+        }),
+        Effect.exit
+      )
+      yield* Effect.forEach(lines.takeAll(), output.stdout, { discard: true })
+      return yield* read
+    }))
 
 const isoTime = (epochMs: number | undefined): string =>
   epochMs === undefined ? "-" : new Date(epochMs).toISOString()

@@ -6,21 +6,25 @@
  * their digits (JSON numbers have no size limit; readers that parse them as
  * doubles are the reader's choice, not a loss in the file).
  *
- * JSON.stringify is not used on values: it cannot write bigint, turns NaN
- * into null, and is slow on typed arrays. Typed arrays are written with the
- * native TypedArray#join where that gives valid JSON.
+ * Numbers are written by JSON.stringify, which prints each one straight
+ * into its output. String(number) and TypedArray#join would give the same
+ * digits, but V8 puts every string they make into its number-string cache,
+ * allocated in the old generation: dumping a file left its millions of
+ * numbers there as garbage until the next full collection, and the process
+ * grew with the file. JSON.stringify cannot write bigint, NaN or the
+ * infinities, so those (and -0, which it writes as 0) take a slower path.
  */
 import type { DmapArray, DmapNumericArrayData, DmapRecord, DmapScalarValue } from "./types.js"
 
-const quotedNames = new Map<string, string>()
+const quotedKeys = new Map<string, string>()
 
-/** Field names repeat in every record; their JSON form is computed once. */
-const quoteName = (name: string): string => {
-  let quoted = quotedNames.get(name)
+/** Field names repeat in every record; their JSON key (`"name":`) is computed once. */
+const quoteKey = (name: string): string => {
+  let quoted = quotedKeys.get(name)
   if (quoted === undefined) {
-    quoted = JSON.stringify(name)
+    quoted = `${JSON.stringify(name)}:`
     // Bounded: a corrupt file could otherwise fill it with unique names.
-    if (quotedNames.size < 4096) quotedNames.set(name, quoted)
+    if (quotedKeys.size < 4096) quotedKeys.set(name, quoted)
   }
   return quoted
 }
@@ -30,13 +34,13 @@ export const numberJson = (value: number): string => {
   if (value === Infinity) return "\"Infinity\""
   if (value === -Infinity) return "\"-Infinity\""
   if (value === 0 && 1 / value < 0) return "-0"
-  return String(value)
+  return JSON.stringify(value)
 }
 
 const scalarJson = (value: DmapScalarValue): string =>
   typeof value === "number" ? numberJson(value) : typeof value === "bigint" ? value.toString() : JSON.stringify(value)
 
-/** Whether TypedArray#join writes every element as valid, exact JSON (no NaN, infinities or -0). */
+/** Whether JSON.stringify writes every element exactly (no NaN, infinities or -0). */
 const joinsAsJson = (data: DmapNumericArrayData): boolean => {
   if (!(data instanceof Float32Array || data instanceof Float64Array)) return true
   for (let i = 0; i < data.length; i++) {
@@ -46,18 +50,36 @@ const joinsAsJson = (data: DmapNumericArrayData): boolean => {
   return true
 }
 
+/**
+ * One list of numbers is copied into this array, which JSON.stringify then
+ * prints. It is reused for every list (it holds unboxed doubles once any
+ * float went in), so printing allocates nothing per element.
+ */
+const scratch: Array<number> = []
+
 /** Elements [start, end) of a flat array as a JSON list. */
 const listJson = (data: DmapArray["data"], start: number, end: number, plainJoin: boolean): string => {
   if (Array.isArray(data)) {
-    const items = new Array<string>(end - start)
-    for (let i = start; i < end; i++) items[i - start] = JSON.stringify(data[i])
-    return `[${items.join(",")}]`
+    let text = "["
+    for (let i = start; i < end; i++) text += i === start ? JSON.stringify(data[i]) : `,${JSON.stringify(data[i])}`
+    return `${text}]`
   }
   const numeric = data as DmapNumericArrayData
-  if (plainJoin) return `[${numeric.subarray(start, end).join(",")}]`
-  const items = new Array<string>(end - start)
-  for (let i = start; i < end; i++) items[i - start] = numberJson(numeric[i] as number)
-  return `[${items.join(",")}]`
+  if (numeric instanceof BigInt64Array || numeric instanceof BigUint64Array) {
+    return `[${(start === 0 && end === numeric.length ? numeric : numeric.subarray(start, end)).join(",")}]`
+  }
+  if (plainJoin) {
+    const count = end - start
+    scratch.length = count
+    for (let i = 0; i < count; i++) scratch[i] = numeric[start + i] as number
+    return JSON.stringify(scratch)
+  }
+  let text = "["
+  for (let i = start; i < end; i++) {
+    const item = numberJson(numeric[i] as number)
+    text += i === start ? item : `,${item}`
+  }
+  return `${text}]`
 }
 
 /**
@@ -75,20 +97,68 @@ const nestedJson = (
   let inner = 1
   for (let d = 0; d < level; d++) inner *= dims[d]!
   const outer = dims[level]!
-  const parts = new Array<string>(outer)
-  for (let i = 0; i < outer; i++) parts[i] = nestedJson(data, dims, level - 1, start + i * inner, plainJoin)
-  return `[${parts.join(",")}]`
+  let text = "["
+  for (let i = 0; i < outer; i++) {
+    const part = nestedJson(data, dims, level - 1, start + i * inner, plainJoin)
+    text += i === 0 ? part : `,${part}`
+  }
+  return `${text}]`
 }
 
 export const arrayJson = (array: DmapArray): string => {
-  const plainJoin = !Array.isArray(array.data) && joinsAsJson(array.data as DmapNumericArrayData)
-  return nestedJson(array.data, array.dims, array.dims.length - 1, 0, plainJoin)
+  const data = array.data
+  const plainJoin = !Array.isArray(data) && joinsAsJson(data as DmapNumericArrayData)
+  return nestedJson(data, array.dims, array.dims.length - 1, 0, plainJoin)
 }
 
 export const recordJson = (record: DmapRecord): string => {
-  const parts = new Array<string>(record.scalars.length + record.arrays.length)
-  let i = 0
-  for (const scalar of record.scalars) parts[i++] = `${quoteName(scalar.name)}:${scalarJson(scalar.value)}`
-  for (const array of record.arrays) parts[i++] = `${quoteName(array.name)}:${arrayJson(array)}`
-  return `{${parts.join(",")}}`
+  let text = "{"
+  let first = true
+  for (const scalar of record.scalars) {
+    text += `${first ? "" : ","}${quoteKey(scalar.name)}${scalarJson(scalar.value)}`
+    first = false
+  }
+  for (const array of record.arrays) {
+    text += `${first ? "" : ","}${quoteKey(array.name)}${arrayJson(array)}`
+    first = false
+  }
+  return `${text}}`
+}
+
+/**
+ * JSON lines gathered into texts of about `flushChars` characters, so a
+ * writer hands the output on in pieces of bounded size whatever the input:
+ * memory stays flat for a file of any size. The pieces are kept well under
+ * V8's large-object size (128 KiB): a larger string would be allocated in
+ * the old generation and stay there, garbage, until the next full collection.
+ */
+export class JsonLines {
+  #text = ""
+  #ready: Array<string> = []
+
+  constructor(readonly flushChars: number = 32 * 1024) {}
+
+  add(record: DmapRecord): void {
+    this.#text += `${recordJson(record)}\n`
+    if (this.#text.length >= this.flushChars) {
+      this.#ready.push(this.#text)
+      this.#text = ""
+    }
+  }
+
+  /** The texts that reached `flushChars`, which the buffer forgets. */
+  takeFull(): ReadonlyArray<string> {
+    const ready = this.#ready
+    if (ready.length > 0) this.#ready = []
+    return ready
+  }
+
+  /** Everything still waiting, full texts and the partial one, which the buffer forgets. */
+  takeAll(): ReadonlyArray<string> {
+    const all = this.takeFull()
+    if (this.#text === "") return all
+    const rest = this.#text
+    this.#text = ""
+    return [...all, rest]
+  }
 }
