@@ -18,10 +18,10 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Layer } from "effect"
-import { ApiDocsRoutes } from "../http/api-docs-routes.js"
 import { EchoesHttp } from "../http/echoes-http.js"
 import { FovHttp } from "../http/fov-http.js"
 import { HealthHttp } from "../http/health-http.js"
+import { HistoryHttp } from "../http/history-http.js"
 import { HubApi } from "../http/hub-api.js"
 import { ParameterRefusals } from "../http/hub-http.js"
 import { MetricsHttp } from "../http/metrics-http.js"
@@ -36,6 +36,7 @@ import { DatabaseHealth } from "../layers/realtime/DatabaseHealth.js"
 import { EchoQueries } from "../layers/realtime/EchoQueries.js"
 import { HttpServer } from "../layers/platform/HttpServer.js"
 import { HardwareTables } from "../layers/realtime/HardwareTables.js"
+import { History } from "../layers/realtime/History.js"
 import { Hub } from "../layers/realtime/Hub.js"
 import { HubPump } from "../actors/radar/HubPump.js"
 import { LiveFeed } from "../layers/realtime/LiveFeed.js"
@@ -45,10 +46,12 @@ import { RetentionLive } from "../layers/realtime/retention.js"
 import { ShutdownLive } from "../layers/platform/shutdown.js"
 
 /** One handler layer per group of HubApi (src/http/hub-api.ts): a new group adds its layer here. */
-const ApiHandlers = Layer.mergeAll(RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp, FovHttp)
+const ApiHandlers = Layer.mergeAll(RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp, FovHttp, HistoryHttp).pipe(
+  Layer.provide(HardwareTables.Default)
+)
 
 /** What HttpApi does not describe, registered on the same router: the status page and the API document. */
-const PlainRoutes = Layer.mergeAll(StatusPageRoutes, ApiDocsRoutes)
+const PlainRoutes = Layer.mergeAll(StatusPageRoutes, HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }))
 
 /**
  * The HTTP app: HubApi's endpoints and the plain routes on one router, built
@@ -77,8 +80,8 @@ export const serverLayer = <E, R>(fleet: Layer.Layer<RadarFleet, E, R>) => {
   return HubPump.Default.pipe(
     Layer.provide(fleet),
     Layer.provideMerge(consumers),
-    // HardwareTables: the fov endpoint and the radars' positions in /radars and the radars event.
-    Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default, storage, HardwareTables.Default)),
+    // History: the live feed fills it, GET /radars/{site}/history reads it (one instance: layers are memoized).
+    Layer.provideMerge(Layer.mergeAll(Hub.Default, History.Default, RadarRegistry.Default, storage)),
     Layer.provideMerge(AppConfig.Default),
     Layer.provide(NodeContext.layer),
     Layer.provide(ShutdownLive)

@@ -21,11 +21,10 @@ import { packageVersion } from "../domain/package-files.js"
 import { EchoesGroup } from "./echoes-api.js"
 import { FovGroup } from "./fov-api.js"
 import { HealthGroup } from "./health-api.js"
+import { HistoryGroup } from "./history-api.js"
 import { InvalidRequestBody } from "./message-errors.js"
 import { MetricsGroup } from "./metrics-api.js"
 import { RadarsGroup } from "./radars-api.js"
-
-type Spec = Record<string, any>
 
 /**
  * A request failing its Schema never gets HttpApi's own `HttpApiDecodeError`
@@ -33,17 +32,17 @@ type Spec = Record<string, any>
  * says so: 400 is `InvalidRequest` alone, and only where there are
  * parameters to get wrong.
  */
-const refusalsAsMessages = (spec: Spec): Spec => {
-  const schemas: Spec = spec["components"]?.["schemas"] ?? {}
-  const invalidRequest = schemas["InvalidRequest"]
-  for (const operations of Object.values<Spec>(spec["paths"] ?? {})) {
-    for (const operation of Object.values<Spec>(operations)) {
-      const responses: Spec = operation["responses"] ?? {}
-      if ((operation["parameters"] ?? []).length === 0) {
-        delete responses["400"]
-      } else if (responses["400"] !== undefined) {
-        responses["400"] = {
-          description: invalidRequest?.description ?? "Bad request",
+const refusalsAsMessages = (spec: OpenApi.OpenAPISpec): OpenApi.OpenAPISpec => {
+  const schemas = spec.components.schemas
+  const description = schemas["InvalidRequest"]?.description ?? "A parameter is missing or malformed"
+  for (const pathItem of Object.values(spec.paths)) {
+    for (const operation of Object.values(pathItem)) {
+      if (operation === undefined) continue
+      if (operation.parameters.length === 0) {
+        delete operation.responses[400]
+      } else if (operation.responses[400] !== undefined) {
+        operation.responses[400] = {
+          description,
           content: { "application/json": { schema: { $ref: "#/components/schemas/InvalidRequest" } } }
         }
       }
@@ -55,6 +54,7 @@ const refusalsAsMessages = (spec: Spec): Spec => {
 
 export class HubApi extends HttpApi.make("superdarn-hub")
   .add(RadarsGroup)
+  .add(HistoryGroup)
   .add(FovGroup)
   .add(EchoesGroup)
   .add(HealthGroup)
@@ -67,5 +67,5 @@ export class HubApi extends HttpApi.make("superdarn-hub")
     "Realtime SuperDARN radar data: radar states, scan-averaged echo counts, health and metrics. " +
       "The live records themselves stream over Socket.IO on the same port (see docs/live-feed.md)."
   )
-  .annotate(OpenApi.Transform, refusalsAsMessages)
+  .annotate(OpenApi.Transform, (spec) => refusalsAsMessages(spec as OpenApi.OpenAPISpec))
 {}
