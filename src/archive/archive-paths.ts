@@ -8,7 +8,8 @@ const pad = (n: number) => String(n).padStart(2, "0")
 /** `{year}/{type}/{radar}` etc., expanded for one file. */
 export const expandLayout = (layout: string, name: ParsedName): string =>
   layout
-    .replaceAll("{year}", String(name.year))
+    // Always four digits: a year-50 file goes under 0050/, never 50/ beside the real ones.
+    .replaceAll("{year}", String(name.year).padStart(4, "0"))
     .replaceAll("{month}", pad(name.month))
     .replaceAll("{day}", pad(name.day))
     .replaceAll("{type}", name.type)

@@ -157,7 +157,7 @@ export const runCollection = Effect.fn("Collector.runCollection")(function*(
       const start = startingRow(existing)
       if (start.kind === "done") return { kind: "done-before", name: file.name, state: start.state } satisfies FileOutcome
       if (start.kind !== "resume") {
-        const growing = growingReason(name, file, now, config.settleSeconds * 1000)
+        const growing = growingReason(name, file, now, config.settleSeconds * 1000, config.futureGraceHours * 3_600_000)
         if (growing !== undefined) return { kind: "waiting", name: file.name, reason: growing } satisfies FileOutcome
       }
       if (dryRun) return { kind: "would-collect", name: file.name } satisfies FileOutcome

@@ -14,12 +14,17 @@ export const growingReason = (
   name: ParsedName,
   file: RemoteFile,
   nowMs: number,
-  settleMs: number
+  settleMs: number,
+  futureGraceMs: number
 ): string | undefined => {
-  if (name.family === "log" && name.startMs + DAY_MS > nowMs) return "today's log may still be written"
   if (file.mtimeMs !== undefined) {
-    return nowMs - file.mtimeMs < settleMs ? `modified less than ${Math.round(settleMs / 1000)} s ago` : undefined
+    if (nowMs - file.mtimeMs < settleMs) return `modified less than ${Math.round(settleMs / 1000)} s ago`
   }
+  // A date past the grace is wrong, so it bounds nothing: collect now and report the date at once, rather
+  // than wait for a time that may never come.
+  if (name.startMs > nowMs + futureGraceMs) return undefined
+  if (name.family === "log" && name.startMs + DAY_MS > nowMs) return "today's log may still be written"
+  if (file.mtimeMs !== undefined) return undefined
   // Without a modification time, the name's start time bounds when writing ended.
   return name.startMs + DATA_FILE_SPAN_MS + settleMs > nowMs
     ? "no modification time, and the file's period may not be over"

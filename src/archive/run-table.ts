@@ -2,6 +2,7 @@
 import type { InstitutionSummary } from "../layers/archive/ArchiveJournal.js"
 import type { RunReport } from "./collection.js"
 import { outcomeDetail } from "./file-outcome.js"
+import { printable } from "./printable.js"
 
 /** Left-aligned columns, two spaces apart, header underlined. */
 export const formatTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
@@ -19,9 +20,10 @@ export const runReportTable = (report: RunReport): string => {
   const totals = [...counts.entries()].map(([kind, n]) => `${n} ${kind}`).join(", ")
   const title = `${report.dryRun ? "DRY RUN " : ""}${report.institution} ${report.runId}: ${report.outcome}` +
     ` (${report.files.length} listed${totals === "" ? "" : `: ${totals}`}; ${report.tidied} tidied)`
-  const rows = report.files.map((file) => [file.name, file.kind, outcomeDetail(file)])
+  // Names and details come from the source: escaped, so none can move the cursor or forge a row.
+  const rows = report.files.map((file) => [printable(file.name), file.kind, printable(outcomeDetail(file))])
   return `${title}\n${formatTable(["file", "outcome", "detail"], rows)}${
-    report.tidyError === undefined ? "" : `tidy failed: ${report.tidyError}\n`
+    report.tidyError === undefined ? "" : `tidy failed: ${printable(report.tidyError)}\n`
   }`
 }
 
@@ -31,7 +33,7 @@ export const statusTable = (summaries: ReadonlyArray<InstitutionSummary>): strin
     summaries.map((s) => [
       s.institution,
       iso(s.lastRun?.startedAt),
-      s.lastRun === undefined ? "-" : `${s.lastRun.outcome}${s.lastRun.error === null ? "" : `: ${s.lastRun.error}`}`,
+      s.lastRun === undefined ? "-" : `${s.lastRun.outcome}${s.lastRun.error === null ? "" : `: ${printable(s.lastRun.error)}`}`,
       String(s.lastRun?.collected ?? 0),
       String(s.archived),
       String(s.duplicates),

@@ -79,7 +79,8 @@ const unsafeReason = (name: string): string | undefined => {
 /** UTC epoch ms, or undefined when the fields are not a real date and time. */
 const utc = (year: number, month: number, day: number, hour: number, minute: number, second: number) => {
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second)
+  // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear takes the year as written.
+  const ms = new Date(Date.UTC(2000, month - 1, day, hour, minute, second)).setUTCFullYear(year, month - 1, day)
   // Date.UTC rolls 31 April over into May; a real date survives the round trip.
   return new Date(ms).getUTCDate() === day ? ms : undefined
 }

@@ -37,6 +37,9 @@ describe("archive command", () => {
       const name = dataName("bks", "rawacf", "0000")
       writeSourceFile(tree.source, name, bzip2(content("cli")))
       writeSourceFile(tree.source, "..evil", bzip2(content("x")))
+      // A listing that tries to clear the screen and forge a table line.
+      const hostile = "\u001b[2J\rfake.rawacf.bz2  archived\u202e"
+      writeSourceFile(tree.source, hostile, bzip2(content("y")))
 
       const dry = yield* run("sync", "--config", configPath, "--dry-run", "vt")
       expect(dry).toMatch(/^DRY RUN vt /)
@@ -46,12 +49,14 @@ describe("archive command", () => {
       const synced = yield* run("sync", "--config", configPath, "vt")
       expect(synced).toMatch(new RegExp(`${name.replaceAll(".", "\\.")}\\s+archived\\s+\\S+${name.replaceAll(".", "\\.")} \\(staged\\)`))
       expect(synced).toMatch(/\.\.evil\s+refused\s+contains '\.\.'/)
-      expect(synced).toMatch(/: ok \(2 listed: 1 refused, 1 archived; 1 tidied\)/)
+      expect(synced).toMatch(/: ok \(3 listed: 2 refused, 1 archived; 1 tidied\)/)
+      expect(synced).toContain("\\x1b[2J\\x0dfake.rawacf.bz2  archived\\u202e  refused")
+      expect(synced).not.toMatch(/[\u001b\r\u202e]/)
 
       const status = yield* run("status", "--config", configPath)
       const [header, , row] = status.split("\n")
       expect(header).toMatch(/^institution\s+last run\s+outcome\s+collected\s+archived\s+duplicates\s+failed\s+conflicts\s+refused$/)
-      expect(row).toMatch(/^vt\s+\d{4}-\d{2}-\d{2}T\S+\s+ok\s+1\s+1\s+0\s+0\s+0\s+1$/)
+      expect(row).toMatch(/^vt\s+\d{4}-\d{2}-\d{2}T\S+\s+ok\s+1\s+1\s+0\s+0\s+0\s+2$/)
     }))
 
   it.scopedLive("an unknown institution or a bad config fails with a clear message", () =>

@@ -285,3 +285,33 @@ describe("http-index source limits", () => {
       expect(fs.existsSync(path.join(tree.root, "away"))).toBe(false)
     }))
 })
+
+describe("http-index dates", () => {
+  it.scopedLive("a listing without times: a far-future file is collected and reported at once; year 0050 files under 0050/", () =>
+    Effect.gen(function*() {
+      const tree = yield* scopedTree
+      const future = dataName("bks", "rawacf", "0000", `${new Date().getUTCFullYear() + 3}0101`)
+      const ancient = dataName("bks", "rawacf", "0000", "00500101")
+      const data = new Map([[future, bzip2(content("future"))], [ancient, bzip2(content("ancient"))]])
+      const url = yield* serveWith((request, response) => {
+        const name = decodeURIComponent((request.url ?? "").replace(/^\/rawacf\//, ""))
+        if (name === "") {
+          response.writeHead(200, { "content-type": "text/html" })
+          return response.end(`<pre>${[...data.keys()].map((n) => `<a href="${n}">${n}</a>`).join("\n")}</pre>`)
+        }
+        response.writeHead(200, { "content-length": data.get(name)!.length })
+        response.end(data.get(name))
+      })
+      const config = decodeConfig(configJson(tree, { source: { kind: "http-index", url }, disposition: "leave" }))
+      const report = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
+      const outcomes = new Map(report.files.map((f) => [f.name, f]))
+      expect(outcomes.get(future)).toMatchObject({ kind: "archived", warning: "future" })
+      expect(outcomes.get(ancient)).toMatchObject({ kind: "archived", warning: "earlier-year" })
+      expect(report.digest.items.map((item) => `${item.kind} ${item.file}`).sort()).toEqual(
+        [`earlier-year ${ancient}`, `future ${future}`].sort()
+      )
+      expect(listTree(tree.archiveRoot)).toEqual(
+        [`0050/rawacf/bks/${ancient}`, `${future.slice(0, 4)}/rawacf/bks/${future}`].sort()
+      )
+    }))
+})
