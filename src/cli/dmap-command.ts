@@ -72,33 +72,109 @@ export const DmapOutputLive = Layer.scoped(
 
 type FileError = DataFileError | DmapDecodeError
 
-/** Decode offsets count DMAP bytes; say so when those are not the file's own bytes. */
-const decodeProblem = (file: DataFile, error: DmapDecodeError): string =>
-  `${file.path}: ${error.message}${
-    file.compression === "none" ? "" : ` (offset in the ${file.compression}-decompressed data)`
-  }`
+/** What the command has seen of one file so far, for messages that say where it went wrong. */
+interface Seen {
+  /** Complete records decoded. */
+  records: number
+  /** DMAP bytes read (after decompression). */
+  bytes: number
+  /** The first bytes of the DMAP data, to show what a file that is not DMAP starts with. */
+  head: Uint8Array
+}
+
+const HEAD_BYTES = 8
+
+/** Every DMAP record starts with this code (little-endian 65537). */
+const RECORD_CODE_BYTES = [0x01, 0x00, 0x01, 0x00]
+
+const hexBytes = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ")
+
+/**
+ * A decode failure in words a scientist reads without the DMAP spec: what is
+ * wrong, which record, where the file ends. Offsets count DMAP bytes, which
+ * for a compressed file are not the file's own bytes.
+ */
+export const decodeProblem = (file: DataFile, error: DmapDecodeError, seen: Readonly<Seen>): string => {
+  const record = seen.records + 1
+  const inData = file.compression === "none" ? "" : ` of the ${file.compression}-decompressed data`
+  const startsLikeDmap = seen.head.length >= RECORD_CODE_BYTES.length &&
+    RECORD_CODE_BYTES.every((byte, i) => seen.head[i] === byte)
+  if (error.offset === 0 && (error.reason === "BadRecordCode" || !startsLikeDmap)) {
+    return `not a DMAP file (starts with bytes ${hexBytes(seen.head)} …)`
+  }
+  if (error.reason === "Truncated") {
+    const have = seen.bytes - error.offset
+    const where = record === 1 ? "" : ` (from byte ${error.offset}${inData})`
+    return error.recordSize === undefined
+      ? `truncated: record ${record}${where} is cut inside its header, the file ends ${have} bytes into it`
+      : record === 1
+      ? `truncated: record 1 needs ${error.recordSize} bytes, the file ends after ${have}`
+      : `truncated: record ${record}${where} needs ${error.recordSize} bytes, the file ends ${have} bytes into it`
+  }
+  return `record ${record} (from byte ${error.offset}${inData}) is damaged: ${error.message}`
+}
+
+/** A file that decoded cleanly but held nothing is an error too: the user expected records. */
+export class NoRecords extends Data.TaggedError("NoRecords")<{ readonly empty: boolean }> {
+  override get message(): string {
+    return this.empty ? "no records (the file is empty)" : "no records"
+  }
+}
 
 /**
  * Runs `work` on each file in turn; a file's failure is reported and the
- * next file is still processed. Fails at the end if any file failed.
+ * next file is still processed. Fails at the end if any file failed. The
+ * records given to `work` are counted, with the bytes under them, so a
+ * failure can say which record and where the file ended.
  */
 const eachFile = (
   command: "dump" | "info",
   paths: ReadonlyArray<string>,
   work: (
     file: DataFile,
-    records: Stream.Stream<DmapRecord, FileError>
+    records: Stream.Stream<DmapRecord, FileError>,
+    seen: Readonly<Seen>
   ) => Effect.Effect<void, OutputClosed | FileError, DmapOutput>
 ): Effect.Effect<void, OutputClosed | DmapCommandError, DmapOutput> =>
   Effect.gen(function*() {
     const output = yield* DmapOutput
     const failed: Array<string> = []
     for (const path of paths) {
+      const seen: Seen = { records: 0, bytes: 0, head: new Uint8Array(0) }
+      const counted = (file: DataFile) =>
+        file.bytes.pipe(
+          Stream.tap((chunk) =>
+            Effect.sync(() => {
+              if (seen.head.length < HEAD_BYTES) {
+                const head = new Uint8Array(Math.min(HEAD_BYTES, seen.head.length + chunk.length))
+                head.set(seen.head)
+                head.set(chunk.subarray(0, head.length - seen.head.length), seen.head.length)
+                seen.head = head
+              }
+              seen.bytes += chunk.length
+            })
+          ),
+          dmapRecords(),
+          Stream.tap(() =>
+            Effect.sync(() => {
+              seen.records++
+            })
+          )
+        )
       const problem = yield* openDataFile(path).pipe(
         Effect.flatMap((file) =>
-          work(file, file.bytes.pipe(dmapRecords())).pipe(
+          work(file, counted(file), seen).pipe(
+            Effect.zipRight(
+              Effect.suspend(() =>
+                seen.records === 0 ? Effect.fail(new NoRecords({ empty: seen.bytes === 0 })) : Effect.void
+              )
+            ),
             Effect.as<string | undefined>(undefined),
-            Effect.catchTag("DmapDecodeError", (error) => Effect.succeed(decodeProblem(file, error)))
+            Effect.catchTags({
+              DmapDecodeError: (error) => Effect.succeed(decodeProblem(file, error, seen)),
+              NoRecords: (error) => Effect.succeed(error.message)
+            }),
+            Effect.map((problem) => (problem === undefined ? undefined : `${file.path}: ${problem}`))
           )
         ),
         Effect.catchTag("DataFileError", (error) => Effect.succeed(error.message))
@@ -156,24 +232,15 @@ export const formatSummary = (
 
 /** Prints a summary per file; for a bad file, the summary of the records before the error. */
 export const infoFiles = (paths: ReadonlyArray<string>): Effect.Effect<void, OutputClosed | DmapCommandError, DmapOutput> =>
-  eachFile("info", paths, (file) =>
+  eachFile("info", paths, (file, records, seen) =>
     Effect.gen(function*() {
       const output = yield* DmapOutput
       const summary = new DmapFileSummary()
-      let dmapBytes = 0
-      const counted = file.bytes.pipe(
-        Stream.tap((chunk) =>
-          Effect.sync(() => {
-            dmapBytes += chunk.length
-          })
-        )
-      )
-      const result = yield* counted.pipe(
-        dmapRecords(),
+      const result = yield* records.pipe(
         Stream.runForEach((record) => Effect.sync(() => summary.add(record))),
         Effect.either
       )
-      yield* output.stdout(formatSummary(file, summary, dmapBytes))
+      yield* output.stdout(formatSummary(file, summary, seen.bytes))
       if (result._tag === "Left") return yield* result.left
     }))
 

@@ -32,8 +32,15 @@ const asSetting = <A>(env: string, option: Options.Options<A>): Options.Options<
 const textSetting = (flag: string, env: string, description: string, fallback: string) =>
   asSetting(env, Options.text(flag).pipe(Options.withDescription(described(env, description, fallback))))
 
+/**
+ * A path as text: `Options.file` probes the path while parsing and turns an
+ * odd one (a file where a folder should be) into a defect; the code that
+ * opens the path says what is wrong with it.
+ */
+const pathOption = (flag: string) => Options.text(flag).pipe(Options.withPseudoName("file"))
+
 const pathSetting = (flag: string, env: string, description: string, fallback: string) =>
-  asSetting(env, Options.file(flag).pipe(Options.withDescription(described(env, description, fallback))))
+  asSetting(env, pathOption(flag).pipe(Options.withDescription(described(env, description, fallback))))
 
 const integerSetting = (
   flag: string,
@@ -97,7 +104,7 @@ export const settingsOptions = {
     positive
   ),
   // Not --env-file: Node 20 takes that flag for itself even after the script name.
-  dotenv: Options.file("dotenv").pipe(
+  dotenv: pathOption("dotenv").pipe(
     Options.withDescription("dotenv file of settings (KEY=value lines); default .env in the working directory when present"),
     Options.optional
   )

@@ -20,6 +20,8 @@ export class DmapDecodeError extends Data.TaggedError("DmapDecodeError")<{
   readonly offset: number
   readonly reason: DmapErrorReason
   readonly detail: string
+  /** For a record cut short: the size its header announced, when the header was complete enough to say. */
+  readonly recordSize?: number
 }> {
   override get message(): string {
     return `DMAP ${this.reason} at byte ${this.offset}: ${this.detail}`

@@ -72,10 +72,14 @@ export class DmapRecordDecoder {
   finish(): DmapDecodeError | undefined {
     if (this.failure !== undefined) return this.failure
     if (this.buffered === 0) return undefined
+    // The size field is bytes 4-7 of the header; a cut inside them leaves it unknown.
+    if (this.buffered >= 8) this.copyOut(this.header, 8)
+    const recordSize = this.buffered >= 8 ? this.headerView.getInt32(4, true) : undefined
     this.failure = new DmapDecodeError({
       offset: this.consumed,
       reason: "Truncated",
-      detail: `the stream ended ${this.buffered} bytes into a record`
+      detail: `the stream ended ${this.buffered} bytes into a record`,
+      ...(recordSize === undefined ? {} : { recordSize })
     })
     return this.failure
   }
