@@ -34,9 +34,10 @@ const checkRadarList = Effect.gen(function*() {
 
 export const serveCommand = Command.make("serve", { settings: settingsOption }, ({ settings }) =>
   // The server's code (Socket.IO, SQL, HTTP) is loaded only when it runs, not for `--help` or `dmap`.
-  Effect.promise(() => import("./server-layers.js")).pipe(
+  Effect.promise(() => import("./scale-out-layers.js")).pipe(
     Effect.tap(() => checkRadarList),
-    Effect.flatMap(({ ServerLive }) => Layer.launch(ServerLive)),
+    // ROLE (--role): all, the single process, unless the deployment is scaled out.
+    Effect.flatMap(({ launchRole }) => launchRole),
     withSettings(settings),
     exitOnFailure("serve")
   )).pipe(

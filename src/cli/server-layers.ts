@@ -18,8 +18,10 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Layer } from "effect"
+import { ApiDocsRoutes } from "../http/api-docs-routes.js"
 import { EchoesHttp } from "../http/echoes-http.js"
 import { FovHttp } from "../http/fov-http.js"
+import { FanMapAssetRoutes } from "../http/fov-map-assets.js"
 import { HealthHttp } from "../http/health-http.js"
 import { HistoryHttp } from "../http/history-http.js"
 import { HubApi } from "../http/hub-api.js"
@@ -46,32 +48,35 @@ import { RetentionLive } from "../layers/realtime/retention.js"
 import { ShutdownLive } from "../layers/platform/shutdown.js"
 
 /** One handler layer per group of HubApi (src/http/hub-api.ts): a new group adds its layer here. */
-const ApiHandlers = Layer.mergeAll(RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp, FovHttp, HistoryHttp).pipe(
-  Layer.provide(HardwareTables.Default)
-)
+const ApiHandlers = Layer.mergeAll(RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp, FovHttp, HistoryHttp)
 
 /** What HttpApi does not describe, registered on the same router: the status page and the API document. */
-const PlainRoutes = Layer.mergeAll(StatusPageRoutes, HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }))
+const PlainRoutes = Layer.mergeAll(StatusPageRoutes, ApiDocsRoutes, FanMapAssetRoutes)
 
 /**
  * The HTTP app: HubApi's endpoints and the plain routes on one router, built
  * by HttpServer after every handler layer has registered its routes.
  */
-const HubHttpServer = HttpServer.layer(HttpApiBuilder.httpApp).pipe(
+export const HubHttpServer = HttpServer.layer(HttpApiBuilder.httpApp).pipe(
   Layer.provide(PlainRoutes),
   Layer.provide(HttpApiBuilder.api(HubApi).pipe(Layer.provide(ApiHandlers))),
   Layer.provide([ParameterRefusals, HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer])
 )
 
 /** The server around any fleet. Exposes HttpServer (its URL) and the registry. */
+/**
+ * The echo store and its readers. DatabaseHealth runs the start-up integrity
+ * check and is what /health reports; EchoQueries runs /echoes/ reads in
+ * worker threads (SQLite) or on the pool (PostgreSQL).
+ */
+export const StorageLayer = Layer.mergeAll(DatabaseHealth.Default, EchoQueries.Default).pipe(
+  Layer.provideMerge(EchoStore.Default),
+  Layer.provideMerge(DatabaseLive),
+  Layer.provideMerge(RadarRegistry.Default)
+)
+
 export const serverLayer = <E, R>(fleet: Layer.Layer<RadarFleet, E, R>) => {
-  // DatabaseHealth runs the start-up integrity check and is what /health reports;
-  // EchoQueries runs /echoes/ reads in worker threads.
-  const storage = Layer.mergeAll(DatabaseHealth.Default, EchoQueries.Default).pipe(
-    Layer.provideMerge(EchoStore.Default),
-    Layer.provideMerge(DatabaseLive),
-    Layer.provideMerge(RadarRegistry.Default)
-  )
+  const storage = StorageLayer
   const http = HubHttpServer
   const consumers = Layer.merge(EchoAggregator.Default, RetentionLive).pipe(
     Layer.provideMerge(LiveFeed.Default),
@@ -80,8 +85,9 @@ export const serverLayer = <E, R>(fleet: Layer.Layer<RadarFleet, E, R>) => {
   return HubPump.Default.pipe(
     Layer.provide(fleet),
     Layer.provideMerge(consumers),
+    // HardwareTables: the fov endpoint and the radars' positions in /radars and the radars event.
     // History: the live feed fills it, GET /radars/{site}/history reads it (one instance: layers are memoized).
-    Layer.provideMerge(Layer.mergeAll(Hub.Default, History.Default, RadarRegistry.Default, storage)),
+    Layer.provideMerge(Layer.mergeAll(Hub.Default, History.Default, RadarRegistry.Default, storage, HardwareTables.Default)),
     Layer.provideMerge(AppConfig.Default),
     Layer.provide(NodeContext.layer),
     Layer.provide(ShutdownLive)

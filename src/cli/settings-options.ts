@@ -17,6 +17,7 @@ import { ConfigProvider, Data, Effect, Either, Layer, Option } from "effect"
 import * as fs from "node:fs"
 import { describeUnknown } from "../domain/unknown-error.js"
 import { LOG_FORMATS, parseEndpoint, POSITIVE_EXPECTED, PORT_EXPECTED } from "../layers/platform/AppConfig.js"
+import { ROLES } from "../layers/platform/Deployment.js"
 
 type Setting = Option.Option<readonly [env: string, value: string]>
 
@@ -103,6 +104,14 @@ export const settingsOptions = {
     180,
     positive
   ),
+  role: asSetting(
+    "ROLE",
+    Options.choice("role", ROLES).pipe(
+      Options.withDescription(described("ROLE", "all (one process), ingest (radars, lease-guarded) or edge (clients only)", "all"))
+    )
+  ),
+  databaseUrl: textSetting("database-url", "DATABASE_URL", "postgres://… to store scans in PostgreSQL", "none (SQLite at DATABASE_PATH)"),
+  redisUrl: textSetting("redis-url", "REDIS_URL", "redis://… shared by the ingest and edge roles", "none"),
   // Not --env-file: Node 20 takes that flag for itself even after the script name.
   dotenv: pathOption("dotenv").pipe(
     Options.withDescription("dotenv file of settings (KEY=value lines); default .env in the working directory when present"),

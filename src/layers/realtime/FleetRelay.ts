@@ -129,11 +129,14 @@ export const makeFleetRelay = (options: FleetRelayOptions) =>
         Effect.ignore
       )
 
-    /** Ingest: every record the hub receives, in hub order. */
+    /**
+     * Ingest: every record the hub receives, in hub order. Subscribes at once
+     * (before the radars start) and yields the loop that appends them.
+     */
     const publishRecords = Effect.gen(function*() {
       const hub = yield* Hub
       const records = yield* hub.subscribe("relay")
-      yield* Effect.forever(
+      return Effect.forever(
         Effect.flatMap(records.take, (record) =>
           append([
             "kind",
