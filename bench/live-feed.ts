@@ -6,6 +6,8 @@
  * received / records sent × clients), server CPU per record and server RSS.
  */
 import { type ChildProcess, fork } from "node:child_process"
+import * as crypto from "node:crypto"
+import * as net from "node:net"
 import * as os from "node:os"
 import { fileURLToPath } from "node:url"
 import type {
@@ -25,22 +27,75 @@ interface Case {
   readonly perSiteHz: number
   readonly clients: number
   readonly seconds: number
+  /** The hub, or the bare `ws` server writing one pre-encoded frame per packet (the floor). */
+  readonly server: "hub" | "baseline"
+  /** Settings for the hub (HISTORY_MINUTES, ...). */
+  readonly settings?: Readonly<Record<string, string>>
+  /** A client that never reads sends this many `latest` requests for every site while the radars send. */
+  readonly latestFlood?: number
+  readonly label?: string
 }
 
 const SITES = 40
-const CASES: ReadonlyArray<Case> = [
-  { sites: SITES, perSiteHz: 1, clients: 100, seconds: 20 },
-  { sites: SITES, perSiteHz: 1, clients: 1000, seconds: 20 },
-  { sites: SITES, perSiteHz: 5, clients: 100, seconds: 20 },
-  { sites: SITES, perSiteHz: 5, clients: 1000, seconds: 20 }
+const FAN_OUT: ReadonlyArray<Case> = [
+  { sites: SITES, perSiteHz: 1, clients: 100, seconds: 20, server: "hub" },
+  { sites: SITES, perSiteHz: 1, clients: 100, seconds: 20, server: "baseline" },
+  { sites: SITES, perSiteHz: 1, clients: 1000, seconds: 20, server: "hub" },
+  { sites: SITES, perSiteHz: 1, clients: 1000, seconds: 20, server: "baseline" },
+  { sites: SITES, perSiteHz: 5, clients: 100, seconds: 20, server: "hub" },
+  { sites: SITES, perSiteHz: 5, clients: 1000, seconds: 20, server: "hub" }
+]
+/** 40 radars × 1 record/s × 10 minutes = 24000 packets, sent 20× faster (history keeps by arrival time). */
+const HISTORY: ReadonlyArray<Case> = [
+  { sites: SITES, perSiteHz: 20, clients: 0, seconds: 30, server: "hub", settings: { HISTORY_MINUTES: "0" }, label: "history off" },
+  { sites: SITES, perSiteHz: 20, clients: 0, seconds: 30, server: "hub", settings: { HISTORY_MINUTES: "10" }, label: "history 10 min" }
 ]
 /** Client processes share the clients, so parsing on their side does not become the bottleneck. */
 const CLIENT_PROCESSES = 2
 /** After the last record: time for packets still in flight. */
 const DRAIN_MS = 2_000
 
-const child = (name: string, args: ReadonlyArray<string>): ChildProcess =>
-  fork(fileURLToPath(new URL(`./live-feed/${name}.js`, import.meta.url)), args, { stdio: ["ignore", "inherit", "inherit", "ipc"] })
+const FLOOD: Case = { sites: SITES, perSiteHz: 1, clients: 100, seconds: 20, server: "hub", latestFlood: 2000, label: "latest flood" }
+const child = (name: string, args: ReadonlyArray<string>, execArgv: ReadonlyArray<string> = []): ChildProcess =>
+  fork(fileURLToPath(new URL(`./live-feed/${name}.js`, import.meta.url)), args, {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    execArgv: [...execArgv]
+  })
+
+/** One masked WebSocket text frame, as clients must send. */
+const maskedFrame = (text: string): Buffer => {
+  const payload = Buffer.from(text)
+  const mask = crypto.randomBytes(4)
+  for (let i = 0; i < payload.length; i++) payload[i] = payload[i]! ^ mask[i % 4]!
+  const header = payload.length < 126
+    ? Buffer.from([0x81, 0x80 | payload.length])
+    : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff])
+  return Buffer.concat([header, mask, payload])
+}
+
+/**
+ * A client that connects, stops reading, and sends `requests` `latest`
+ * requests for every site: issue 18's attack. Resolves once they are written.
+ */
+const floodLatest = (port: number, sites: number, requests: number): Promise<net.Socket> =>
+  new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1")
+    socket.once("error", reject)
+    socket.once("connect", () =>
+      socket.write(
+        "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n" +
+          `Host: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${crypto.randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`
+      ))
+    socket.once("data", () => {
+      socket.pause()
+      socket.write(maskedFrame("40"))
+      const list = JSON.stringify(Array.from({ length: sites }, (_, i) => `s${String(i).padStart(2, "0")}`))
+      const request = maskedFrame(`42["latest",${list}]`)
+      for (let i = 0; i < requests; i++) socket.write(request)
+      resolve(socket)
+    })
+  })
 
 /** The next message of `type` from `process`, or a rejection after `timeoutMs`. */
 const next = <M extends { readonly type: string }, T extends M["type"]>(
@@ -76,20 +131,36 @@ const percentile = (buckets: ReadonlyArray<readonly [number, number]>, total: nu
 const bound = (ms: number | null): string =>
   ms === null || Number.isNaN(ms) ? "> 4096 ms" : `≤ ${ms} ms`
 
-const runCase = async (c: Case): Promise<string> => {
+interface Outcome {
+  readonly line: string
+  /** Server CPU µs per packet a client received. */
+  readonly cpuPerDeliveryUs: number
+}
+
+const MB = 2 ** 20
+
+const runCase = async (c: Case, baselineUs?: number): Promise<Outcome> => {
   const processes: Array<ChildProcess> = []
   try {
-    const radars = child("radars", [String(c.sites)])
-    processes.push(radars)
-    const { radars: ports } = await next<RadarsMessage, "ports">(radars, "ports")
-
-    const server = child("server", [JSON.stringify(ports)])
+    const loadBefore = os.loadavg()[0]!
+    let server: ChildProcess
+    let radars: ChildProcess | undefined
+    if (c.server === "hub") {
+      radars = child("radars", [String(c.sites)])
+      processes.push(radars)
+      const { radars: ports } = await next<RadarsMessage, "ports">(radars, "ports")
+      server = child("server", [JSON.stringify(ports), JSON.stringify(c.settings ?? {})], ["--expose-gc"])
+    } else {
+      server = child("baseline-server", [])
+    }
     processes.push(server)
     const { port } = await next<ServerMessage, "ready">(server, "ready")
-    radars.send({ type: "await-connections" } satisfies RadarsCommand)
-    await next<RadarsMessage, "connected">(radars, "connected")
+    if (radars !== undefined) {
+      radars.send({ type: "await-connections" } satisfies RadarsCommand)
+      await next<RadarsMessage, "connected">(radars, "connected")
+    }
 
-    const clients = Array.from({ length: CLIENT_PROCESSES }, (_, i) => {
+    const clients = c.clients === 0 ? [] : Array.from({ length: CLIENT_PROCESSES }, (_, i) => {
       const share = Math.floor(c.clients / CLIENT_PROCESSES) + (i < c.clients % CLIENT_PROCESSES ? 1 : 0)
       return child("clients", ["127.0.0.1", String(port), String(share)])
     })
@@ -97,9 +168,23 @@ const runCase = async (c: Case): Promise<string> => {
     await Promise.all(clients.map((p) => next<ClientMessage, "ready">(p, "ready", 120_000)))
 
     for (const p of clients) p.send({ type: "reset" } satisfies ClientCommand)
+    const marked = next<ServerMessage, "marked">(server, "marked")
     server.send({ type: "mark" } satisfies ServerCommand)
-    radars.send({ type: "go", perSiteHz: c.perSiteHz, seconds: c.seconds } satisfies RadarsCommand)
-    const { records } = await next<RadarsMessage, "sent">(radars, "sent", (c.seconds + 60) * 1000)
+    const { rssBytes: rssAtMark } = await marked
+    let records: number
+    let flooder: net.Socket | undefined
+    if (radars !== undefined) {
+      radars.send({ type: "go", perSiteHz: c.perSiteHz, seconds: c.seconds } satisfies RadarsCommand)
+      // The flood starts once every site has a latest packet.
+      if (c.latestFlood !== undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 1500))
+        flooder = await floodLatest(port, c.sites, c.latestFlood)
+      }
+      records = (await next<RadarsMessage, "sent">(radars, "sent", (c.seconds + 60) * 1000)).records
+    } else {
+      server.send({ type: "go", sites: c.sites, perSiteHz: c.perSiteHz, seconds: c.seconds } satisfies ServerCommand)
+      records = (await next<ServerMessage, "sent">(server, "sent", (c.seconds + 60) * 1000)).records
+    }
     await new Promise((resolve) => setTimeout(resolve, DRAIN_MS))
 
     const statsOf = clients.map((p) => next<ClientMessage, "stats">(p, "stats"))
@@ -108,6 +193,7 @@ const runCase = async (c: Case): Promise<string> => {
     const serverStatsOf = next<ServerMessage, "stats">(server, "stats")
     server.send({ type: "stats" } satisfies ServerCommand)
     const serverStats: ServerStats = (await serverStatsOf).stats
+    flooder?.destroy()
 
     const merged = new Map<number, number>()
     for (const s of clientStats) for (const [bucket, count] of s.latency) merged.set(bucket, (merged.get(bucket) ?? 0) + count)
@@ -116,27 +202,100 @@ const runCase = async (c: Case): Promise<string> => {
     const received = clientStats.reduce((sum, s) => sum + s.received, 0)
     const expected = records * c.clients
     const rate = c.sites * c.perSiteHz
-    return [
-      `${String(rate).padStart(3)} rec/s × ${String(c.clients).padStart(4)} clients:`,
-      `p50 ${percentile(buckets, measured, 0.5).toFixed(1)} ms`,
-      `p99 ${percentile(buckets, measured, 0.99).toFixed(1)} ms`,
-      `max ${percentile(buckets, measured, 1).toFixed(1)} ms`,
-      `(server: radar→broadcast p50 ${bound(serverStats.emitP50Ms)}, p99 ${bound(serverStats.emitP99Ms)})`,
-      `delivered ${(received / expected * 100).toFixed(2)}% (${received}/${expected})`,
-      `server ${(serverStats.cpuMs / Math.max(1, serverStats.published)).toFixed(2)} CPU ms/record`,
-      `RSS ${(serverStats.rssBytes / 2 ** 20).toFixed(0)} MB (peak ${(serverStats.peakRssBytes / 2 ** 20).toFixed(0)})`,
-      `slow-client skips ${serverStats.dropped}`,
-      `records dropped behind ${serverStats.feedBehind}`,
-      `radar records ${serverStats.published}/${records}`,
-      `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`
-    ].join("  ")
+    const cpuPerDeliveryUs = serverStats.cpuMs * 1000 / Math.max(1, received)
+    const load = `load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`
+    const name = `${c.label ?? c.server}: ${String(rate).padStart(3)} rec/s × ${String(c.clients).padStart(4)} clients:`
+    if (c.clients === 0) {
+      return {
+        cpuPerDeliveryUs,
+        line: [
+          name,
+          `RSS ${(serverStats.rssBytes / MB).toFixed(0)} MB after GC (peak ${(serverStats.peakRssBytes / MB).toFixed(0)})`,
+          `history ${serverStats.historyPackets} packets, ${(serverStats.historyBytes / MB).toFixed(1)} MB of frames`,
+          `records the feed dropped behind ${serverStats.feedBehind}`,
+          `server ${(serverStats.cpuMs / Math.max(1, serverStats.published)).toFixed(2)} CPU ms/record`,
+          `radar records ${serverStats.published}/${records}`,
+          load
+        ].join("  ")
+      }
+    }
+    return {
+      cpuPerDeliveryUs,
+      line: [
+        name,
+        `p50 ${percentile(buckets, measured, 0.5).toFixed(1)} ms`,
+        `p99 ${percentile(buckets, measured, 0.99).toFixed(1)} ms`,
+        `max ${percentile(buckets, measured, 1).toFixed(1)} ms`,
+        ...(c.server === "hub" ? [`(server: radar→broadcast p50 ${bound(serverStats.emitP50Ms)}, p99 ${bound(serverStats.emitP99Ms)})`] : []),
+        `delivered ${(received / expected * 100).toFixed(2)}% (${received}/${expected})`,
+        `server CPU ${cpuPerDeliveryUs.toFixed(2)} µs/delivered packet` +
+        (baselineUs === undefined ? "" : ` (${(cpuPerDeliveryUs / baselineUs).toFixed(2)}× the bare ws floor)`),
+        `${(serverStats.cpuMs / Math.max(1, serverStats.published || records)).toFixed(2)} CPU ms/record`,
+        c.latestFlood === undefined
+          ? `RSS ${(serverStats.rssBytes / MB).toFixed(0)} MB (peak ${(serverStats.peakRssBytes / MB).toFixed(0)})`
+          : `RSS growth under the flood ${((serverStats.peakRssBytes - rssAtMark) / MB).toFixed(1)} MB (peak ${(serverStats.peakRssBytes / MB).toFixed(0)})`,
+        ...(c.server === "hub"
+          ? [
+            `dropped for slow clients ${serverStats.dropped}`,
+            `records dropped behind ${serverStats.feedBehind}`,
+            `radar records ${serverStats.published}/${records}`
+          ]
+          : []),
+        load
+      ].join("  ")
+    }
   } finally {
     for (const p of processes) p.kill()
     await Promise.all(processes.map((p) => (p.exitCode === null ? new Promise((resolve) => p.once("exit", resolve)) : undefined)))
   }
 }
 
+interface Memory {
+  readonly rss: number
+  readonly heap: number
+  readonly external: number
+}
+
+/** 40 sites × 1 record/s × 10 minutes of packets in a History, in a process of its own. */
+const historyMemory = async (): Promise<string> => {
+  const load = os.loadavg()[0]!
+  const p = child("history-memory", ["40", "1", "10"], ["--expose-gc"])
+  try {
+    type Filled = { readonly type: "history-memory"; before: Memory; after: Memory; packets: number; bytes: number }
+    const m = await next<Filled, "history-memory">(p, "history-memory", 300_000)
+    // arrayBuffers is part of external: buffers counted once.
+    const d = (key: keyof Memory) => ((m.after[key] - m.before[key]) / MB).toFixed(1)
+    return [
+      `history 40 sites × 1 record/s × 10 min: ${m.packets} packets, ${(m.bytes / MB).toFixed(1)} MB of frames;`,
+      `RSS +${d("rss")} MB (heap +${d("heap")} MB, buffers +${d("external")} MB), process RSS ${(m.after.rss / MB).toFixed(0)} MB`,
+      `load average ${load.toFixed(1)} on ${os.availableParallelism()} cores`
+    ].join("  ")
+  } finally {
+    p.kill()
+  }
+}
+
+/** Cases by name: `npm run bench -- live-feed` runs all; LIVE_FEED_CASES=fan-out,history,flood picks. */
 export const run = async (): Promise<void> => {
-  console.log(`live feed: ${SITES} simulated radars, WebSocket clients in ${CLIENT_PROCESSES} processes, ${CASES[0]!.seconds} s per case`)
-  for (const c of CASES) console.log(await runCase(c))
+  const wanted = (process.env["LIVE_FEED_CASES"] ?? "fan-out,history,flood").split(",")
+  console.log(`live feed: ${SITES} simulated radars, WebSocket clients in ${CLIENT_PROCESSES} processes`)
+  if (wanted.includes("fan-out")) {
+    // Each hub case right after its floor case with the same clients, so both see the same machine.
+    const floor = new Map<number, number>()
+    for (const c of FAN_OUT) {
+      if (c.server === "baseline") continue
+      const base = FAN_OUT.find((b) => b.server === "baseline" && b.clients === c.clients && b.perSiteHz === c.perSiteHz)
+      if (base !== undefined && !floor.has(c.clients)) {
+        const outcome = await runCase(base)
+        floor.set(c.clients, outcome.cpuPerDeliveryUs)
+        console.log(outcome.line)
+      }
+      console.log((await runCase(c, base === undefined ? undefined : floor.get(c.clients))).line)
+    }
+  }
+  if (wanted.includes("history")) {
+    console.log(await historyMemory())
+    for (const c of HISTORY) console.log((await runCase(c)).line)
+  }
+  if (wanted.includes("flood")) console.log((await runCase(FLOOD)).line)
 }

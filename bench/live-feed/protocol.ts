@@ -21,7 +21,11 @@ export type RadarsCommand =
 
 export interface ServerStats {
   readonly cpuMs: number
+  /** After a full garbage collection where the process can ask for one. */
   readonly rssBytes: number
+  /** Packets and frame bytes the history holds (0 for the baseline). */
+  readonly historyPackets: number
+  readonly historyBytes: number
   readonly peakRssBytes: number
   readonly published: number
   readonly dropped: number
@@ -34,9 +38,16 @@ export interface ServerStats {
 
 export type ServerMessage =
   | { readonly type: "ready"; readonly port: number }
+  | { readonly type: "marked"; readonly rssBytes: number }
+  | { readonly type: "sent"; readonly records: number }
   | { readonly type: "stats"; readonly stats: ServerStats }
 
-export type ServerCommand = { readonly type: "mark" } | { readonly type: "stats" } | { readonly type: "exit" }
+export type ServerCommand =
+  | { readonly type: "mark" }
+  | { readonly type: "stats" }
+  | { readonly type: "exit" }
+  /** The baseline server only: send packets itself at this rate, as the radars would. */
+  | { readonly type: "go"; readonly sites: number; readonly perSiteHz: number; readonly seconds: number }
 
 export interface ClientStats {
   readonly clients: number

@@ -1,7 +1,8 @@
 /**
  * Benchmark child: the hub as `serve` composes it (HTTP + Socket.IO, hub,
  * live feed, radar actors, pump), connected to the simulated radars whose
- * ports it gets as JSON in argv[2]. Reports its CPU time, RSS and counters.
+ * ports it gets as JSON in argv[2] (settings such as HISTORY_MINUTES as JSON
+ * in argv[3]). Reports its CPU time, RSS, counters and history size.
  */
 import { HttpServerResponse } from "@effect/platform"
 import { ConfigProvider, Duration, Effect, Layer, Logger, LogLevel, Metric, MetricState } from "effect"
@@ -10,16 +11,19 @@ import { AppConfig } from "../../src/layers/platform/AppConfig.js"
 import { HttpServer } from "../../src/layers/platform/HttpServer.js"
 import { Hub } from "../../src/layers/realtime/Hub.js"
 import { HubPump } from "../../src/actors/radar/HubPump.js"
+import { History } from "../../src/layers/realtime/History.js"
 import { LIVE_FEED_CONSUMER, LiveFeed } from "../../src/layers/realtime/LiveFeed.js"
 import { RadarFleet } from "../../src/actors/radar/RadarFleet.js"
 import { RadarRegistry } from "../../src/layers/realtime/RadarRegistry.js"
 import type { ServerCommand, ServerMessage } from "./protocol.js"
 
 const radars = JSON.parse(process.argv[2] ?? "[]") as ReadonlyArray<{ site: string; port: number }>
+const extraSettings = JSON.parse(process.argv[3] ?? "{}") as Record<string, string>
 
-const settings = AppConfig.Default.pipe(
-  Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["HOST", "127.0.0.1"], ["PORT", "0"]]))))
+const configProvider = Layer.setConfigProvider(
+  ConfigProvider.fromMap(new Map(Object.entries({ HOST: "127.0.0.1", PORT: "0", ...extraSettings })))
 )
+const settings = AppConfig.Default.pipe(Layer.provide(configProvider))
 
 const layer = HubPump.Default.pipe(
   Layer.provide(RadarFleet.fromPlan({
@@ -36,8 +40,15 @@ const layer = HubPump.Default.pipe(
   Layer.provideMerge(LiveFeed.Default),
   Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default)),
   Layer.provideMerge(HttpServer.layer(Effect.succeed(HttpServerResponse.empty({ status: 404 }))).pipe(Layer.provide(settings))),
-  Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
+  Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)),
+  Layer.provide(configProvider)
 )
+
+/** RSS after a full collection when the process runs with --expose-gc: the memory actually held. */
+const settledRss = (): number => {
+  ;(globalThis as { gc?: () => void }).gc?.()
+  return process.memoryUsage.rss()
+}
 
 const send = (message: ServerMessage) => process.send?.(message)
 
@@ -74,6 +85,7 @@ const program = Effect.gen(function*() {
   const server = yield* HttpServer
   const pump = yield* HubPump
   const hub = yield* Hub
+  const history = yield* History
   const feedBehind = Effect.map(hub.consumerStats, (all) => all.find((s) => s.consumer === LIVE_FEED_CONSUMER)?.dropped ?? 0)
   let peakRss = process.memoryUsage.rss()
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250)
@@ -87,6 +99,7 @@ const program = Effect.gen(function*() {
   process.on("message", (command: ServerCommand) =>
     Effect.runFork(Effect.gen(function*() {
       if (command.type === "exit") return process.exit(0)
+      if (command.type === "go") return
       const published = yield* pump.pumped
       const dropped = yield* droppedTotal
       const behind = yield* feedBehind
@@ -97,15 +110,19 @@ const program = Effect.gen(function*() {
         behindMark = behind
         latencyMark = yield* emitLatency
         peakRss = process.memoryUsage.rss()
+        send({ type: "marked", rssBytes: settledRss() })
         return
       }
       const cpu = process.cpuUsage(cpuMark)
       const latency = yield* emitLatency
+      const held = yield* history.stats
       send({
         type: "stats",
         stats: {
           cpuMs: (cpu.user + cpu.system) / 1000,
-          rssBytes: process.memoryUsage.rss(),
+          rssBytes: settledRss(),
+          historyPackets: held.packets,
+          historyBytes: held.bytes,
           peakRssBytes: peakRss,
           published: published - publishedMark,
           dropped: dropped - droppedMark,
