@@ -44,7 +44,9 @@ const SaveFlag = QueryText.pipe(
 
 const channelMessage = (issue: ParseResult.ParseIssue) => `must be a channel number 0-255, got ${shown(issue.actual)}`
 
+/** Decimal digits only: `1e2`, `0x1`, ` 1` and `1.0` are not channel numbers (issue 18). */
 const Channel = QueryText.pipe(
+  Schema.pattern(/^\d{1,3}$/, { message: channelMessage }),
   Schema.compose(Schema.NumberFromString.annotations({ message: channelMessage })),
   Schema.int(),
   Schema.between(0, 255),
@@ -79,6 +81,15 @@ export const EchoesParams = Schema.Struct({
         description: "Channel 0-255; default: the lowest channel with data in the range"
       }
     })
+  ),
+  complete: Schema.optional(
+    SaveFlag.annotations({
+      jsonSchema: {
+        type: "string",
+        enum: SAVE_VALUES,
+        description: "true or 1: complete scans only (not one cut short by a restart, a rewind or silence)"
+      }
+    })
   )
 })
 
@@ -89,6 +100,8 @@ export interface EchoesQuery {
   /** Exclusive, epoch ms. */
   readonly end: number
   readonly save: boolean
+  /** Complete scans only. */
+  readonly completeOnly: boolean
   /** None: the lowest channel of the site with data in the range. */
   readonly channel: Option.Option<number>
 }
@@ -124,6 +137,7 @@ export const echoesQuery = (
     start,
     end,
     save: p.save === "true" || p.save === "1",
+    completeOnly: p.complete === "true" || p.complete === "1",
     channel: Option.fromNullable(p.channel)
   })
 }
