@@ -11,10 +11,12 @@ const benchmarks: ReadonlyArray<Benchmark> = [
   // Each benchmark module exports `run(): Promise<void>`; add one line per module.
   { name: "startup", load: () => import("./startup.js") },
   { name: "dmap", load: () => import("./dmap-decode.js") },
+  { name: "dmap-dump", load: () => import("./dmap-dump.js") },
   { name: "connex", load: () => import("./connex-framer.js") },
   { name: "live-feed", load: () => import("./live-feed.js") },
   { name: "archive-collect", load: () => import("./archive-collect.js") },
   { name: "echo-store", load: () => import("./echo-store.js") },
+  { name: "radar-outage", load: () => import("./radar-outage.js") },
 ]
 
 const wanted = process.argv.slice(2)

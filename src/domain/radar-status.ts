@@ -59,3 +59,27 @@ export const enterBackoff = (status: RadarStatus, now: number, delayMs: number, 
   connectedSince: undefined,
   lastError: reason
 })
+
+/** A radar's phase, or `stale` once it has been silent beyond the stall limit. */
+export type RadarHealthState = RadarPhase | "stale"
+
+export const RADAR_HEALTH_STATES: ReadonlyArray<RadarHealthState> = [
+  "connecting",
+  "connected",
+  "receiving",
+  "stalled",
+  "backoff",
+  "stale"
+]
+
+/**
+ * A radar with a live connection is stale when nothing has arrived for
+ * longer than `stallMs`, counted from its last record or, before the first
+ * one, from when it connected. Radars that are connecting or backing off
+ * show that phase: they are not silent, they are away.
+ */
+export const radarHealthState = (status: RadarStatus, now: number, stallMs: number): RadarHealthState => {
+  if (status.phase === "connecting" || status.phase === "backoff") return status.phase
+  const silentSince = status.lastRecordAt ?? status.connectedSince ?? status.phaseSince
+  return now - silentSince > stallMs ? "stale" : status.phase
+}

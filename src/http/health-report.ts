@@ -2,31 +2,9 @@
  * The body of `GET /health`, built from plain values so the rules can be
  * read (and tested) without a server.
  */
-import type { RadarPhase, RadarStatus } from "../domain/radar-status.js"
+import { type RadarHealthState, radarHealthState, type RadarStatus } from "../domain/radar-status.js"
 
-/** A radar's phase, or `stale` once it has been silent beyond the stall limit. */
-export type RadarHealthState = RadarPhase | "stale"
-
-export const RADAR_HEALTH_STATES: ReadonlyArray<RadarHealthState> = [
-  "connecting",
-  "connected",
-  "receiving",
-  "stalled",
-  "backoff",
-  "stale"
-]
-
-/**
- * A radar with a live connection is stale when nothing has arrived for
- * longer than `stallMs`, counted from its last record or, before the first
- * one, from when it connected. Radars that are connecting or backing off
- * show that phase: they are not silent, they are away.
- */
-export const radarHealthState = (status: RadarStatus, now: number, stallMs: number): RadarHealthState => {
-  if (status.phase === "connecting" || status.phase === "backoff") return status.phase
-  const silentSince = status.lastRecordAt ?? status.connectedSince ?? status.phaseSince
-  return now - silentSince > stallMs ? "stale" : status.phase
-}
+export { RADAR_HEALTH_STATES, type RadarHealthState, radarHealthState } from "../domain/radar-status.js"
 
 export interface RadarHealth {
   readonly state: RadarHealthState
@@ -45,7 +23,7 @@ export interface HealthReport {
   readonly status: "ok" | "unavailable"
   readonly uptime_s: number
   readonly version: string
-  readonly database: { readonly ok: boolean }
+  readonly database: DatabaseHealthReport
   readonly radars: Readonly<Record<string, RadarHealth>>
   readonly clients: number
 }
@@ -65,11 +43,35 @@ export const radarHealth = (status: RadarStatus, now: number, stallMs: number): 
   last_error: status.lastError ?? null
 })
 
+/**
+ * The database: `unavailable` when it does not answer, `degraded` when it
+ * answers but storage fails (a full disk, I/O errors, a failed integrity
+ * check at start-up), with the last error and since when.
+ */
+export interface DatabaseHealthReport {
+  readonly ok: boolean
+  readonly state: "ok" | "degraded" | "unavailable"
+  readonly last_error: string | null
+  readonly degraded_since: string | null
+}
+
+const databaseHealthReport = (input: HealthInput): DatabaseHealthReport => {
+  const degraded = input.databaseDegraded
+  return {
+    ok: input.databaseOk && degraded === undefined,
+    state: !input.databaseOk ? "unavailable" : degraded === undefined ? "ok" : "degraded",
+    last_error: degraded?.lastError ?? null,
+    degraded_since: isoOrNull(degraded?.since)
+  }
+}
+
 export interface HealthInput {
   readonly now: number
   readonly startedAt: number
   readonly version: string
   readonly databaseOk: boolean
+  /** What storage last saw (DatabaseHealth): a degraded database is not ok even while `SELECT 1` answers. */
+  readonly databaseDegraded?: { readonly lastError: string | undefined; readonly since: number | undefined }
   readonly radars: Iterable<RadarStatus>
   readonly stallMs: number
   readonly clients: number
@@ -81,10 +83,10 @@ export const healthReport = (input: HealthInput): HealthReport => {
     radars[status.site] = radarHealth(status, input.now, input.stallMs)
   }
   return {
-    status: input.databaseOk ? "ok" : "unavailable",
+    status: input.databaseOk && input.databaseDegraded === undefined ? "ok" : "unavailable",
     uptime_s: Math.max(0, Math.floor((input.now - input.startedAt) / 1000)),
     version: input.version,
-    database: { ok: input.databaseOk },
+    database: databaseHealthReport(input),
     radars,
     clients: input.clients
   }

@@ -3,7 +3,7 @@
  * configured. A failed e-mail is logged, never fails the run.
  */
 import { Context, Effect, Layer } from "effect"
-import nodemailer from "nodemailer"
+import { smtpTransport } from "../platform/smtp.js"
 import type { NotifyConfig } from "./config/archive-config.js"
 import { type Digest, digestSubject, digestText } from "./digest.js"
 
@@ -14,26 +14,16 @@ export class Notifier extends Context.Tag("superdarn-hub/Notifier")<Notifier, {
     Layer.scoped(
       Notifier,
       Effect.gen(function*() {
-        const transport = notify === undefined ? undefined : yield* Effect.acquireRelease(
-          Effect.sync(() =>
-            nodemailer.createTransport({
-              host: notify.smtp.host,
-              port: notify.smtp.port,
-              secure: notify.smtp.secure,
-              ...(notify.smtp.user === undefined
-                ? {}
-                : { auth: { user: notify.smtp.user, pass: notify.smtp.password ?? "" } })
-            })
-          ),
-          (transport) => Effect.sync(() => transport.close())
-        )
+        const transport = notify === undefined ? undefined : yield* smtpTransport(notify.smtp)
         const send = Effect.fn("Notifier.send")(function*(digest: Digest) {
           if (digest.items.length === 0) return
           yield* Effect.logWarning(digestSubject(digest)).pipe(
             Effect.annotateLogs({
               institution: digest.institution,
               runId: digest.runId,
-              items: digest.items.map((item) => `${item.kind}${item.file === undefined ? "" : ` ${item.file}`}: ${item.detail}`)
+              items: digest.items.map((item) =>
+                `${item.kind}${item.file === undefined ? "" : ` ${item.file}`}: ${item.detail}`
+              )
             })
           )
           if (transport === undefined || notify === undefined) return

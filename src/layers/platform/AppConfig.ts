@@ -5,7 +5,7 @@
  * Every value is validated; a bad value stops start-up with one message naming
  * the key, what was expected and what was given.
  */
-import { Config, ConfigError, Effect, Either, LogLevel, Schema } from "effect"
+import { Config, ConfigError, Effect, Either, LogLevel, Option, Schema } from "effect"
 
 const Port = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535))
 /** Shared with the command-line flags, which check the same rules before a ConfigProvider sees them. */
@@ -55,6 +55,47 @@ const schemaConfig = <A>(key: string, schema: Schema.Schema<A, string>, expected
     )
   )
 
+const commaList = (raw: string): ReadonlyArray<string> =>
+  raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
+
+/**
+ * Alert e-mail: ALERT_EMAIL_TO turns it on, and then SMTP_HOST is required.
+ * The SMTP settings have the archive notifier's shape (src/layers/platform/smtp.ts).
+ */
+const alertEmailConfig = Config.option(Config.string("ALERT_EMAIL_TO")).pipe(
+  Config.map(Option.map(commaList)),
+  Config.mapOrFail((to) =>
+    Option.isSome(to) && to.value.length === 0
+      ? Either.left(ConfigError.InvalidData([], "ALERT_EMAIL_TO must be comma-separated e-mail addresses, got none"))
+      : Either.right(to)
+  ),
+  Config.zip(Config.all({
+    host: Config.option(Config.string("SMTP_HOST")),
+    port: schemaConfig("SMTP_PORT", Port, PORT_EXPECTED).pipe(Config.withDefault(25)),
+    secure: Config.boolean("SMTP_SECURE").pipe(Config.withDefault(false)),
+    user: Config.option(Config.string("SMTP_USER")),
+    password: Config.option(Config.string("SMTP_PASSWORD")),
+    from: Config.string("ALERT_EMAIL_FROM").pipe(Config.withDefault("superdarn-hub@localhost"))
+  })),
+  Config.mapOrFail(([to, smtp]) => {
+    if (Option.isNone(to)) return Either.right(Option.none())
+    if (Option.isNone(smtp.host)) {
+      return Either.left(ConfigError.InvalidData([], "SMTP_HOST must be set when ALERT_EMAIL_TO is"))
+    }
+    return Either.right(Option.some({
+      smtp: {
+        host: smtp.host.value,
+        port: smtp.port,
+        secure: smtp.secure,
+        ...(Option.isSome(smtp.user) ? { user: smtp.user.value } : {}),
+        ...(Option.isSome(smtp.password) ? { password: smtp.password.value } : {})
+      },
+      from: smtp.from,
+      to: to.value
+    }))
+  })
+)
+
 const appConfig = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
   port: schemaConfig("PORT", Port, PORT_EXPECTED).pipe(Config.withDefault(5003)),
@@ -65,7 +106,9 @@ const appConfig = Config.all({
       )
     )
   ),
-  maxDaysStoreEchoes: schemaConfig("MAX_DAYS_STORE_ECHOES", PositiveInt, POSITIVE_EXPECTED).pipe(Config.withDefault(30)),
+  maxDaysStoreEchoes: schemaConfig("MAX_DAYS_STORE_ECHOES", PositiveInt, POSITIVE_EXPECTED).pipe(
+    Config.withDefault(30)
+  ),
   databasePath: Config.string("DATABASE_PATH").pipe(Config.withDefault("./data/superdarn-hub.sqlite")),
   corsOrigins: Config.string("CORS_ORIGINS").pipe(
     Config.map((raw) => raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0)),
@@ -96,7 +139,22 @@ const appConfig = Config.all({
   ),
   radarsConfigPath: Config.string("RADARS_CONFIG").pipe(Config.withDefault("radars.config.json")),
   stallSeconds: schemaConfig("STALL_SECONDS", PositiveInt, POSITIVE_EXPECTED).pipe(Config.withDefault(120)),
-  scanIdleSeconds: schemaConfig("SCAN_IDLE_SECONDS", PositiveInt, POSITIVE_EXPECTED).pipe(Config.withDefault(180))
+  scanIdleSeconds: schemaConfig("SCAN_IDLE_SECONDS", PositiveInt, POSITIVE_EXPECTED).pipe(Config.withDefault(180)),
+  alertHoldSeconds: schemaConfig("ALERT_HOLD_SECONDS", PositiveInt, POSITIVE_EXPECTED).pipe(Config.withDefault(300)),
+  alertWebhookUrls: Config.string("ALERT_WEBHOOK_URLS").pipe(
+    Config.mapOrFail((raw) => {
+      const urls = commaList(raw)
+      const bad = urls.find((url) => !/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url))
+      return bad === undefined
+        ? Either.right(urls)
+        : Either.left(
+          ConfigError.InvalidData([], `ALERT_WEBHOOK_URLS must be comma-separated http(s) URLs, got "${bad}"`)
+        )
+    }),
+    Config.withDefault<ReadonlyArray<string>>([])
+  ),
+  alertWebhookSecret: Config.option(Config.redacted("ALERT_WEBHOOK_SECRET")),
+  alertEmail: alertEmailConfig
 })
 
 export class AppConfig extends Effect.Service<AppConfig>()("superdarn-hub/AppConfig", {

@@ -5,6 +5,7 @@
  */
 import { Cron, Duration, Either, Option, ParseResult, Schema } from "effect"
 import { FILE_TYPES } from "../../../domain/file-name.js"
+import { SmtpSettings } from "../../platform/smtp.js"
 import { LEAVE_ONLY_KINDS, SourceConfig } from "./source-config.js"
 
 const PositiveInt = Schema.Number.pipe(Schema.int(), Schema.positive())
@@ -32,7 +33,9 @@ export const DispositionFromString = Schema.transformOrFail(Schema.String, Dispo
     if (text.startsWith("move:") && text.length > "move:".length) {
       return ParseResult.succeed({ kind: "move" as const, backupDir: text.slice("move:".length) })
     }
-    return ParseResult.fail(new ParseResult.Type(ast, text, `must be "delete", "leave" or "move:<backupDir>", got "${text}"`))
+    return ParseResult.fail(
+      new ParseResult.Type(ast, text, `must be "delete", "leave" or "move:<backupDir>", got "${text}"`)
+    )
   },
   encode: (disposition) =>
     ParseResult.succeed(disposition.kind === "move" ? `move:${disposition.backupDir}` : disposition.kind)
@@ -77,7 +80,9 @@ export const ScheduleFromString = Schema.transformOrFail(Schema.String, Schedule
 export const HashMode = Schema.Literal("remote-sha1sum", "sidecar", "transfer", "none")
 export type HashMode = typeof HashMode.Type
 
-const RadarCode = Schema.String.pipe(Schema.pattern(/^[a-z]{3}$/, { message: () => "radar codes are three lower-case letters" }))
+const RadarCode = Schema.String.pipe(
+  Schema.pattern(/^[a-z]{3}$/, { message: () => "radar codes are three lower-case letters" })
+)
 
 export const InstitutionConfig = Schema.Struct({
   id: Schema.String.pipe(
@@ -112,16 +117,8 @@ export const InstitutionConfig = Schema.Struct({
 )
 export type InstitutionConfig = typeof InstitutionConfig.Type
 
-const SmtpConfig = Schema.Struct({
-  host: Schema.NonEmptyTrimmedString,
-  port: Schema.Number.pipe(Schema.int(), Schema.between(1, 65535)),
-  secure: Schema.optionalWith(Schema.Boolean, { default: () => false }),
-  user: Schema.optional(Schema.String),
-  password: Schema.optional(Schema.String)
-})
-
 export const NotifyConfig = Schema.Struct({
-  smtp: SmtpConfig,
+  smtp: SmtpSettings,
   from: Schema.NonEmptyTrimmedString,
   to: Schema.NonEmptyArray(Schema.NonEmptyTrimmedString)
 })
@@ -165,6 +162,8 @@ export const ArchiveConfig = Schema.Struct({
     { default: () => ({ global: 4, perInstitution: 2 }) }
   ),
   notify: Schema.optional(NotifyConfig),
+  /** Files in the DDWG blocklist format; a listed file is never downloaded or filed. */
+  blocklist: Schema.optionalWith(Schema.Array(Dir), { default: () => [] }),
   institutions: Schema.Array(InstitutionConfig).pipe(
     Schema.filter((institutions) => {
       const seen = new Set<string>()
