@@ -11,6 +11,7 @@ import { ArchiveJournal } from "../layers/archive/ArchiveJournal.js"
 import { ArchiveSettings } from "../layers/archive/ArchiveSettings.js"
 import { destinationOf, workFolderOf } from "./archive-paths.js"
 import type { ArchiveConfig, InstitutionConfig } from "../layers/archive/config/archive-config.js"
+import { loadBlocklist } from "./blocklist.js"
 import { crashPoint } from "./crash-point.js"
 import type { Digest, DigestItem } from "../layers/archive/digest.js"
 import { exists } from "./durable-file.js"
@@ -97,6 +98,9 @@ export const runCollection = Effect.fn("Collector.runCollection")(function*(
   const stopped = yield* Ref.make(false)
   const minFreeBytes = config.minFreeMegabytes * 1024 * 1024
   const source = makeSource(institution.source, { institution: institution.id, hash: institution.hash })
+  const blocklist = yield* loadBlocklist(config.blocklist).pipe(
+    Effect.mapError((error) => new CollectionError({ institution: institution.id, reason: error.message, retryable: true }))
+  )
 
   const saveRun = (outcome: RunOutcome, files: ReadonlyArray<FileOutcome>, finishedAt: number | null, error: string | null) =>
     dryRun ? Effect.void : journal.saveRun({
@@ -146,11 +150,30 @@ export const runCollection = Effect.fn("Collector.runCollection")(function*(
     }
   }
 
+  const block = (file: RemoteFile, existing: Option.Option<FileRow>, now: number) =>
+    Effect.gen(function*() {
+      if (Option.isSome(existing) && existing.value.state === "blocked") {
+        return { kind: "blocked", name: file.name, firstTime: false } satisfies FileOutcome
+      }
+      if (!dryRun) {
+        yield* journal.save({
+          ...freshRow(institution.id, file, null, now, runId),
+          state: "blocked",
+          note: "on the blocklist"
+        })
+      }
+      return { kind: "blocked", name: file.name, firstTime: true } satisfies FileOutcome
+    })
+
   const processOne = (session: SourceSession, file: RemoteFile) =>
     Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       const parsed = parseFileName(file.name)
       const existing = yield* journal.get(institution.id, file.name)
+      // Before the name check, so a blocked name is reported as blocked; a file filed before it was listed
+      // keeps its row (the archive holds it; `archive verify` and the inventory still see it).
+      const filed = Option.isSome(existing) && (existing.value.state === "archived" || existing.value.state === "duplicate")
+      if (!filed && blocklist.has(file.name)) return yield* block(file, existing, now)
       if (Either.isLeft(parsed)) return yield* refuse(file, parsed.left, existing, now)
       const name = parsed.right
       if (!isWanted(institution, name)) return { kind: "unwanted", name: file.name } satisfies FileOutcome
@@ -206,6 +229,8 @@ export const runCollection = Effect.fn("Collector.runCollection")(function*(
       }
       case "refused":
         return outcome.firstTime ? [{ kind: "refused", file: outcome.name, detail: outcome.reason }] : []
+      case "blocked":
+        return outcome.firstTime ? [{ kind: "blocked", file: outcome.name, detail: "listed as known-bad; not fetched" }] : []
       case "failed":
         return outcome.attempts % config.failureNotifyAfter === 0
           ? [{ kind: "repeated-failure", file: outcome.name, detail: `${outcome.attempts} attempts; last: ${outcome.step}: ${outcome.reason}` }]

@@ -28,6 +28,8 @@ export type FileOutcome =
     readonly reason: string
     readonly attempts: number
   }
+  /** On the community blocklist: never fetched. `firstTime` as for refused. */
+  | { readonly kind: "blocked"; readonly name: string; readonly firstTime: boolean }
   /** Possibly still growing: left for a later run. */
   | { readonly kind: "waiting"; readonly name: string; readonly reason: string }
   /** A radar or file type this institution does not collect. */
@@ -54,6 +56,8 @@ export const outcomeDetail = (outcome: FileOutcome): string => {
       return outcome.reason
     case "done-before":
       return `journal: ${outcome.state}`
+    case "blocked":
+      return "on the blocklist"
     case "unwanted":
     case "would-collect":
     case "stopped":

@@ -11,6 +11,7 @@ import * as path from "node:path"
 import { runCollection } from "../../src/archive/collection.js"
 import { parseAutoindex } from "../../src/archive/sources/autoindex.js"
 import { httpIndexSource } from "../../src/archive/sources/http-index.js"
+import { ArchiveJournal } from "../../src/layers/archive/ArchiveJournal.js"
 import { HttpIndexSourceConfig } from "../../src/layers/archive/config/http-index-source.js"
 import {
   bzip2,
@@ -20,6 +21,7 @@ import {
   decodeConfig,
   gzip,
   listTree,
+  pastDay,
   provideArchive,
   scopedTree
 } from "./archive-fixture.js"
@@ -313,5 +315,61 @@ describe("http-index dates", () => {
       expect(listTree(tree.archiveRoot)).toEqual(
         [`0050/rawacf/bks/${ancient}`, `${future.slice(0, 4)}/rawacf/bks/${future}`].sort()
       )
+    }))
+})
+
+describe("blocklist", () => {
+  it.scopedLive("a blocked name is never fetched, is journalled as blocked and reported once, in any compression spelling", () =>
+    Effect.gen(function*() {
+      const tree = yield* scopedTree
+      const good = dataName("bks", "rawacf", "0000")
+      const blocked = dataName("bks", "rawacf", "0200")
+      const blockedGz = dataName("bks", "rawacf", "0400", pastDay(), ".gz")
+      const odd = `${pastDay()}.0000.00.sas..rawacf.bz2`
+      const data = new Map([
+        [good, bzip2(content("good"))],
+        [blocked, bzip2(content("bad"))],
+        [blockedGz, gzip(content("bad2"))],
+        [odd, bzip2(content("odd"))]
+      ])
+      const requested: Array<string> = []
+      const url = yield* serveWith((request, response) => {
+        const name = decodeURIComponent((request.url ?? "").replace(/^\/rawacf\//, ""))
+        if (name === "") {
+          response.writeHead(200, { "content-type": "text/html" })
+          return response.end(nginxIndex([...data].map(([n, d]) => ({ name: n, data: d, mtime: hourAgo }))))
+        }
+        requested.push(name)
+        response.writeHead(200, { "content-length": data.get(name)!.length })
+        response.end(data.get(name))
+      })
+      const listPath = path.join(tree.root, "ddwg-blocklist.txt")
+      fs.writeFileSync(listPath, [
+        "# DDWG blocklist",
+        blocked.replace(/\.bz2$/, ""), // the uncompressed spelling blocks the .bz2
+        `${blockedGz.replace(/\.gz$/, ".bz2")}   # bad scan`,
+        odd,
+        ""
+      ].join("\n"))
+      const config = decodeConfig(
+        configJson(tree, { source: { kind: "http-index", url }, disposition: "leave" }, { blocklist: [listPath] })
+      )
+      const report = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
+      const outcomes = new Map(report.files.map((f) => [f.name, f]))
+      expect(outcomes.get(good)).toMatchObject({ kind: "archived" })
+      for (const name of [blocked, blockedGz, odd]) expect(outcomes.get(name)).toEqual({ kind: "blocked", name, firstTime: true })
+      expect(requested).toEqual([good])
+      expect(report.digest.items.filter((i) => i.kind === "blocked").map((i) => i.file).sort()).toEqual([blocked, blockedGz, odd].sort())
+      expect(listTree(tree.archiveRoot).map((f) => path.basename(f))).toEqual([good])
+      expect(listTree(tree.stagingRoot).map((f) => path.basename(f))).toEqual([good])
+      const rows = yield* Effect.flatMap(ArchiveJournal, (journal) => journal.files("vt")).pipe(provideArchive(tree, config))
+      expect(rows.filter((row) => row.state === "blocked").map((row) => row.name).sort()).toEqual([blocked, blockedGz, odd].sort())
+
+      const again = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
+      for (const name of [blocked, blockedGz, odd]) {
+        expect(new Map(again.files.map((f) => [f.name, f])).get(name)).toEqual({ kind: "blocked", name, firstTime: false })
+      }
+      expect(again.digest.items).toEqual([])
+      expect(requested).toEqual([good])
     }))
 })

@@ -4,6 +4,7 @@ export type DigestItem =
   | { readonly kind: "earlier-year" | "future"; readonly file: string; readonly detail: string }
   | { readonly kind: "conflict"; readonly file: string; readonly detail: string }
   | { readonly kind: "refused"; readonly file: string; readonly detail: string }
+  | { readonly kind: "blocked"; readonly file: string; readonly detail: string }
   | { readonly kind: "repeated-failure"; readonly file: string; readonly detail: string }
   | { readonly kind: "low-disk"; readonly file: undefined; readonly detail: string }
   | { readonly kind: "run-failed"; readonly file: undefined; readonly detail: string }
@@ -19,7 +20,8 @@ const HEADINGS: Record<DigestItem["kind"], string> = {
   "run-failed": "Run failed",
   conflict: "Conflicts (quarantined, archive untouched)",
   "repeated-failure": "Repeated failures",
-  refused: "Refused file names",
+  refused: "Refused files",
+  blocked: "On the blocklist (not fetched)",
   "earlier-year": "Files dated in an earlier year",
   future: "Files dated in the future"
 }

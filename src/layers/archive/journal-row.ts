@@ -5,7 +5,8 @@ import { Schema } from "effect"
  * The last step a file completed durably. A restarted collector resumes from
  * here; every step is safe to repeat.
  *   listed → downloaded → verified → compressed → publishing → staged → archived
- * with the end states duplicate, conflict, refused, and failed (retried).
+ * with the end states duplicate, conflict, refused, blocked (on the community
+ * blocklist: never fetched), and failed (retried).
  */
 export const FileState = Schema.Literal(
   "listed",
@@ -18,6 +19,7 @@ export const FileState = Schema.Literal(
   "duplicate",
   "conflict",
   "refused",
+  "blocked",
   "failed"
 )
 export type FileState = typeof FileState.Type
