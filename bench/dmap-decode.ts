@@ -3,10 +3,16 @@
  * (decompressed) to about 20 MB: whole-buffer decoding, incremental decoding
  * in 64 KiB chunks (records dropped as they come, as a feed does), encoding,
  * the fitacf view and the JSON lines of `dmap dump`. Median of several runs,
- * in wall-clock time and in this process's CPU time.
+ * in wall-clock time and in this process's CPU time. Then the ratio of
+ * keeping every record (decodeRecords) to dropping each one as it comes, and
+ * the first pass of a cold process (a fresh `node`) against the warm figure.
  */
 import { Effect } from "effect"
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { bunzip2Buffer } from "../src/compression/bunzip2.js"
 import { decodeRecords } from "../src/dmap/decode.js"
 import { encodeRecords } from "../src/dmap/encode.js"
@@ -56,6 +62,14 @@ const time = (work: () => void): Timing => {
   return { wall: median(wall), cpu: median(cpu) }
 }
 
+/** Seconds of one decodeRecords pass in a new process, which has compiled nothing yet. */
+const coldPass = (corpusPath: string): { readonly wall: number; readonly cpu: number } => {
+  const script = fileURLToPath(new URL("./dmap-decode-cold.js", import.meta.url))
+  const run = spawnSync(process.execPath, [script, corpusPath], { encoding: "utf8" })
+  if (run.status !== 0) throw new Error(`cold decode failed: ${run.stderr}`)
+  return JSON.parse(run.stdout) as { wall: number; cpu: number }
+}
+
 const report = (label: string, timing: Timing, bytes: number, records: number): void => {
   const rate = (seconds: number) =>
     `${(bytes / 1e6 / seconds).toFixed(0).padStart(5)} MB/s ${Math.round(records / seconds).toLocaleString("en-US").padStart(9)} records/s`
@@ -68,20 +82,33 @@ export const run = async (): Promise<void> => {
   if (error !== undefined) throw error
   console.log(`corpus: ${(corpus.length / 1e6).toFixed(1)} MB, ${records.length} records; median of ${RUNS} runs`)
 
-  report("decode file (all records kept)", time(() => decodeRecords(corpus)), corpus.length, records.length)
+  const kept = time(() => decodeRecords(corpus))
+  report("decode file (all records kept)", kept, corpus.length, records.length)
 
-  report(
-    "decode stream (64 KiB chunks)",
-    time(() => {
-      const decoder = new DmapRecordDecoder()
-      for (let offset = 0; offset < corpus.length; offset += CHUNK_BYTES) {
-        decoder.push(corpus.subarray(offset, offset + CHUNK_BYTES))
-      }
-      decoder.finish()
-    }),
-    corpus.length,
-    records.length
+  const dropped = time(() => {
+    const decoder = new DmapRecordDecoder()
+    for (let offset = 0; offset < corpus.length; offset += CHUNK_BYTES) {
+      decoder.push(corpus.subarray(offset, offset + CHUNK_BYTES))
+    }
+    decoder.finish()
+  })
+  report("decode stream (64 KiB, dropped)", dropped, corpus.length, records.length)
+  console.log(
+    `keeping / dropping: ${(dropped.wall / kept.wall).toFixed(2)}× wall, ${(dropped.cpu / kept.cpu).toFixed(2)}× cpu ` +
+      `(target ≥ 0.9×; load average ${os.loadavg().map((load) => load.toFixed(2)).join(" ")})`
   )
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-dmap-"))
+  try {
+    const corpusPath = path.join(dir, "corpus.fitacf")
+    fs.writeFileSync(corpusPath, corpus)
+    const colds = Array.from({ length: 3 }, () => coldPass(corpusPath))
+    const cold = { wall: median(colds.map((c) => c.wall)), cpu: median(colds.map((c) => c.cpu)) }
+    report("decode file, cold process (1st pass)", cold, corpus.length, records.length)
+    console.log(`cold / warm: ${(cold.wall / kept.wall).toFixed(2)}× wall, ${(cold.cpu / kept.cpu).toFixed(2)}× cpu (target ≤ 2×)`)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 
   report("encode", time(() => encodeRecords(records)), corpus.length, records.length)
 

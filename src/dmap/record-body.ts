@@ -195,6 +195,15 @@ export class SlabArray implements DmapArray {
     return this.#length
   }
 
+  /**
+   * The elements, as the typed array gives them: `for (const value of array)`
+   * works, and structural comparisons that walk iterables (vitest's toEqual)
+   * compare the data, which a getter alone would hide from them.
+   */
+  [Symbol.iterator](): Iterator<number | bigint> {
+    return (this.data as Iterable<number | bigint>)[Symbol.iterator]()
+  }
+
   /** The elements' bytes in host order (little-endian ones are the wire bytes), without creating the view. */
   bytes(): Uint8Array {
     return new Uint8Array(this.#buffer, this.#byteOffset, this.#length * ELEMENT_BYTES[this.type]!)
