@@ -35,6 +35,13 @@ const el = (tag, props = {}, children = []) => {
   return node
 }
 
+/** @param {string} id */
+const byId = (id) => {
+  const element = document.getElementById(id)
+  if (element === null) throw new Error(`API page: #${id} is missing`)
+  return element
+}
+
 /** @param {string} ref */
 const refName = (ref) => ref.slice(ref.lastIndexOf("/") + 1)
 
@@ -85,7 +92,10 @@ const parameterTable = (parameters, components) =>
       {},
       parameters.map((p) =>
         el("tr", {}, [
-          el("td", {}, [el("code", { text: p.name }), ...(p.required ? [" ", el("span", { className: "required", text: "required" })] : [])]),
+          el("td", {}, [
+            el("code", { text: p.name }),
+            ...(p.required ? [" ", el("span", { className: "required", text: "required" })] : [])
+          ]),
           el("td", { text: p.in }),
           el("td", {}, [el("code", { text: schemaText(p.schema, components) })]),
           el("td", { text: p.description ?? "" })
@@ -106,7 +116,10 @@ const responseList = (responses, components) =>
       el("div", { className: "response" }, [
         el("h4", { text: `${status} · ${response.description ?? ""}` }),
         ...Object.entries(response.content ?? {}).map(([type, media]) =>
-          el("div", {}, [el("p", {}, [el("code", { text: type })]), el("pre", { text: schemaText(media.schema, components) })])
+          el("div", {}, [
+            el("p", {}, [el("code", { text: type })]),
+            el("pre", { text: schemaText(media.schema, components) })
+          ])
         )
       ])
     )
@@ -132,7 +145,7 @@ const render = (doc) => {
   const components = doc.components?.schemas ?? {}
   /** @type {Map<string, HTMLElement>} */
   const groups = new Map()
-  const main = /** @type {HTMLElement} */ (document.getElementById("api"))
+  const main = byId("api")
   const toc = el("ul")
   for (const tag of doc.tags ?? []) {
     const section = el("section", { className: "group", id: `group-${tag.name}` }, [el("h2", { text: tag.name })])
@@ -151,12 +164,14 @@ const render = (doc) => {
       }
       const entry = endpoint(path, method, operation, components)
       section.append(entry)
-      toc.append(el("li", {}, [el("a", { href: `#${entry.id}` }, [el("span", { className: "method", text: method }), path])]))
+      toc.append(
+        el("li", {}, [el("a", { href: `#${entry.id}` }, [el("span", { className: "method", text: method }), path])])
+      )
     }
   }
-  /** @type {HTMLElement} */ (document.getElementById("toc")).append(toc)
-  /** @type {HTMLElement} */ (document.getElementById("title")).textContent = `${doc.info.title} ${doc.info.version}`
-  /** @type {HTMLElement} */ (document.getElementById("summary")).textContent = doc.info.description ?? ""
+  byId("toc").append(toc)
+  byId("title").textContent = `${doc.info.title} ${doc.info.version}`
+  byId("summary").textContent = doc.info.description ?? ""
   main.setAttribute("aria-busy", "false")
 }
 
@@ -166,7 +181,9 @@ fetch("/openapi.json")
     return response.json()
   })
   .then(render, (/** @type {unknown} */ error) => {
-    const summary = /** @type {HTMLElement} */ (document.getElementById("summary"))
+    const summary = byId("summary")
     summary.className = "summary error"
-    summary.textContent = `The API document could not be read: ${error instanceof Error ? error.message : String(error)}`
+    summary.textContent = `The API document could not be read: ${
+      error instanceof Error ? error.message : String(error)
+    }`
   })

@@ -16,8 +16,8 @@ import { connectFeed } from "./connection.js"
 import { applyEchoesEvent, createEchoCharts, loadEchoHistory } from "./echo-charts.js"
 import { mountFanMap } from "./fan-map.js"
 import { byId, utcClock } from "./format.js"
-import { createRadarTable } from "./radar-table.js"
 import { applyListEntry, applyPacket, newRadar } from "./radar-state.js"
+import { createRadarTable } from "./radar-table.js"
 import { createRangeTimePlot } from "./range-time.js"
 
 /** @typedef {import("./types.js").Radar} Radar */
@@ -35,8 +35,15 @@ const radars = new Map()
 const view = { site: undefined, beamKey: "auto", quantity: "power" }
 
 const siteSelect = byId("site-select", HTMLSelectElement)
-const table = createRadarTable({ body: byId("radar-rows", HTMLElement), empty: byId("no-radars", HTMLElement), onSelect: selectSite })
-const echoCharts = createEchoCharts({ chart: byId("echo-chart", HTMLElement), heading: byId("echo-chart-heading", HTMLElement) })
+const table = createRadarTable({
+  body: byId("radar-rows", HTMLElement),
+  empty: byId("no-radars", HTMLElement),
+  onSelect: selectSite
+})
+const echoCharts = createEchoCharts({
+  chart: byId("echo-chart", HTMLElement),
+  heading: byId("echo-chart-heading", HTMLElement)
+})
 const rangeTime = createRangeTimePlot({
   canvas: byId("rti", HTMLCanvasElement),
   colourBar: byId("colour-bar", HTMLCanvasElement),

@@ -25,7 +25,9 @@ export const GROUND_SCATTER = [140, 140, 140]
  * @param {string} hex `#rrggbb`
  * @returns {[number, number, number]}
  */
-export const hexToRgb = (hex) => [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)]
+export const hexToRgb = (
+  hex
+) => [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)]
 
 /**
  * 256 RGB entries interpolated between the stops.

@@ -49,8 +49,14 @@ export const connectFeed = (status, handlers) => {
       replaying = false
     })
   })
-  socket.io.on("open", () =>
-    socket.io.engine.on("upgrade", (/** @type {{ name: string }} */ transport) => show("live", `live · ${transport.name}`)))
+  socket.io.on(
+    "open",
+    () =>
+      socket.io.engine.on(
+        "upgrade",
+        (/** @type {{ name: string }} */ transport) => show("live", `live · ${transport.name}`)
+      )
+  )
   socket.on("disconnect", () => show("connecting", "reconnecting…"))
   socket.on("connect_error", () => show("offline", "server unreachable, retrying…"))
   socket.on("radars", (/** @type {unknown} */ list) => {

@@ -69,38 +69,46 @@ export const applyEchoesEvent = (radar, event) => {
 
 /** @param {HTMLElement} target */
 const makeSparkline = (target) =>
-  new uPlot({
-    width: 130,
-    height: 34,
-    pxAlign: false,
-    cursor: { show: false },
-    select: { show: false, left: 0, top: 0, width: 0, height: 0 },
-    legend: { show: false },
-    scales: { x: { time: true, range: echoTimeRange }, y: { range: (_u, _min, max) => [0, Math.max(1, max ?? 1)] } },
-    axes: [{ show: false }, { show: false }],
-    // uPlot shows points by itself while scans are sparse, so a single scan is visible.
-    series: [{}, { stroke: css("--accent"), fill: css("--accent-fill"), width: 1.5, points: { size: 4 } }]
-  }, [[], []], target)
+  new uPlot(
+    {
+      width: 130,
+      height: 34,
+      pxAlign: false,
+      cursor: { show: false },
+      select: { show: false, left: 0, top: 0, width: 0, height: 0 },
+      legend: { show: false },
+      scales: { x: { time: true, range: echoTimeRange }, y: { range: (_u, _min, max) => [0, Math.max(1, max ?? 1)] } },
+      axes: [{ show: false }, { show: false }],
+      // uPlot shows points by itself while scans are sparse, so a single scan is visible.
+      series: [{}, { stroke: css("--accent"), fill: css("--accent-fill"), width: 1.5, points: { size: 4 } }]
+    },
+    [[], []],
+    target
+  )
 
 /** @param {HTMLElement} target */
 const makeEchoChart = (target) => {
   const axis = { stroke: css("--muted"), grid: { stroke: css("--grid"), width: 1 }, ticks: { stroke: css("--grid") } }
-  return new uPlot({
-    width: Math.max(300, target.clientWidth),
-    height: 200,
-    scales: { x: { time: true, range: echoTimeRange }, y: { range: (_u, _min, max) => [0, Math.max(5, max ?? 5)] } },
-    axes: [
-      { ...axis, values: (_u, splits) => splits.map((t) => utcMinutes(t * 1000)) },
-      { ...axis, label: "mean echoes per record", labelSize: 18 }
-    ],
-    series: [
-      { value: (_u, v) => (v === null ? dash : `${utcMinutes(v * 1000)} UTC`) },
-      { label: "total", stroke: css("--accent"), width: 2 },
-      { label: "ionospheric", stroke: css("--iono"), width: 1.5 },
-      { label: "ground scatter", stroke: css("--ground"), width: 1.5 }
-    ],
-    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC")
-  }, [[], [], [], []], target)
+  return new uPlot(
+    {
+      width: Math.max(300, target.clientWidth),
+      height: 200,
+      scales: { x: { time: true, range: echoTimeRange }, y: { range: (_u, _min, max) => [0, Math.max(5, max ?? 5)] } },
+      axes: [
+        { ...axis, values: (_u, splits) => splits.map((t) => utcMinutes(t * 1000)) },
+        { ...axis, label: "mean echoes per record", labelSize: 18 }
+      ],
+      series: [
+        { value: (_u, v) => (v === null ? dash : `${utcMinutes(v * 1000)} UTC`) },
+        { label: "total", stroke: css("--accent"), width: 2 },
+        { label: "ionospheric", stroke: css("--iono"), width: 1.5 },
+        { label: "ground scatter", stroke: css("--ground"), width: 1.5 }
+      ],
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC")
+    },
+    [[], [], [], []],
+    target
+  )
 }
 
 /**

@@ -64,7 +64,9 @@ export const applyPacket = (radar, packet, live, keep) => {
   const now = Date.now()
   if (live) radar.arrivals.push(now)
   const t = packetTime(packet)
-  if (radar.packet !== undefined && packetTime(radar.packet) === t && radar.packet.channel === packet.channel) return false
+  if (radar.packet !== undefined && packetTime(radar.packet) === t && radar.packet.channel === packet.channel) {
+    return false
+  }
   radar.packet = packet
   radar.lastSeen = live ? now : Math.min(now, t)
   if (radar.state === "unknown" || radar.state === "connecting") radar.state = "receiving"
@@ -95,9 +97,9 @@ const addSample = (radar, packet, t, keep) => {
   // Gate arrays hold 0 where there is no echo; slist tells the echoes apart from real zeros.
   const echo = new Uint8Array(nrang)
   const slist = Array.isArray(packet.slist) ? packet.slist : undefined
-  if (slist !== undefined) for (const g of slist) if (g >= 0 && g < nrang) echo[g] = 1
+  if (slist !== undefined) { for (const g of slist) if (g >= 0 && g < nrang) echo[g] = 1 }
   const ground = new Uint8Array(nrang)
-  if (Array.isArray(packet.g_scatter)) for (let g = 0; g < nrang; g++) ground[g] = packet.g_scatter[g] === 1 ? 1 : 0
+  if (Array.isArray(packet.g_scatter)) { for (let g = 0; g < nrang; g++) ground[g] = packet.g_scatter[g] === 1 ? 1 : 0 }
   const samples = radar.samples
   samples.push({
     t,

@@ -77,9 +77,21 @@ export const createRadarTable = ({ body, empty, onSelect }) => {
       spark: cell("spark")
     }
     cells.state.append(badge)
-    row.append(siteCell, cells.state, cells.age, cells.rate, cells.decodeErrors, cells.reconnects, cells.freq, cells.cp,
-      cells.beam, cells.spark)
-    const after = [...rows.values()].map((other) => other.row).find((other) => (other.dataset["site"] ?? "") > radar.site)
+    row.append(
+      siteCell,
+      cells.state,
+      cells.age,
+      cells.rate,
+      cells.decodeErrors,
+      cells.reconnects,
+      cells.freq,
+      cells.cp,
+      cells.beam,
+      cells.spark
+    )
+    const after = [...rows.values()].map((other) => other.row).find((other) =>
+      (other.dataset["site"] ?? "") > radar.site
+    )
     body.insertBefore(row, after ?? null)
     rows.set(radar.site, cells)
     empty.hidden = true
@@ -118,7 +130,9 @@ export const createRadarTable = ({ body, empty, onSelect }) => {
     const packet = radar.packet
     cells.freq.textContent = packet ? formatCount(packet.freq) : dash
     cells.cp.textContent = packet ? packet.cp : dash
-    cells.beam.textContent = packet ? (packet.channel ? `${packet.beam} · ch ${packet.channel}` : String(packet.beam)) : dash
+    cells.beam.textContent = packet
+      ? (packet.channel ? `${packet.beam} · ch ${packet.channel}` : String(packet.beam))
+      : dash
     renderClock(radar, Date.now())
   }
 

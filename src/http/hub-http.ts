@@ -23,7 +23,10 @@ const toRefusal = (error: unknown) =>
  * HttpApi's own `HttpApiDecodeError` body, so every refusal reads the same.
  * The router's error type is erased (`never`), hence the widening here.
  */
-export const ParameterRefusals = HttpApiBuilder.middleware(HubApi, (app) =>
-  Effect.mapError(app as HttpApp.Default<unknown>, toRefusal) as HttpApp.Default<
-    InvalidRequest | HttpApiError.HttpApiDecodeError
-  >)
+export const ParameterRefusals = HttpApiBuilder.middleware(
+  HubApi,
+  (app) =>
+    Effect.mapError(app as HttpApp.Default<unknown>, toRefusal) as HttpApp.Default<
+      InvalidRequest | HttpApiError.HttpApiDecodeError
+    >
+)

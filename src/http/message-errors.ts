@@ -12,21 +12,24 @@ import { Schema } from "effect"
  * The schema HttpApi gets for a tagged error class: its fields as the body,
  * without `_tag`, answered with `status`.
  */
-export const untaggedBody = <Self extends { readonly _tag: string }, Fields extends Schema.Struct.Fields>(
-  error: Schema.Schema<Self, any> & { new(props: Schema.Struct.Type<Fields>): Self },
+export const untaggedBody = <Self extends { readonly _tag: string }, I, Fields extends Schema.Struct.Fields>(
+  error: Schema.Schema<Self, I> & { new(props: Schema.Struct.Type<Fields>): Self },
   fields: Fields,
   annotations: { readonly identifier: string; readonly status: number; readonly description: string }
-): Schema.Schema<Self, Schema.Struct.Encoded<Fields>> =>
+) =>
   Schema.transform(Schema.Struct(fields), Schema.typeSchema(error), {
     strict: false,
     decode: (body) => new error(body as Schema.Struct.Type<Fields>),
     // Field by field: an error's `message` is not an own enumerable property, so spreading would lose it.
-    encode: (error) => Object.fromEntries(Object.keys(fields).map((key) => [key, (error as any)[key]]))
+    encode: (error) => {
+      const source = error as unknown as Readonly<Record<string, unknown>>
+      return Object.fromEntries(Object.keys(fields).map((key) => [key, source[key]])) as Schema.Struct.Encoded<Fields>
+    }
   }).annotations({
     identifier: annotations.identifier,
     description: annotations.description,
     ...HttpApiSchema.annotations({ status: annotations.status })
-  }) as any
+  })
 
 const messageFields = { message: Schema.String.annotations({ description: "What was wrong, for a person to read" }) }
 

@@ -112,7 +112,9 @@ const listFiles = (
   below = ""
 ): Effect.Effect<Array<string>, StaticFileError> =>
   Effect.gen(function*() {
-    const names = yield* fs.readDirectory(path.join(root, below)).pipe(Effect.mapError(readError(path.join(root, below))))
+    const names = yield* fs.readDirectory(path.join(root, below)).pipe(
+      Effect.mapError(readError(path.join(root, below)))
+    )
     const files: Array<string> = []
     for (const name of names.sort()) {
       const relative = below === "" ? name : `${below}/${name}`
@@ -166,7 +168,8 @@ export const staticFolder = (options: StaticFolderOptions) =>
     const serveBelow = (prefix: string) =>
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
         Option.match(requestedFile(request.url.split("?")[0]!, prefix), {
-          onNone: () => Effect.succeed(NOT_FOUND),
+          onNone: () =>
+            Effect.succeed(NOT_FOUND),
           onSome: serve
         }))
 

@@ -12,9 +12,22 @@ const get = (url: string) =>
     return { status: response.status, headers: response.headers, text: await response.text() }
   })
 
-type Spec = {
-  paths: Record<string, Record<string, { parameters: Array<{ name: string }>; responses: Record<string, any> }>>
-  components: { schemas: Record<string, unknown> }
+/** What the validator takes and returns; its own types come from openapi-types. */
+type OpenApiDocument = Parameters<(typeof SwaggerParser)["dereference"]>[0] & object
+
+interface Response {
+  readonly content: Record<string, { readonly schema: unknown }>
+}
+
+interface Spec {
+  readonly paths: Record<
+    string,
+    Record<
+      string,
+      { readonly parameters: Array<{ readonly name: string }>; readonly responses: Record<string, Response> }
+    >
+  >
+  readonly components: { readonly schemas: Record<string, unknown> }
 }
 
 describe("GET /openapi.json and /docs", () => {
@@ -26,7 +39,9 @@ describe("GET /openapi.json and /docs", () => {
       expect(response.headers.get("content-type")).toMatch(/^application\/json/)
       const spec = JSON.parse(response.text) as Spec
       // The validator dereferences in place: give it a copy.
-      const validated = yield* Effect.promise(() => SwaggerParser.validate(structuredClone(spec) as any))
+      const validated = yield* Effect.promise(() =>
+        SwaggerParser.validate(structuredClone(spec) as unknown as OpenApiDocument)
+      )
       expect((validated as { openapi?: string }).openapi).toBe("3.1.0")
 
       for (const route of ["/radars", "/echoes/", "/health", "/metrics"]) {
@@ -36,16 +51,16 @@ describe("GET /openapi.json and /docs", () => {
       expect(echoes.parameters.map((p) => p.name)).toEqual(
         expect.arrayContaining(["site_name", "start", "end", "save", "channel"])
       )
-      expect(Object.keys(echoes.responses["200"].content).sort()).toEqual(["application/json", "text/csv"])
+      expect(Object.keys(echoes.responses["200"]!.content).sort()).toEqual(["application/json", "text/csv"])
       // Refusals are {message} bodies, never HttpApi's own decode error.
-      expect(echoes.responses["400"].content["application/json"].schema).toEqual({
+      expect(echoes.responses["400"]!.content["application/json"]!.schema).toEqual({
         $ref: "#/components/schemas/InvalidRequest"
       })
-      expect(echoes.responses["503"].content["application/json"].schema).toEqual({
+      expect(echoes.responses["503"]!.content["application/json"]!.schema).toEqual({
         $ref: "#/components/schemas/ServiceUnavailable"
       })
       expect(spec.components.schemas["HttpApiDecodeError"]).toBeUndefined()
-      expect(spec.paths["/metrics"]!["get"]!.responses["200"].content).toHaveProperty(
+      expect(spec.paths["/metrics"]!["get"]!.responses["200"]!.content).toHaveProperty(
         ["text/plain; version=0.0.4; charset=utf-8"]
       )
       expect(spec.paths["/radars"]!["get"]!.responses["400"]).toBeUndefined()
@@ -64,7 +79,9 @@ describe("GET /openapi.json and /docs", () => {
       for (const link of links) {
         const asset = yield* get(`${url}${link}`)
         expect(asset.status, link).toBe(200)
-        expect(asset.headers.get("content-type"), link).toMatch(link.endsWith(".js") ? /^text\/javascript/ : /^text\/css/)
+        expect(asset.headers.get("content-type"), link).toMatch(
+          link.endsWith(".js") ? /^text\/javascript/ : /^text\/css/
+        )
       }
       // Everything the page loads comes from this server.
       expect(page.text).not.toMatch(/https?:\/\//)

@@ -7,8 +7,8 @@ import * as http from "node:http"
 import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
-import { statusPageRoutes, StatusPageRoutes } from "../../src/http/status-page-routes.js"
 import { etagMatches, requestedFile, strongEtag } from "../../src/http/static-files.js"
+import { StatusPageRoutes, statusPageRoutes } from "../../src/http/status-page-routes.js"
 
 const server = HttpApiBuilder.Router.serve().pipe(
   Layer.provide(StatusPageRoutes),
@@ -175,8 +175,20 @@ describe("requestedFile", () => {
 
   it("refuses anything else", () => {
     for (
-      const bad of ["/status", "/status/", "/statusx/app.js", "/status/../x", "/status/%2e%2e%2fx", "/status/a/./b",
-        "/status/a//b", "/status/%00", "/status/a%5cb", "/status/%2fetc", "/status/%e0%a4%a", "/other/app.js"]
+      const bad of [
+        "/status",
+        "/status/",
+        "/statusx/app.js",
+        "/status/../x",
+        "/status/%2e%2e%2fx",
+        "/status/a/./b",
+        "/status/a//b",
+        "/status/%00",
+        "/status/a%5cb",
+        "/status/%2fetc",
+        "/status/%e0%a4%a",
+        "/other/app.js"
+      ]
     ) {
       expect(requestedFile(bad, "/status"), bad).toEqual(Option.none())
     }

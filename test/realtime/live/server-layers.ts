@@ -13,7 +13,9 @@ import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
 export const settingsLayer = (settings: Readonly<Record<string, string>> = {}) =>
   AppConfig.Default.pipe(
     Layer.provide(
-      Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({ HOST: "127.0.0.1", PORT: "0", ...settings }))))
+      Layer.setConfigProvider(
+        ConfigProvider.fromMap(new Map(Object.entries({ HOST: "127.0.0.1", PORT: "0", ...settings })))
+      )
     )
   )
 
@@ -24,7 +26,10 @@ export const settingsLayer = (settings: Readonly<Record<string, string>> = {}) =
  */
 const someOfHubApi = Layer.effect(
   HttpApi.Api,
-  Effect.map(Effect.context<never>(), (context) => ({ api: HubApi as unknown as Context.Tag.Service<typeof HttpApi.Api>["api"], context }))
+  Effect.map(
+    Effect.context<never>(),
+    (context) => ({ api: HubApi as unknown as Context.Tag.Service<typeof HttpApi.Api>["api"], context })
+  )
 )
 
 /**
