@@ -20,8 +20,8 @@ import { Context, Data, Effect, Layer, Option, Runtime } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { Server as SocketIoServer } from "socket.io"
-import { corsMiddleware, makeCorsPolicy, socketIoAllowRequest, socketIoCors } from "./cors.js"
 import { AppConfig } from "./AppConfig.js"
+import { corsMiddleware, makeCorsPolicy, socketIoAllowRequest, socketIoCors } from "./cors.js"
 
 export class HttpServerListenError extends Data.TaggedError("HttpServerListenError")<{
   readonly host: string
@@ -95,6 +95,9 @@ export class HttpServer extends Effect.Service<HttpServer>()("superdarn-hub/Http
           path: SOCKET_IO_PATH,
           transports: ["polling", "websocket"],
           perMessageDeflate: false,
+          // Client messages are small requests (a site list, a history query): anything larger
+          // is refused by Engine.IO before it is parsed (WebSocket closed, polling 413).
+          maxHttpBufferSize: 16 * 1024,
           cors: socketIoCors(policy),
           allowRequest: socketIoAllowRequest(policy)
         })

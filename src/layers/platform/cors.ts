@@ -5,7 +5,7 @@
  * with any port (`http://localhost:*`, which also allows no port), or `*`,
  * which an operator has to set explicitly.
  */
-import { HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Data, Effect, Either } from "effect"
 import type * as Http from "node:http"
 
@@ -95,11 +95,31 @@ export const corsMiddleware = (policy: CorsPolicy) => {
     const withHeaders = cors(app)
     return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
       const origin = request.headers["origin"]
-      return request.method === "OPTIONS" && !requestAllowed(policy, origin)
-        ? HttpServerResponse.text(`origin ${origin} is not allowed`, { status: 403 })
-        : withHeaders
+      if (request.method === "OPTIONS") {
+        // The refusal names no origin: whatever the request carried is not repeated back.
+        return Effect.map(
+          requestAllowed(policy, origin)
+            ? withHeaders
+            : HttpServerResponse.text("origin not allowed", { status: 403 }),
+          varyOnOrigin
+        )
+      }
+      return Effect.zipRight(HttpApp.appendPreResponseHandler((_, response) => Effect.succeed(varyOnOrigin(response))), withHeaders)
     })
   })
+}
+
+/**
+ * Every answer depends on the Origin header (allowed, refused, or absent for
+ * non-browser clients), so every answer says so: a shared cache must not hand
+ * one origin's response to another. Other Vary entries are kept.
+ */
+const varyOnOrigin = (response: HttpServerResponse.HttpServerResponse): HttpServerResponse.HttpServerResponse => {
+  const vary = response.headers["vary"]
+  if (vary === undefined || vary === "") return HttpServerResponse.setHeader(response, "vary", "Origin")
+  return vary.split(",").some((name) => name.trim().toLowerCase() === "origin")
+    ? response
+    : HttpServerResponse.setHeader(response, "vary", `${vary}, Origin`)
 }
 
 /** The same rules for Socket.IO: the response headers of the polling transport ... */

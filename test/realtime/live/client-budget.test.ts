@@ -155,3 +155,21 @@ describe("requests are bounded before they are parsed and never echoed", () => {
       expect(client.socket.connected).toBe(true)
     }).pipe(Effect.provide(feedLayer())))
 })
+
+describe("a message larger than any request", () => {
+  it.scopedLive("closes that client's connection before it is parsed; others are unaffected", () =>
+    Effect.gen(function*() {
+      const server = yield* HttpServer
+      const feed = yield* LiveFeed
+      const healthy = yield* connectClient(server.url)
+      const attacker = yield* connectRawClient(server.address.host, server.address.port)
+      yield* rawClientCount(2)
+      // 100k site codes: about 700 kB, far over the 16 KiB limit.
+      const huge = `2["subscribe",${JSON.stringify(Array.from({ length: 100_000 }, () => "sas"))}]`
+      yield* attacker.sendLarge(huge)
+      yield* attacker.closed
+      while ((yield* feed.clientCount) > 1) yield* Effect.sleep("10 millis")
+      yield* publishMany("han", 1)
+      expect((yield* healthy.take(1)).map((e) => e.event)).toEqual(["han"])
+    }).pipe(Effect.provide(feedLayer())))
+})

@@ -57,14 +57,22 @@ export const connectClient = (url: string, transport: "websocket" | "polling" = 
     return client
   })
 
-/** One masked WebSocket text frame (clients must mask), for payloads under 64 KiB. */
+const bigEndian64 = (n: number): Buffer => {
+  const bytes = Buffer.alloc(8)
+  bytes.writeBigUInt64BE(BigInt(n))
+  return bytes
+}
+
+/** One masked WebSocket text frame (clients must mask). */
 export const textFrame = (text: string): Buffer => {
   const payload = Buffer.from(text)
   const mask = crypto.randomBytes(4)
   const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!))
   const header = payload.length < 126
     ? Buffer.from([0x81, 0x80 | payload.length])
-    : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff])
+    : payload.length < 65_536
+    ? Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff])
+    : Buffer.concat([Buffer.from([0x81, 0x80 | 127]), bigEndian64(payload.length)])
   return Buffer.concat([header, mask, masked])
 }
 
@@ -110,6 +118,12 @@ export const connectRawClient = (host: string, port: number) =>
       resumeReading: Effect.sync(() => socket.resume()),
       /** Sends a Socket.IO packet as text (e.g. `42["latest"]`), in one Engine.IO message. */
       send: (socketIoPacket: string) => Effect.sync(() => socket.write(textFrame(`4${socketIoPacket}`))),
+      /** The same for a payload of any size; the socket keeps reading, so a close is seen. */
+      sendLarge: (socketIoPacket: string) =>
+        Effect.sync(() => {
+          socket.resume()
+          socket.write(textFrame(`4${socketIoPacket}`))
+        }),
       /** Resolves when the server closes the connection. */
       closed: Effect.async<void>((resume) => {
         if (socket.destroyed || socket.readableEnded) return resume(Effect.void)

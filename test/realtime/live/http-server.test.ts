@@ -43,7 +43,10 @@ describe("HttpServer", () => {
     Effect.gen(function*() {
       const { url } = yield* HttpServer
       const preflight = (origin: string) =>
-        request(`${url}/ping`, { method: "OPTIONS", headers: { Origin: origin, "Access-Control-Request-Method": "GET" } })
+        request(`${url}/ping`, {
+          method: "OPTIONS",
+          headers: { Origin: origin, "Access-Control-Request-Method": "GET" }
+        })
 
       const allowed = yield* preflight("http://localhost:5173")
       expect(allowed.status).toBe(204)
@@ -61,6 +64,22 @@ describe("HttpServer", () => {
       expect(get.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:8080")
       const foreignGet = yield* request(`${url}/ping`, { headers: { Origin: "http://localhost.evil.com:80" } })
       expect(foreignGet.headers.get("access-control-allow-origin")).toBeNull()
+
+      // Every answer varies with Origin (allowed, refused or absent), and the refusal does not repeat the Origin.
+      const withHeaders = yield* request(`${url}/ping`, {
+        method: "OPTIONS",
+        headers: {
+          Origin: "http://localhost:5173",
+          "Access-Control-Request-Method": "GET",
+          "Access-Control-Request-Headers": "x-a"
+        }
+      })
+      const noOrigin = yield* request(`${url}/ping`)
+      for (const response of [allowed, refused, get, foreignGet, noOrigin]) {
+        expect(response.headers.get("vary")).toBe("Origin")
+      }
+      expect(withHeaders.headers.get("vary")).toBe("Access-Control-Request-Headers, Origin")
+      expect(yield* Effect.promise(() => refused.text())).toBe("origin not allowed")
     }).pipe(
       Effect.provide(
         httpServerLayer(pingRoute, { CORS_ORIGINS: "http://localhost:*,http://127.0.0.1:*,https://radar.example.org" })
@@ -110,7 +129,10 @@ describe("HttpServer", () => {
       const port = yield* Effect.async<number>((resume) => {
         blocker.listen(0, "127.0.0.1", () => resume(Effect.succeed((blocker.address() as net.AddressInfo).port)))
       })
-      const exit = yield* Layer.build(httpServerLayer(pingRoute, { PORT: String(port) })).pipe(Effect.scoped, Effect.exit)
+      const exit = yield* Layer.build(httpServerLayer(pingRoute, { PORT: String(port) })).pipe(
+        Effect.scoped,
+        Effect.exit
+      )
       blocker.close()
       expect(exit).toEqual(Exit.fail(new HttpServerListenError({ host: "127.0.0.1", port, reason: "EADDRINUSE" })))
     }))
@@ -131,7 +153,9 @@ describe("HttpServer", () => {
       })
       const [reason] = yield* Effect.all([disconnected, Scope.close(scope, Exit.void)], { concurrency: 2 })
       expect(reason).toBe("transport close")
-      const refused = yield* Effect.promise(() => fetch(`${server.url}/ping`).then(() => "answered", (e: Error) => e.message))
+      const refused = yield* Effect.promise(() =>
+        fetch(`${server.url}/ping`).then(() => "answered", (e: Error) => e.message)
+      )
       expect(refused).toBe("fetch failed")
       socket.close()
     }))
