@@ -5,8 +5,10 @@
  * (`sha1sum` then `lbzip2 -t`, or `bzip2 -t` without lbzip2).
  *
  * The files are multi-stream bzip2 built from a pool of compressed segments
- * of real fitacf data (pydarn-north, perturbed), so they are realistic to
- * decompress and all different, without compressing 1 GB first.
+ * of real fitacf data (pydarn-north, each segment made different by a record
+ * of its own, so every file still decodes as DMAP records to its end, as the
+ * collector's content check requires), realistic to decompress without
+ * compressing 1 GB first.
  */
 import { Effect, Layer, Logger, LogLevel, Schema } from "effect"
 import { spawnSync } from "node:child_process"
@@ -16,6 +18,8 @@ import type { AddressInfo } from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { archiveLayer } from "../src/cli/archive-layers.js"
+import { encodeRecord } from "../src/dmap/encode.js"
+import { DmapType } from "../src/dmap/types.js"
 import { runCollection } from "../src/archive/collection.js"
 import { ArchiveConfig } from "../src/layers/archive/config/archive-config.js"
 import { TransferProgress } from "../src/layers/archive/TransferProgress.js"
@@ -38,12 +42,9 @@ const compress = (data: Uint8Array) => {
 /** Compressed segments of ~1.6 MB of real fitacf each, every one different. */
 const makePool = (): ReadonlyArray<Buffer> => {
   const base = spawnSync("bzip2", ["-dc", FIXTURE], { maxBuffer: 1 << 30 }).stdout
-  let seed = 12345
-  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0)
-  return Array.from({ length: POOL }, () => {
-    const segment = Buffer.concat([base, base, base, base])
-    for (let at = random() % 4096; at < segment.length; at += 4096) segment[at] = random() & 0xff
-    return compress(segment)
+  return Array.from({ length: POOL }, (_, i) => {
+    const own = encodeRecord({ scalars: [{ name: "segment", type: DmapType.int, value: i }], arrays: [] })
+    return compress(Buffer.concat([own, base, base, base, base]))
   })
 }
 
