@@ -16,7 +16,7 @@ import { connectFeed } from "./connection.js"
 import { applyEchoesEvent, createEchoCharts, loadEchoHistory } from "./echo-charts.js"
 import { mountFanMap } from "./fan-map.js"
 import { byId, utcClock } from "./format.js"
-import { applyListEntry, applyPacket, newRadar } from "./radar-state.js"
+import { applyListEntry, applyPacket, isRadarSite, newRadar } from "./radar-state.js"
 import { createRadarTable } from "./radar-table.js"
 import { createRangeTimePlot } from "./range-time.js"
 
@@ -95,7 +95,7 @@ function selectSite(site) {
 const onRadars = (list) => {
   if (!Array.isArray(list)) return
   for (const entry of /** @type {RadarListEntry[]} */ (list)) {
-    if (typeof entry?.site !== "string") continue
+    if (typeof entry?.site !== "string" || !isRadarSite(entry.site)) continue
     const radar = radarFor(entry.site)
     applyListEntry(radar, entry)
     table.render(radar)

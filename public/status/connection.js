@@ -3,12 +3,13 @@
 // `<site>`) and scan echo counts (event `<site>/echoes`), and its state shown
 // in the header.
 
+import { isRadarSite } from "./radar-state.js"
+
 /** @typedef {import("./types.js").LivePacket} LivePacket */
 /** @typedef {import("./types.js").RadarListEntry} RadarListEntry */
 /** @typedef {import("./types.js").EchoesEvent} EchoesEvent */
 
 const STATES_EVERY_MS = 5_000
-const SITE_EVENT = /^[a-z]{3}$/
 const ECHO_EVENT = /^([a-z]{3})\/echoes$/
 
 /**
@@ -64,7 +65,7 @@ export const connectFeed = (status, handlers) => {
   })
   socket.onAny((/** @type {string} */ event, /** @type {unknown} */ payload) => {
     if (payload === null || typeof payload !== "object") return
-    if (SITE_EVENT.test(event)) {
+    if (isRadarSite(event)) {
       handlers.packet(event, /** @type {LivePacket} */ (payload), !replaying)
       return
     }

@@ -7,6 +7,13 @@
 /** @typedef {import("./types.js").RadarListEntry} RadarListEntry */
 /** @typedef {import("./types.js").EchoScan} EchoScan */
 
+/**
+ * A radar's site code. The radar list also carries feed entries that are not
+ * radars (the SuperDARN Canada publisher, `canada`): the table shows radars.
+ * @param {string} site
+ */
+export const isRadarSite = (site) => /^[a-z]{3}$/.test(site)
+
 /** Echo counts charted: the last hours, as /echoes/ serves them. */
 export const ECHO_HOURS = 6
 
