@@ -32,6 +32,7 @@ import { StatusPageRoutes } from "../http/status-page-routes.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"
 import { DatabaseLive } from "../layers/platform/database.js"
 import { DemoFleet, type DemoRadarsOptions, defaultDemoRadarsOptions, demoRadarsLayer } from "../simulate/DemoRadars.js"
+import { Alerts } from "../layers/realtime/Alerts.js"
 import { EchoAggregator } from "../layers/realtime/EchoAggregator.js"
 import { EchoStore } from "../layers/realtime/EchoStore.js"
 import { DatabaseHealth } from "../layers/realtime/DatabaseHealth.js"
@@ -78,7 +79,8 @@ export const StorageLayer = Layer.mergeAll(DatabaseHealth.Default, EchoQueries.D
 export const serverLayer = <E, R>(fleet: Layer.Layer<RadarFleet, E, R>) => {
   const storage = StorageLayer
   const http = HubHttpServer
-  const consumers = Layer.merge(EchoAggregator.Default, RetentionLive).pipe(
+  // Alerts: radar state changes as notices after the hold-down (ALERT_*), logged, posted and mailed.
+  const consumers = Layer.mergeAll(EchoAggregator.Default, RetentionLive, Alerts.Default).pipe(
     Layer.provideMerge(LiveFeed.Default),
     Layer.provideMerge(http)
   )

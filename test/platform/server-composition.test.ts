@@ -52,17 +52,18 @@ describe("the composed server (demo radars)", () => {
 
       const radars = yield* eventually(Effect.flatMap(get(`${url}/radars`), (r) => {
         const list = JSON.parse(r.body) as Array<{ site: string; phase: string }>
-        return list.length === 6 && list.every((radar) => radar.phase === "receiving")
+        // Five simulated radars, the site relayed by the fake Canada publisher, and that publisher's own entry.
+        return list.length === 7 && list.every((radar) => radar.phase === "receiving")
           ? Effect.succeed(list)
           : Effect.fail("not all receiving yet")
       }))
-      expect(radars.map((r) => r.site)).toEqual(["cly", "inv", "kod", "pgr", "rkn", "sas"])
+      expect(radars.map((r) => r.site)).toEqual(["canada", "cly", "inv", "kod", "pgr", "rkn", "sas"])
 
       const health = yield* get(`${url}/health`)
       expect(health.status).toBe(200)
       const report = JSON.parse(health.body) as { status: string; database: { ok: boolean }; radars: Record<string, unknown> }
       expect(report.database.ok).toBe(true)
-      expect(Object.keys(report.radars).sort()).toEqual(["cly", "inv", "kod", "pgr", "rkn", "sas"])
+      expect(Object.keys(report.radars).sort()).toEqual(["canada", "cly", "inv", "kod", "pgr", "rkn", "sas"])
 
       const metrics = yield* get(`${url}/metrics`)
       expect(metrics.status).toBe(200)
