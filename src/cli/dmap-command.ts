@@ -105,7 +105,8 @@ export const decodeProblem = (file: DataFile, error: DmapDecodeError, seen: Read
   if (error.reason === "Truncated") {
     const have = seen.bytes - error.offset
     const where = record === 1 ? "" : ` (from byte ${error.offset}${inData})`
-    return error.recordSize === undefined
+    // Eight zero bytes announce a size too; only a size a record could have is worth repeating.
+    return error.recordSize === undefined || error.recordSize < 16
       ? `truncated: record ${record}${where} is cut inside its header, the file ends ${have} bytes into it`
       : record === 1
       ? `truncated: record 1 needs ${error.recordSize} bytes, the file ends after ${have}`

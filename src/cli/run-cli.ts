@@ -57,6 +57,27 @@ export const commandPath = (
   return path
 }
 
+/**
+ * `--log-level X` moved to just after the command's name. The built-in
+ * option is only recognised there: after a flag with a value
+ * (`serve --port 0 --log-level debug`) the parser reports it as unknown.
+ */
+export const logLevelFirst = (args: ReadonlyArray<string>, pathLength: number): ReadonlyArray<string> => {
+  const level: Array<string> = []
+  const rest: Array<string> = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === "--") {
+      rest.push(...args.slice(i))
+      break
+    }
+    if (arg === "--log-level" && i + 1 < args.length) level.push(arg, args[++i]!)
+    else if (arg.startsWith("--log-level=")) level.push(arg)
+    else rest.push(arg)
+  }
+  return [...rest.slice(0, pathLength), ...level, ...rest.slice(pathLength)]
+}
+
 /** The parser's words for the mistake, as one line. */
 const validationText = (error: ValidationError.ValidationError): string => {
   const doc = "error" in error ? error.error : HelpDoc.empty
@@ -120,7 +141,7 @@ export const runCommandLine = <R, E>(
   const args = argv.slice(2)
   const path = commandPath(root.descriptor, args)
   const invocation = [options.name, ...path].join(" ")
-  return run(argv).pipe(
+  return run([...argv.slice(0, 2), ...logLevelFirst(args, path.length)]).pipe(
     Effect.catchAllCause((cause) =>
       Effect.sync(() => {
         if (Cause.isInterruptedOnly(cause)) return

@@ -43,7 +43,13 @@ export interface CliProcess {
 
 export const spawnCli = (
   args: ReadonlyArray<string>,
-  options: { readonly cwd: string; readonly env?: Readonly<Record<string, string>> }
+  options: {
+    readonly cwd: string
+    readonly env?: Readonly<Record<string, string>>
+    /** Run as this user and group (the tests run as root; a service user cannot write root's files). */
+    readonly uid?: number
+    readonly gid?: number
+  }
 ): Effect.Effect<CliProcess, never, Scope.Scope> =>
   Effect.gen(function*() {
     const exited = yield* Deferred.make<CliExit>()
@@ -56,7 +62,9 @@ export const spawnCli = (
           cwd: options.cwd,
           // Only what the test sets: no HOST, PORT or DATABASE_PATH from the developer's shell.
           env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env },
-          stdio: ["ignore", "pipe", "pipe"]
+          stdio: ["ignore", "pipe", "pipe"],
+          ...(options.uid === undefined ? {} : { uid: options.uid }),
+          ...(options.gid === undefined ? {} : { gid: options.gid })
         })
       ),
       (child) => Effect.sync(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"))
@@ -122,3 +130,22 @@ export const spawnCli = (
         )
     } satisfies CliProcess
   })
+
+export interface CliRun extends CliExit {
+  readonly stdout: ReadonlyArray<string>
+  /** Non-empty stderr lines. */
+  readonly stderr: ReadonlyArray<string>
+}
+
+/** Runs a command that is expected to end by itself, within `within`. */
+export const runCliToEnd = (
+  args: ReadonlyArray<string>,
+  options: Parameters<typeof spawnCli>[1] & { readonly within?: Duration.DurationInput }
+): Effect.Effect<CliRun, CliProcessError> =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const cli = yield* spawnCli(args, options)
+      const exit = yield* cli.exit(options.within ?? "20 seconds")
+      return { ...exit, stdout: [...cli.stdout], stderr: cli.stderr.filter((line) => line.trim() !== "") }
+    })
+  )

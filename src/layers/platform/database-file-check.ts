@@ -51,7 +51,8 @@ const statOrUndefined = (file: string): fs.Stats | undefined => {
   try {
     return fs.statSync(file)
   } catch (error) {
-    if (isErrno(error, "ENOENT")) return undefined
+    // ENOTDIR: a parent is a file; the walk up the path finds and names it.
+    if (isErrno(error, "ENOENT") || isErrno(error, "ENOTDIR")) return undefined
     throw error
   }
 }

@@ -92,7 +92,8 @@ describe("dmap dump", () => {
       const { exit, stderr, stdout } = yield* capture(dumpFiles([bad, fixturePath("test.snd")]))
       expect(lines(stdout).map((r) => r["stid"])).toEqual([64, 64, 211, 211])
       expect(stderr).toBe(
-        `dmap dump: ${bad}: DMAP BadRecordCode at byte 10780: record code is 1651663207, expected 65537\n`
+        `dmap dump: ${bad}: record 3 (from byte 10780) is damaged: DMAP BadRecordCode at byte 10780: ` +
+          "record code is 1651663207, expected 65537\n"
       )
       expect(exit._tag === "Failure" && String(exit.cause)).toContain("DmapCommandError")
     }))
@@ -111,8 +112,10 @@ describe("dmap dump", () => {
       const bytes = Buffer.concat([fixtureBytes("test.fitacf"), new Uint8Array(8)])
       const file = write("short.fitacf.bz2", execFileSync("bzip2", ["-c"], { input: bytes }))
       const { stderr } = yield* capture(dumpFiles([file]))
-      expect(stderr).toContain("DMAP Truncated at byte 10780")
-      expect(stderr).toContain("(offset in the bzip2-decompressed data)")
+      expect(stderr).toBe(
+        `dmap dump: ${file}: truncated: record 3 (from byte 10780 of the bzip2-decompressed data) is cut inside ` +
+          "its header, the file ends 8 bytes into it\n"
+      )
     }))
 
   it.live("a missing file is reported and the others are still dumped", () =>
@@ -175,7 +178,7 @@ describe("dmap info", () => {
       const bad = write("bad-info.fitacf", Buffer.concat([fixtureBytes("test.fitacf"), new Uint8Array(3)]))
       const { exit, stderr, stdout } = yield* capture(infoFiles([bad]))
       expect(stdout).toContain("records   2")
-      expect(stderr).toContain(`${bad}: DMAP Truncated at byte 10780`)
+      expect(stderr).toContain(`${bad}: truncated: record 3 (from byte 10780) is cut inside its header, the file ends 3 bytes into it`)
       expect(exit._tag).toBe("Failure")
     }))
 })
@@ -199,6 +202,6 @@ describe("the built command line", () => {
       const failed = yield* run(["dmap", "dump", bad])
       expect(failed.code).not.toBe(0)
       expect(lines(failed.stdout)).toHaveLength(2)
-      expect(failed.stderr).toContain(`dmap dump: ${bad}: DMAP BadRecordCode at byte 10780`)
+      expect(failed.stderr).toContain(`dmap dump: ${bad}: record 3 (from byte 10780) is damaged: DMAP BadRecordCode at byte 10780`)
     }))
 })

@@ -1,0 +1,149 @@
+/**
+ * The command line as a person meets it, through the built CLI: help that
+ * reads as text, one line per mistake with the flag or variable named, exit
+ * status 2 for a usage mistake and 1 for a failure, causes only at debug.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { builtCliMissing, runCliToEnd } from "./cli-process.js"
+
+const tempDir = Effect.acquireRelease(
+  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "sdh-cli-"))),
+  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+)
+
+const ESC = "\u001b["
+
+describe.skipIf(builtCliMissing !== undefined)("the command line reads cleanly", () => {
+  it.scopedLive("serve --help: plain text when piped, one --log-level, typed options with their own words", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const run = yield* runCliToEnd(["serve", "--help"], { cwd: dir })
+      const help = run.stdout.join("\n")
+      expect(run.code).toBe(0)
+      expect(help).not.toContain(ESC)
+      expect(help.match(/^--log-level /gm)).toHaveLength(1)
+      expect(help).toContain("--port integer")
+      expect(help).toContain("--log-format logfmt | json")
+      expect(help).toContain("--dotenv file")
+      expect(help).not.toContain("--env-file")
+      expect(help).not.toContain("A user-defined piece of text.")
+      expect(help).toContain("HTTP and Socket.IO port, 0 for any free one; default 5003 (env PORT)")
+      expect(help).toContain("$ superdarn-hub serve [--host text] [--port integer]")
+    }))
+
+  it.scopedLive("NO_COLOR is honoured, and a nested command's usage line names the whole command", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const run = yield* runCliToEnd(["dmap", "dump", "--help"], { cwd: dir, env: { NO_COLOR: "1" } })
+      expect(run.stdout.join("\n")).not.toContain(ESC)
+      expect(run.stdout).toContain("$ superdarn-hub dmap dump <FILE>...")
+    }))
+
+  it.scopedLive("an unknown flag: one line with the hint, exit 2", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const run = yield* runCliToEnd(["serve", "--bogus"], { cwd: dir })
+      expect(run.stderr).toEqual([
+        "superdarn-hub serve: Received unknown argument: '--bogus'; run 'superdarn-hub serve --help'"
+      ])
+      expect(run.code).toBe(2)
+    }))
+
+  it.scopedLive("an unknown command: one line, exit 2", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const run = yield* runCliToEnd(["serv"], { cwd: dir })
+      expect(run.stderr).toHaveLength(1)
+      expect(run.stderr[0]).toMatch(/^superdarn-hub: .*'serve'.*; run 'superdarn-hub --help'$/)
+      expect(run.code).toBe(2)
+    }))
+
+  it.scopedLive("a flag's mistake names the flag, not the variable it feeds", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const range = yield* runCliToEnd(["serve", "--port", "70000"], { cwd: dir })
+      expect(range.stderr).toEqual([
+        "superdarn-hub serve: --port must be an integer 0-65535, got 70000; run 'superdarn-hub serve --help'"
+      ])
+      expect(range.code).toBe(2)
+      const word = yield* runCliToEnd(["serve", "--port=abc"], { cwd: dir })
+      expect(word.stderr).toEqual([
+        "superdarn-hub serve: --port must be an integer, got \"abc\"; run 'superdarn-hub serve --help'"
+      ])
+      const canada = yield* runCliToEnd(["serve", "--canada-addr", "nowhere"], { cwd: dir })
+      expect(canada.stderr).toEqual([
+        "superdarn-hub serve: --canada-addr must be host:port, got \"nowhere\"; run 'superdarn-hub serve --help'"
+      ])
+      expect(canada.code).toBe(2)
+    }))
+
+  it.scopedLive("LOG_FORMAT=xml says what it expects and what it got", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const run = yield* runCliToEnd(["serve"], { cwd: dir, env: { LOG_FORMAT: "xml" } })
+      expect(run.stderr).toEqual(["superdarn-hub serve: LOG_FORMAT must be logfmt or json, got \"xml\""])
+      expect(run.code).toBe(1)
+    }))
+
+  it.scopedLive("--dotenv names the settings file (Node 20 owns --env-file); a missing one is named", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      fs.writeFileSync(path.join(dir, "hub.env"), "SCAN_IDLE_SECONDS=soon\n")
+      const read = yield* runCliToEnd(["serve", "--dotenv", "hub.env"], { cwd: dir })
+      expect(read.stderr).toEqual(["superdarn-hub serve: SCAN_IDLE_SECONDS must be a positive integer, got \"soon\""])
+      const missing = yield* runCliToEnd(["serve", "--dotenv", "nope.env"], { cwd: dir })
+      expect(missing.stderr).toEqual(["superdarn-hub serve: nope.env: no such file (named by --dotenv)"])
+      expect(missing.code).toBe(1)
+    }))
+
+  it.scopedLive("a bad radar list stops serve before it listens; the cause follows only at --log-level debug", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      fs.writeFileSync(path.join(dir, "radars.config.json"), JSON.stringify({ kod: { host: "10.0.0.5", port: 0 } }))
+      const args = ["serve", "--port", "0", "--database-path", path.join(dir, "hub.sqlite")]
+      const plain = yield* runCliToEnd(args, { cwd: dir })
+      expect(plain.stdout.filter((line) => line.includes("listening"))).toEqual([])
+      expect(plain.stderr).toHaveLength(1)
+      expect(plain.stderr[0]).toMatch(/^superdarn-hub serve: radars\.config\.json: "kod\.port" /)
+      expect(plain.code).toBe(1)
+      const debug = yield* runCliToEnd([...args, "--log-level", "debug"], { cwd: dir })
+      expect(debug.stderr[0]).toBe(plain.stderr[0])
+      expect(debug.stderr.length).toBeGreaterThan(1)
+    }))
+
+  it.scopedLive("archive and simulate failures are one line too", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const archive = yield* runCliToEnd(["archive", "status"], { cwd: dir })
+      expect(archive.stderr).toHaveLength(1)
+      expect(archive.stderr[0]).toMatch(/^superdarn-hub archive status: archive\.config\.json: /)
+      expect(archive.code).toBe(1)
+      fs.writeFileSync(path.join(dir, "x.fitacf"), "")
+      const simulate = yield* runCliToEnd(["simulate", "--site", "SAS", "--file", "x.fitacf"], { cwd: dir })
+      expect(simulate.stderr).toEqual(["superdarn-hub simulate: --site must be a 3-letter lower-case code, got \"SAS\""])
+      expect(simulate.code).toBe(1)
+    }))
+
+  it.scopedLive("demo refuses --config and --canada-addr instead of ignoring them", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const run = yield* runCliToEnd(["demo", "--config", "radars.config.json", "--canada-addr", "127.0.0.1:9"], {
+        cwd: dir
+      })
+      expect(run.stderr).toEqual([
+        "superdarn-hub demo: --config and --canada-addr are not used by demo, which runs simulated radars only " +
+        "(real radars: superdarn-hub serve --config … --canada-addr …); run 'superdarn-hub demo --help'"
+      ])
+      expect(run.code).toBe(2)
+    }))
+})
+
+if (builtCliMissing !== undefined) {
+  describe("the command line reads cleanly", () => {
+    it.skip(`skipped: ${builtCliMissing}`, () => {})
+  })
+}
