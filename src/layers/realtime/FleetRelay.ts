@@ -199,13 +199,12 @@ export const makeFleetRelay = (options: FleetRelayOptions) =>
           Effect.tapError((error) => Effect.logWarning(error.message).pipe(Effect.zipRight(Effect.sleep("1 second")))),
           Effect.eventually
         )
-        const reader = connection.withTypeMapping({
-          [RESP_TYPES.BLOB_STRING]: Buffer
-        })
+        // Bulk strings as Buffers: the records' DMAP bytes are binary.
+        const asBuffers = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } }
         let lastId = `${Date.now() - options.windowMs}-0`
         const readBatch = Effect.tryPromise({
           try: () =>
-            reader.sendCommand(["XREAD", "COUNT", "512", "BLOCK", "1000", "STREAMS", streamKey, lastId]) as Promise<
+            connection.sendCommand(["XREAD", "COUNT", "512", "BLOCK", "1000", "STREAMS", streamKey, lastId], asBuffers) as Promise<
               ReadonlyArray<readonly [Buffer, ReadonlyArray<readonly [Buffer, Fields]>]> | null
             >,
           catch: (cause) => cause
