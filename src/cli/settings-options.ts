@@ -112,6 +112,32 @@ export const settingsOptions = {
   ),
   databaseUrl: textSetting("database-url", "DATABASE_URL", "postgres://… to store scans in PostgreSQL", "none (SQLite at DATABASE_PATH)"),
   redisUrl: textSetting("redis-url", "REDIS_URL", "redis://… shared by the ingest and edge roles", "none"),
+  alertHoldSeconds: integerSetting(
+    "alert-hold-seconds",
+    "ALERT_HOLD_SECONDS",
+    "seconds a radar's outage (or its return) must last before it is notified",
+    300,
+    positive
+  ),
+  alertWebhookUrls: textSetting("alert-webhook-urls", "ALERT_WEBHOOK_URLS", "comma-separated URLs to POST alerts to", "none"),
+  alertWebhookSecret: textSetting(
+    "alert-webhook-secret",
+    "ALERT_WEBHOOK_SECRET",
+    "key of the HMAC-SHA256 signature of each alert POST",
+    "none (unsigned)"
+  ),
+  alertEmailTo: textSetting("alert-email-to", "ALERT_EMAIL_TO", "comma-separated addresses to e-mail alerts to", "none"),
+  alertEmailFrom: textSetting("alert-email-from", "ALERT_EMAIL_FROM", "sender of alert e-mails", "superdarn-hub@localhost"),
+  smtpHost: textSetting("smtp-host", "SMTP_HOST", "SMTP server for alert e-mails", "none"),
+  smtpPort: integerSetting("smtp-port", "SMTP_PORT", "SMTP port", 25, port),
+  smtpSecure: asSetting(
+    "SMTP_SECURE",
+    Options.choice("smtp-secure", ["true", "false"] as const).pipe(
+      Options.withDescription(described("SMTP_SECURE", "TLS from the start (port 465)", "false"))
+    )
+  ),
+  smtpUser: textSetting("smtp-user", "SMTP_USER", "SMTP user", "none"),
+  smtpPassword: textSetting("smtp-password", "SMTP_PASSWORD", "SMTP password", "none"),
   // Not --env-file: Node 20 takes that flag for itself even after the script name.
   dotenv: pathOption("dotenv").pipe(
     Options.withDescription("dotenv file of settings (KEY=value lines); default .env in the working directory when present"),
