@@ -104,12 +104,15 @@ const readError = (file: string) => (cause: { readonly message: string }) =>
 
 /**
  * Every file below `root` (a real path), as relative names. A symbolic link
- * is followed only when it stays inside the folder.
+ * is followed only when it stays inside the folder, and a folder only once
+ * on any path (`entered`: the real folders above), so a link to an enclosing
+ * folder cannot loop.
  */
 const listFiles = (
   fs: FileSystem.FileSystem,
   root: string,
-  below = ""
+  below = "",
+  entered: ReadonlySet<string> = new Set([root])
 ): Effect.Effect<Array<string>, StaticFileError> =>
   Effect.gen(function*() {
     const names = yield* fs.readDirectory(path.join(root, below)).pipe(
@@ -122,7 +125,11 @@ const listFiles = (
       if (Option.isNone(real) || !real.value.startsWith(root + path.sep)) continue
       const info = yield* fs.stat(real.value).pipe(Effect.option)
       if (Option.isNone(info)) continue
-      if (info.value.type === "Directory") files.push(...(yield* listFiles(fs, root, relative)))
+      if (info.value.type === "Directory") {
+        if (!entered.has(real.value)) {
+          files.push(...(yield* listFiles(fs, root, relative, new Set([...entered, real.value]))))
+        }
+      } else if (info.value.type === "File") files.push(relative)
       else if (info.value.type === "File") files.push(relative)
     }
     return files

@@ -212,3 +212,50 @@ describe("status page start-up", () => {
       }
     }))
 })
+
+describe("a status folder with subfolders and links", () => {
+  it.scoped("serves files of subfolders and links that stay inside, never a link leading out", () =>
+    Effect.gen(function*() {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), "sdh-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(root, { recursive: true, force: true })))
+      const dir = path.join(root, "status")
+      fs.mkdirSync(path.join(dir, "sections"), { recursive: true })
+      fs.writeFileSync(path.join(dir, "index.html"), "<!doctype html><title>page</title>")
+      fs.writeFileSync(path.join(dir, "sections", "map.js"), "export const map = 1\n")
+      fs.writeFileSync(path.join(root, "secret.txt"), "outside the folder")
+      fs.symlinkSync(path.join(root, "secret.txt"), path.join(dir, "secret.txt"))
+      fs.symlinkSync(root, path.join(dir, "up"))
+      fs.symlinkSync(path.join(dir, "sections", "map.js"), path.join(dir, "alias.js"))
+      // A link to an enclosing folder: followed once would be harmless, followed for ever would hang start-up.
+      fs.symlinkSync(path.join(dir, "sections"), path.join(dir, "sections", "loop"))
+
+      const layer = HttpApiBuilder.Router.serve().pipe(
+        Layer.provide(statusPageRoutes(dir)),
+        Layer.provide(HttpApiBuilder.Router.Live),
+        Layer.provideMerge(NodeHttpServer.layer(() => http.createServer(), { port: 0, host: "127.0.0.1" })),
+        Layer.provide(NodeContext.layer)
+      )
+      const answers = yield* Effect.gen(function*() {
+        const port = yield* Effect.map(HttpServer.HttpServer, (s) => (s.address as HttpServer.TcpAddress).port)
+        return yield* Effect.forEach(
+          [
+            "/status/sections/map.js",
+            "/status/alias.js",
+            "/status/secret.txt",
+            "/status/up/secret.txt",
+            "/",
+            "/status/sections/loop/map.js"
+          ],
+          (rawPath) => rawGet(port, rawPath)
+        )
+      }).pipe(Effect.provide(layer))
+      const [sub, alias, secret, throughLink, page, looped] = answers
+      expect(sub).toEqual({ status: 200, body: "export const map = 1\n" })
+      expect(alias).toEqual({ status: 200, body: "export const map = 1\n" })
+      expect(secret!.status).toBe(404)
+      expect(throughLink!.status).toBe(404)
+      expect(secret!.body + throughLink!.body).not.toContain("outside the folder")
+      expect(page!.body).toContain("<title>page</title>")
+      expect(looped!.status).toBe(404)
+    }))
+})
