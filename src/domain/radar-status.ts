@@ -30,6 +30,12 @@ export interface RadarStatus {
   readonly lastRecordAt: number | undefined
   readonly counters: RadarCounters
   readonly lastError: string | undefined
+  /** The radar's own stall limit (its `stallSeconds`), when the actor knows it; else STALL_SECONDS applies. */
+  readonly stallMs?: number
+  /** From the latest record; absent before the first one (and for the Canada feed's own entry). */
+  readonly transmitter?: TransmitterStatus
+  /** Records that failed a quality check; absent until one does. */
+  readonly quality?: RecordQuality
 }
 
 /**
@@ -73,13 +79,72 @@ export const RADAR_HEALTH_STATES: ReadonlyArray<RadarHealthState> = [
 ]
 
 /**
- * A radar with a live connection is stale when nothing has arrived for
- * longer than `stallMs`, counted from its last record or, before the first
- * one, from when it connected. Radars that are connecting or backing off
- * show that phase: they are not silent, they are away.
+ * A radar with a live connection is stale when no record has arrived for
+ * longer than its own stall limit (`status.stallMs`, else `stallMs`, the
+ * global STALL_SECONDS), counted from its last record or, before the first
+ * one, from when it connected: bytes that make no record do not count.
+ * Radars that are connecting or backing off show that phase: they are not
+ * silent, they are away.
  */
 export const radarHealthState = (status: RadarStatus, now: number, stallMs: number): RadarHealthState => {
   if (status.phase === "connecting" || status.phase === "backoff") return status.phase
   const silentSince = status.lastRecordAt ?? status.connectedSince ?? status.phaseSince
-  return now - silentSince > stallMs ? "stale" : status.phase
+  return now - silentSince > (status.stallMs ?? stallMs) ? "stale" : status.phase
 }
+
+/** The transmitter and data values operators watch, from the radar's latest record. */
+export const TRANSMITTER_FIELDS = [
+  "agc",
+  "lopwr",
+  "noiseSearch",
+  "noiseMean",
+  "tfreq",
+  "nave",
+  "intt",
+  "ercod",
+  "cp"
+] as const
+export type TransmitterField = (typeof TRANSMITTER_FIELDS)[number]
+
+export interface TransmitterStatus {
+  /** `stat.agc`: a bit per receiver whose automatic gain control is saturated (0: none). */
+  readonly agc: number
+  /** `stat.lopwr`: a bit per transmitter reporting low power (0: none). */
+  readonly lopwr: number
+  readonly noiseSearch: number
+  readonly noiseMean: number
+  /** kHz. */
+  readonly tfreq: number
+  readonly nave: number
+  /** Integration time, seconds. */
+  readonly intt: number
+  /** The radar's error code (0: none). */
+  readonly ercod: number
+  /** Control program id. */
+  readonly cp: number
+  /** Epoch ms at which each value last changed (its first sighting counts). */
+  readonly changedAt: { readonly [K in TransmitterField]: number }
+}
+
+/** The bits set in a status word, lowest first: 0b101 → [0, 2]. */
+export const setBits = (word: number): Array<number> => {
+  const bits: Array<number> = []
+  for (let bit = 0; bit < 31; bit++) if ((word & (1 << bit)) !== 0) bits.push(bit)
+  return bits
+}
+
+/** Per-record quality checks, counted per radar. */
+export interface RecordQuality {
+  /** The record's station id is not the configured site's. */
+  readonly stationMismatch: number
+  /** The record's time is more than 5 min from the hub's clock. */
+  readonly clockSkew: number
+  /** The record's time is earlier than the previous record's. */
+  readonly timeBackwards: number
+  /** The scan flag is not one of -2 (sounding), -1/+1 (first beam of a scan), 0 (within a scan). */
+  readonly scanFlag: number
+}
+
+export const QUALITY_CHECKS = ["stationMismatch", "clockSkew", "timeBackwards", "scanFlag"] as const
+
+export const zeroQuality: RecordQuality = { stationMismatch: 0, clockSkew: 0, timeBackwards: 0, scanFlag: 0 }

@@ -182,8 +182,12 @@ export const tcpRadarRecords = (options: TcpRadarOptions): Stream.Stream<RadarRe
         connectedSince: undefined,
         lastRecordAt: undefined,
         counters: zeroCounters,
-        lastError: undefined
+        lastError: undefined,
+        // /health judges staleness by this radar's own limit.
+        stallMs: Duration.toMillis(options.stall)
       })
+
+      const stallMs = Duration.toMillis(options.stall)
 
       // Whether a connection was ever made: the next one is then a reconnection.
       let everConnected = false
@@ -211,6 +215,7 @@ export const tcpRadarRecords = (options: TcpRadarOptions): Stream.Stream<RadarRe
             yield* Effect.log("radar connected").pipe(annotate)
             const framer = new ConnexFramer(options.maxFrameBytes)
             let receiving = false
+            let lastRecordOrConnect = connectedAt
             return NodeStream.fromReadable<RadarConnectionError, Uint8Array>(
               () => socket,
               (error) => fail("SocketError", errorText(error))
@@ -225,6 +230,11 @@ export const tcpRadarRecords = (options: TcpRadarOptions): Stream.Stream<RadarRe
                   const now = yield* Clock.currentTimeMillis
                   const tally: Tally = { frames: 0, records: 0, decodeErrors: 0, resyncs: 0, lastError: undefined }
                   const records = decodeChunk(framer, chunk, site, now, tally)
+                  // Stale means no records: bytes trickling in that never make one do not keep the connection.
+                  if (records.length > 0) lastRecordOrConnect = now
+                  else if (now - lastRecordOrConnect > stallMs) {
+                    return yield* fail("Stalled", `no records for ${Duration.format(options.stall)}`)
+                  }
                   const firstRecords = records.length > 0 && !receiving
                   if (records.length > 0) {
                     receiving = true
