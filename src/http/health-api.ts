@@ -36,9 +36,26 @@ const healthFields = {
   status: Schema.Literal("ok", "unavailable"),
   uptime_s: Schema.Number,
   version: Schema.String,
-  database: Schema.Struct({ ok: Schema.Boolean }),
+  database: Schema.Struct({
+    ok: Schema.Boolean,
+    state: Schema.Literal("ok", "degraded", "unavailable").annotations({
+      description:
+        "unavailable: not answering; degraded: answering, but storing fails (full disk, I/O, failed integrity check)"
+    }),
+    last_error: Schema.NullOr(Schema.String),
+    degraded_since: Schema.NullOr(Schema.String)
+  }),
   radars: Schema.Record({ key: Schema.String, value: RadarHealthSchema }),
-  clients: Schema.Number.annotations({ description: "Socket.IO clients connected now" })
+  clients: Schema.Number.annotations({ description: "Socket.IO clients connected now" }),
+  deployment: Schema.optionalWith(
+    Schema.Struct({
+      role: Schema.Literal("ingest", "edge"),
+      leader: Schema.NullOr(Schema.String),
+      leading: Schema.Boolean,
+      redis: Schema.Literal("ok", "unreachable")
+    }).annotations({ description: "Only in a scaled-out deployment (ROLE ingest or edge): who leads the ingest" }),
+    { exact: true }
+  )
 }
 
 export const HealthReportSchema: Schema.Schema<HealthReport> = Schema.Struct(healthFields).annotations({

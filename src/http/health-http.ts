@@ -4,12 +4,16 @@
  */
 import { HttpApiBuilder } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
-import { Clock, Effect, Metric, MetricState } from "effect"
+import { Clock, Effect, Metric, Option } from "effect"
 import { packageVersion } from "../domain/package-files.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"
+import { DatabaseHealth } from "../layers/realtime/DatabaseHealth.js"
+import { Redis } from "../layers/platform/Redis.js"
+import { IngestLease } from "../layers/realtime/IngestLease.js"
+import { socketClients } from "../layers/realtime/LiveFeed.js"
 import { RadarRegistry } from "../layers/realtime/RadarRegistry.js"
 import { HealthUnavailable } from "./health-api.js"
-import { healthReport } from "./health-report.js"
+import { type DeploymentHealth, healthReport } from "./health-report.js"
 import { HubApi } from "./hub-api.js"
 import { UnknownSite } from "./message-errors.js"
 import { noStore } from "./no-store.js"
@@ -20,18 +24,32 @@ const version = packageVersion()
 const DATABASE_TIMEOUT = "2 seconds"
 
 /**
- * The LiveFeed keeps this gauge current. It is read from the metric registry
+ * The LiveFeed keeps its gauge current; read through the metric itself,
  * because the feed is built after the HTTP server, and so after its routes.
  */
-const SOCKET_CLIENTS_GAUGE = "superdarn_hub_socket_clients"
+const clientCount = Effect.map(Metric.value(socketClients), (state) => Number(state.value))
 
-const socketClients = Effect.map(Metric.snapshot, (pairs) => {
-  for (const pair of pairs) {
-    const state: unknown = pair.metricState
-    if (pair.metricKey.name === SOCKET_CLIENTS_GAUGE && MetricState.isGaugeState(state)) return Number(state.value)
+/**
+ * In a scaled-out process: its role, the lease holder and Redis; none in the
+ * single-process role. The services are looked up when the routes are built.
+ */
+const deploymentHealth = (redis: Option.Option<Redis>, lease: Option.Option<IngestLease>) => Effect.gen(function*() {
+  if (Option.isNone(redis)) return undefined
+  const holder = Option.isSome(lease) ? yield* lease.value.holder : yield* redisHolder(redis.value)
+  const health: DeploymentHealth = {
+    role: Option.isSome(lease) ? "ingest" : "edge",
+    leader: holder ?? null,
+    leading: Option.isSome(lease) && holder === lease.value.id,
+    redis: redis.value.isReady() ? "ok" : "unreachable"
   }
-  return 0
+  return health
 })
+
+const redisHolder = (redis: Redis) =>
+  redis.run("lease read", (client) => client.get(redis.key("ingest:leader"))).pipe(
+    Effect.map((value) => value ?? undefined),
+    Effect.orElseSucceed(() => undefined)
+  )
 
 export const HealthHttp = HttpApiBuilder.group(HubApi, "health", (handlers) =>
   Effect.gen(function*() {
@@ -40,8 +58,18 @@ export const HealthHttp = HttpApiBuilder.group(HubApi, "health", (handlers) =>
     const stallMs = (yield* AppConfig).stallSeconds * 1000
     const startedAt = yield* Clock.currentTimeMillis
 
+    const storage = yield* DatabaseHealth
+    const redis = yield* Effect.serviceOption(Redis)
+    const lease = yield* Effect.serviceOption(IngestLease)
+    const databaseDegraded = Effect.map(storage.state, (state) =>
+      state.ok ? {} : { databaseDegraded: { lastError: state.lastError, since: state.degradedSince } })
+
     const databaseOk = sql`SELECT 1`.pipe(
-      Effect.timeoutFail({ duration: DATABASE_TIMEOUT, onTimeout: () => "timeout" }),
+      Effect.timeoutFail({
+        duration: DATABASE_TIMEOUT,
+        onTimeout: () =>
+          "timeout"
+      }),
       Effect.as(true),
       Effect.catchAll((error) => Effect.as(Effect.logError("health check: database is not answering", error), false))
     )
@@ -49,19 +77,24 @@ export const HealthHttp = HttpApiBuilder.group(HubApi, "health", (handlers) =>
     return handlers.handle("report", ({ urlParams: { site } }) =>
       Effect.gen(function*() {
         const statuses = yield* registry.snapshot
-        const radars = site === undefined ? [...statuses.values()] : [...statuses.values()].filter((s) => s.site === site)
+        const radars = site === undefined
+          ? [...statuses.values()]
+          : [...statuses.values()].filter((s) => s.site === site)
         if (site !== undefined && radars.length === 0) {
           return yield* Effect.fail(new UnknownSite({ message: `no radar ${site}` }))
         }
         yield* noStore
+        const deployment = yield* deploymentHealth(redis, lease)
         const report = healthReport({
           now: yield* Clock.currentTimeMillis,
           startedAt,
           version,
           databaseOk: yield* databaseOk,
+          ...(yield* databaseDegraded),
           radars,
           stallMs,
-          clients: yield* socketClients
+          clients: yield* clientCount,
+          ...(deployment === undefined ? {} : { deployment })
         })
         return report.database.ok ? report : yield* Effect.fail(new HealthUnavailable(report))
       }).pipe(Effect.withSpan("GET /health")))

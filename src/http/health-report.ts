@@ -19,6 +19,16 @@ export interface RadarHealth {
   readonly last_error: string | null
 }
 
+/** A scaled-out process: its role, who leads the ingest, and whether Redis answers. */
+export interface DeploymentHealth {
+  readonly role: "ingest" | "edge"
+  /** The ingest holding the lease (host:pid:tag), or null while none does. */
+  readonly leader: string | null
+  /** Whether this process is that ingest. */
+  readonly leading: boolean
+  readonly redis: "ok" | "unreachable"
+}
+
 export interface HealthReport {
   readonly status: "ok" | "unavailable"
   readonly uptime_s: number
@@ -26,6 +36,7 @@ export interface HealthReport {
   readonly database: DatabaseHealthReport
   readonly radars: Readonly<Record<string, RadarHealth>>
   readonly clients: number
+  readonly deployment?: DeploymentHealth
 }
 
 const isoOrNull = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
@@ -75,6 +86,7 @@ export interface HealthInput {
   readonly radars: Iterable<RadarStatus>
   readonly stallMs: number
   readonly clients: number
+  readonly deployment?: DeploymentHealth
 }
 
 export const healthReport = (input: HealthInput): HealthReport => {
@@ -88,6 +100,7 @@ export const healthReport = (input: HealthInput): HealthReport => {
     version: input.version,
     database: databaseHealthReport(input),
     radars,
-    clients: input.clients
+    clients: input.clients,
+    ...(input.deployment === undefined ? {} : { deployment: input.deployment })
   }
 }

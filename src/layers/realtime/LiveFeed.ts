@@ -109,7 +109,7 @@ const radarToEmitLatency = Metric.histogram(
   MetricBoundaries.exponential({ start: 0.0005, factor: 2, count: 14 }),
   "Time from a record's arrival from its radar to its broadcast"
 )
-const socketClients = Metric.gauge("superdarn_hub_socket_clients", {
+export const socketClients = Metric.gauge("superdarn_hub_socket_clients", {
   description: "Connected Socket.IO clients"
 })
 
