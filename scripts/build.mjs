@@ -32,6 +32,31 @@ const EXTERNAL = [
   "socket.io"
 ]
 
+/**
+ * CommonJS packages that are safe to drop when nothing uses them. esbuild
+ * keeps every CommonJS module that is imported at all, as it cannot know the
+ * module has no side effects; @effect/platform-node's NodeHttpServer imports
+ * its undici HTTP client for a test layer, which put 1 MB of undici in the
+ * server's start-up.
+ */
+const PURE_COMMONJS = /^undici$/
+
+const pureCommonJs = {
+  name: "pure-commonjs",
+  setup(build) {
+    build.onResolve({ filter: PURE_COMMONJS }, async (args) => {
+      if (args.pluginData === "resolving") return undefined
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: "resolving"
+      })
+      return { ...resolved, sideEffects: false }
+    })
+  }
+}
+
 fs.rmSync(outdir, { recursive: true, force: true })
 
 const result = await esbuild.build({
@@ -53,6 +78,7 @@ const result = await esbuild.build({
     js: "import { createRequire as __superdarnCreateRequire } from \"node:module\"\n" +
       "const require = __superdarnCreateRequire(import.meta.url)"
   },
+  plugins: [pureCommonJs],
   metafile: process.argv.includes("--metafile"),
   logLevel: "warning"
 })

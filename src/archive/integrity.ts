@@ -11,7 +11,7 @@
  *   with the HDF5 signature, logs are UTF-8 text;
  * - optionally, the output's SHA-1 (to compare contents across compressions).
  */
-import { NodeStream } from "@effect/platform-node"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Data, Effect, Stream } from "effect"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"

@@ -13,7 +13,7 @@
  *
  * `all` (serve's default) is ServerLive, unchanged.
  */
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect, Layer, Option } from "effect"
 import { LeadingPump } from "../actors/radar/LeadingPump.js"
 import { RadarFleet } from "../actors/radar/RadarFleet.js"

@@ -16,7 +16,7 @@
  * and CANADA_ADDR, `demo` runs simulated ones.
  */
 import { HttpApiBuilder } from "@effect/platform"
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Layer } from "effect"
 import { ApiDocsRoutes } from "../http/api-docs-routes.js"
 import { EchoesHttp } from "../http/echoes-http.js"

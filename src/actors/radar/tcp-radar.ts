@@ -5,7 +5,7 @@
  * most 5 s apart), and bad bytes are skipped by the framer. Everything it meets is published to the
  * RadarRegistry: phase, counters, last error.
  */
-import { NodeStream } from "@effect/platform-node"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Clock, Data, Duration, Effect, Either, Option, type Scope, Stream } from "effect"
 import * as net from "node:net"
 import { decodeRecord } from "../../dmap/decode.js"

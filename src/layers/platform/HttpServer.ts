@@ -15,7 +15,7 @@
  * later are never served.
  */
 import type { HttpApp, HttpRouter } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Context, Data, Effect, Layer, Option, Runtime } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"

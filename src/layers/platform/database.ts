@@ -8,7 +8,7 @@
  * not write (created by root, opened by the service user) is refused at
  * start-up, with its owner and the fix, not at the first scan hours later.
  */
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import { Effect, Either, Layer, Option } from "effect"
 import { describeUnknown } from "../../domain/unknown-error.js"

@@ -8,7 +8,7 @@
  * they are parsed as numbers and the stores read the same types from both
  * engines.
  */
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { PgClient, PgMigrator } from "@effect/sql-pg"
 import { Duration, Layer, Redacted } from "effect"
 import pg from "pg"
