@@ -8,7 +8,8 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { builtCliMissing, runCliToEnd } from "./cli-process.js"
+import { fixturePath } from "../support/fixtures.js"
+import { builtCliMissing, runCliToEnd, spawnCli } from "./cli-process.js"
 
 const tempDir = Effect.acquireRelease(
   Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "sdh-cli-"))),
@@ -140,6 +141,47 @@ describe.skipIf(builtCliMissing !== undefined)("the command line reads cleanly",
       ])
       expect(run.code).toBe(2)
     }))
+
+  it.scopedLive("dmap says what is wrong with a file in a scientist's words, after the good records", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const whole = fs.readFileSync(fixturePath("test.fitacf"))
+      const first = whole.readInt32LE(4)
+      const second = whole.readInt32LE(first + 4)
+      fs.writeFileSync(path.join(dir, "cut1.fitacf"), whole.subarray(0, 5000))
+      fs.writeFileSync(path.join(dir, "cut2.fitacf"), whole.subarray(0, first + second - 100))
+      fs.writeFileSync(path.join(dir, "notes.txt"), "loghello, not DMAP")
+      fs.writeFileSync(path.join(dir, "empty.fitacf"), "")
+      const dump = (file: string) => runCliToEnd(["dmap", "dump", file], { cwd: dir })
+      const text = yield* dump("notes.txt")
+      expect(text.stderr).toEqual(["dmap dump: notes.txt: not a DMAP file (starts with bytes 6c 6f 67 68 65 6c 6c 6f …)"])
+      expect(text.code).toBe(1)
+      const cut1 = yield* dump("cut1.fitacf")
+      expect(cut1.stderr).toEqual([`dmap dump: cut1.fitacf: truncated: record 1 needs ${first} bytes, the file ends after 5000`])
+      const cut2 = yield* dump("cut2.fitacf")
+      expect(cut2.stdout.filter((line) => line !== "")).toHaveLength(1)
+      expect(cut2.stderr).toEqual([
+        `dmap dump: cut2.fitacf: truncated: record 2 (from byte ${first}) needs ${second} bytes, ` +
+        `the file ends ${second - 100} bytes into it`
+      ])
+      expect(cut2.code).toBe(1)
+      const empty = yield* dump("empty.fitacf")
+      expect(empty.stderr).toEqual(["dmap dump: empty.fitacf: no records (the file is empty)"])
+      expect(empty.code).toBe(1)
+    }))
+
+  it.scopedLive("a healthy demo's /metrics does not call interrupted fibers failures", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const demo = yield* spawnCli(["demo", "--port", "0", "--database-path", path.join(dir, "demo.sqlite")], {
+        cwd: dir
+      })
+      const url = /open (http:\/\/\S+?)\/?$/.exec(yield* demo.waitForLine(/open http:/, "30 seconds"))![1]!
+      const text = yield* Effect.promise(() => fetch(`${url}/metrics`).then((response) => response.text()))
+      expect(text).not.toMatch(/^effect_fiber_failures_total /m)
+      expect(text).toMatch(/^# HELP effect_fiber_interrupted_or_failed_total Fibers that ended interrupted/m)
+      expect(text).toMatch(/^# TYPE effect_fiber_active gauge$/m)
+    }), 60_000)
 })
 
 if (builtCliMissing !== undefined) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Metric, MetricBoundaries } from "effect"
+import { Effect, Fiber, Metric, MetricBoundaries } from "effect"
 import { effectMetricFamilies } from "../../../src/http/metrics/effect-metric-families.js"
 import { formatValue, metricName, labelName, renderPrometheusText } from "../../../src/http/metrics/prometheus-text.js"
 import { parsePrometheusText } from "./prometheus-format.js"
@@ -71,6 +71,19 @@ describe("Prometheus text rendering", () => {
         ["BadRecordCode", 1],
         ["Truncated", 2]
       ])
+    }))
+
+  it.effect("Effect's fiber counters read right: interruptions are not called failures, active is a gauge", () =>
+    Effect.gen(function*() {
+      // Runtime metrics are on by default: an interrupted fiber ends in a Failure exit and is counted there.
+      const fiber = yield* Effect.fork(Effect.never)
+      yield* Fiber.interrupt(fiber)
+      const families = parsePrometheusText(renderPrometheusText(effectMetricFamilies(yield* Metric.snapshot)))
+      expect(families.has("effect_fiber_failures_total")).toBe(false)
+      expect(families.get("effect_fiber_interrupted_or_failed_total")).toMatchObject({ type: "counter" })
+      expect(families.get("effect_fiber_interrupted_or_failed_total")!.samples[0]!.value).toBeGreaterThanOrEqual(1)
+      expect(families.get("effect_fiber_active")).toMatchObject({ type: "gauge" })
+      expect(families.has("effect_fiber_active_total")).toBe(false)
     }))
 })
 
