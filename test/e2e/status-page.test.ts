@@ -171,6 +171,15 @@ describe.skipIf(chromiumMissing !== undefined)("status page in Chromium", () => 
 
         yield* inPage(() => page.screenshot({ path: path.join(ARTIFACTS, "status-page.png"), fullPage: true }))
         expect(problems).toEqual([])
+
+        // The composed server publishes its API document and the page that reads it.
+        const apiDocument = yield* inPage(() =>
+          fetch(`${url}/openapi.json`).then((r) => r.json() as Promise<{ paths: object }>)
+        )
+        expect(Object.keys(apiDocument.paths)).toEqual(
+          expect.arrayContaining(["/radars", "/echoes/", "/health", "/metrics"])
+        )
+        expect((yield* inPage(() => fetch(`${url}/docs`))).status).toBe(200)
       }).pipe(
         Effect.provide(Layer.unwrapScoped(Effect.map(tempDir, demoLayer))),
         Effect.scoped,
