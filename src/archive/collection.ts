@@ -13,6 +13,8 @@ import { destinationOf, workFolderOf } from "./archive-paths.js"
 import type { ArchiveConfig, InstitutionConfig } from "../layers/archive/config/archive-config.js"
 import { loadBlocklist } from "./blocklist.js"
 import { crashPoint } from "./crash-point.js"
+import { monthOf, writeManifest } from "./manifest.js"
+import * as path from "node:path"
 import type { Digest, DigestItem } from "../layers/archive/digest.js"
 import { exists } from "./durable-file.js"
 import { lowDisk } from "./disk-guard.js"
@@ -259,6 +261,29 @@ export const runCollection = Effect.fn("Collector.runCollection")(function*(
       return { tidied: pending.length, error: undefined as string | undefined }
     })
 
+  /** Each (folder, month) this run filed into the archive gets its `<yyyymm>.hashes` rewritten. */
+  const rewriteManifests = (files: ReadonlyArray<FileOutcome>) =>
+    Effect.gen(function*() {
+      const touched = new Map<string, { folder: string; month: string }>()
+      const archiveRoot = path.resolve(config.archiveRoot) + path.sep
+      for (const file of files) {
+        if (file.kind !== "archived" || !path.resolve(file.destination).startsWith(archiveRoot)) continue
+        const month = monthOf(path.basename(file.destination))
+        if (month === undefined) continue
+        const folder = path.dirname(file.destination)
+        touched.set(`${folder}\0${month}`, { folder, month })
+      }
+      for (const { folder, month } of touched.values()) {
+        const known = yield* journal.filedIn(folder)
+        yield* writeManifest(folder, month, (file) => known.get(file)).pipe(
+          Effect.catchTag("ManifestError", (error) =>
+            Effect.logWarning(error.message).pipe(Effect.annotateLogs({ institution: institution.id })))
+        )
+      }
+    }).pipe(
+      Effect.catchTag("JournalError", (error) => Effect.logWarning(`manifests not rewritten: ${error.message}`))
+    )
+
   const run = Effect.scoped(
     Effect.gen(function*() {
       if (!dryRun) yield* prepareFolders(config, institution)
@@ -284,6 +309,7 @@ export const runCollection = Effect.fn("Collector.runCollection")(function*(
     )
   )
 
+  yield* rewriteManifests(result.files)
   for (const outcome of result.files) items.push(...digestItemsOf(outcome))
   const digest: Digest = { institution: institution.id, runId, items }
   const finishedAt = yield* Clock.currentTimeMillis

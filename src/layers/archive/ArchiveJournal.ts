@@ -46,10 +46,8 @@ export class ArchiveJournal extends Effect.Service<ArchiveJournal>()("superdarn-
     const sql = yield* SqlClient.SqlClient
 
     const get = Effect.fn("ArchiveJournal.get")(function*(institution: string, name: string) {
-      const rows = yield* sql.unsafe(
-        `SELECT ${FILE_COLUMNS} FROM archive_files WHERE institution = ? AND name = ?`,
-        [institution, name]
-      ).pipe(Effect.flatMap(decodeFiles), Effect.mapError(asJournalError("get")))
+      const rows = yield* sql`SELECT ${sql.literal(FILE_COLUMNS)} FROM archive_files
+        WHERE institution = ${institution} AND name = ${name}`.pipe(Effect.flatMap(decodeFiles), Effect.mapError(asJournalError("get")))
       return Option.fromNullable(rows[0])
     })
 
@@ -86,11 +84,9 @@ export class ArchiveJournal extends Effect.Service<ArchiveJournal>()("superdarn-
 
     /** Files durably filed (or found already filed) whose source copy is not yet tidied. */
     const pendingTidy = Effect.fn("ArchiveJournal.pendingTidy")(function*(institution: string) {
-      return yield* sql.unsafe(
-        `SELECT ${FILE_COLUMNS} FROM archive_files
-         WHERE institution = ? AND state IN ('archived', 'duplicate') AND tidied_at IS NULL ORDER BY name`,
-        [institution]
-      ).pipe(Effect.flatMap(decodeFiles), Effect.mapError(asJournalError("pendingTidy")))
+      return yield* sql`SELECT ${sql.literal(FILE_COLUMNS)} FROM archive_files
+        WHERE institution = ${institution} AND state IN ('archived', 'duplicate') AND tidied_at IS NULL
+        ORDER BY name`.pipe(Effect.flatMap(decodeFiles), Effect.mapError(asJournalError("pendingTidy")))
     })
 
     const markTidied = Effect.fn("ArchiveJournal.markTidied")(
@@ -104,10 +100,18 @@ export class ArchiveJournal extends Effect.Service<ArchiveJournal>()("superdarn-
     )
 
     const files = Effect.fn("ArchiveJournal.files")(function*(institution: string) {
-      return yield* sql.unsafe(
-        `SELECT ${FILE_COLUMNS} FROM archive_files WHERE institution = ? ORDER BY name`,
-        [institution]
-      ).pipe(Effect.flatMap(decodeFiles), Effect.mapError(asJournalError("files")))
+      return yield* sql`SELECT ${sql.literal(FILE_COLUMNS)} FROM archive_files
+        WHERE institution = ${institution} ORDER BY name`.pipe(Effect.flatMap(decodeFiles), Effect.mapError(asJournalError("files")))
+    })
+
+    /** SHA-1 of every file the journal has filed under `folder` (any institution), by path. */
+    const filedIn = Effect.fn("ArchiveJournal.filedIn")(function*(folder: string) {
+      const prefix = folder.endsWith("/") ? folder : `${folder}/`
+      const rows = yield* sql<{ destination: string; sha1: string }>`
+        SELECT destination, archived_sha1 AS sha1 FROM archive_files
+        WHERE state = 'archived' AND archived_sha1 IS NOT NULL
+          AND substr(destination, 1, ${prefix.length}) = ${prefix}`.pipe(Effect.mapError(asJournalError("filedIn")))
+      return new Map(rows.map((row) => [row.destination, row.sha1]))
     })
 
     const saveRun = Effect.fn("ArchiveJournal.saveRun")(function*(run: RunRow) {
@@ -156,6 +160,6 @@ export class ArchiveJournal extends Effect.Service<ArchiveJournal>()("superdarn-
       }))
     })
 
-    return { get, save, pendingTidy, markTidied, files, saveRun, summary } as const
+    return { get, save, pendingTidy, markTidied, files, filedIn, saveRun, summary } as const
   })
 }) {}
