@@ -443,10 +443,6 @@ export const mountFanMap = (section) => {
       const [r, g, b] = bin === 256 ? GROUND_SCATTER : [q.lut[bin * 3], q.lut[bin * 3 + 1], q.lut[bin * 3 + 2]]
       ctx.fillStyle = `rgb(${r},${g},${b})`
       ctx.fill(path)
-      // A hairline of the same colour closes the seams antialiasing leaves between neighbours.
-      ctx.strokeStyle = ctx.fillStyle
-      ctx.lineWidth = 0.5
-      ctx.stroke(path)
     }
     return cells
   }
