@@ -9,7 +9,8 @@
  */
 import { execFileSync } from "node:child_process"
 import { Either } from "effect"
-import { WebSocket, WebSocketServer } from "ws"
+import * as ws from "ws"
+import { type WebSocket, WebSocketServer } from "ws"
 import { decodeRecords } from "../../src/dmap/decode.js"
 import { fitacfView } from "../../src/dmap/fitacf.js"
 import { livePacket } from "../../src/streams/live-packet.js"
@@ -37,9 +38,9 @@ interface FrameSender {
   sendFrame(list: ReadonlyArray<Buffer>, cb?: () => void): void
 }
 const frameOf = (text: string): ReadonlyArray<Buffer> =>
-  (WebSocket as unknown as {
-    Sender: { frame(data: Buffer, options: Record<string, unknown>): ReadonlyArray<Buffer> }
-  }).Sender.frame(Buffer.from(text), { readOnly: false, mask: false, rsv1: false, opcode: 1, fin: true })
+  // The ESM entry exports Sender by name; its types only declare it on the WebSocket class.
+  (ws as unknown as { Sender: { frame(data: Buffer, options: Record<string, unknown>): ReadonlyArray<Buffer> } }).Sender
+    .frame(Buffer.from(text), { readOnly: false, mask: false, rsv1: false, opcode: 1, fin: true })
 
 const clients = new Set<WebSocket>()
 const server = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false, clientTracking: false })
