@@ -1,6 +1,12 @@
-/** Everything `runCollection` needs, over the journal database at `journalPath`. */
-import { Layer } from "effect"
+/**
+ * Everything `runCollection` needs, over the journal database: PostgreSQL
+ * when DATABASE_URL is set (collectors on several machines then share one
+ * journal, and its run locks), else the SQLite file at `journalPath`.
+ */
+import { Effect, Layer, Option } from "effect"
 import { databaseLayer } from "../layers/platform/database.js"
+import { Deployment } from "../layers/platform/Deployment.js"
+import { postgresLayer } from "../layers/platform/postgres.js"
 import { ArchiveJournal } from "../layers/archive/ArchiveJournal.js"
 import { ArchiveSettings } from "../layers/archive/ArchiveSettings.js"
 import type { ArchiveConfig } from "../layers/archive/config/archive-config.js"
@@ -16,4 +22,14 @@ export const archiveLayer = (
     Notifier.layer(config.notify),
     ArchiveJournal.Default,
     options.progress ?? TransferProgress.live
-  ).pipe(Layer.provide(databaseLayer(options.journalPath)))
+  ).pipe(Layer.provide(journalDatabase(options.journalPath)))
+
+const journalDatabase = (journalPath: string) =>
+  Layer.unwrapEffect(
+    Effect.map(Deployment, ({ databaseUrl }) =>
+      Option.match(databaseUrl, {
+        onNone: () => databaseLayer(journalPath),
+        onSome: (url) => postgresLayer({ url, maxConnections: 2 })
+      })
+    )
+  ).pipe(Layer.provide(Deployment.Default))

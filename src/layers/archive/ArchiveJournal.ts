@@ -160,6 +160,44 @@ export class ArchiveJournal extends Effect.Service<ArchiveJournal>()("superdarn-
       }))
     })
 
-    return { get, save, pendingTidy, markTidied, files, filedIn, saveRun, summary } as const
+    /**
+     * Take or renew `institution`'s lease for `holder` until `until`: granted
+     * when free, expired at `now`, or already ours. Otherwise the current
+     * holder and its expiry. One statement, so two takers cannot both win.
+     */
+    const takeLease = Effect.fn("ArchiveJournal.takeLease")(
+      function*(institution: string, holder: string, now: number, until: number) {
+        yield* sql`INSERT INTO archive_leases (institution, holder, expires_at) VALUES (${institution}, ${holder}, ${until})
+          ON CONFLICT (institution) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+          WHERE archive_leases.expires_at <= ${now} OR archive_leases.holder = excluded.holder`.pipe(
+          Effect.mapError(asJournalError("takeLease"))
+        )
+        const rows = yield* sql<{ holder: string; expiresAt: number }>`
+          SELECT holder, expires_at AS "expiresAt" FROM archive_leases WHERE institution = ${institution}`.pipe(
+          Effect.mapError(asJournalError("takeLease"))
+        )
+        const row = rows[0]
+        return { granted: row?.holder === holder, holder: row?.holder ?? holder, expiresAt: Number(row?.expiresAt ?? until) }
+      }
+    )
+
+    const releaseLease = Effect.fn("ArchiveJournal.releaseLease")(function*(institution: string, holder: string) {
+      yield* sql`DELETE FROM archive_leases WHERE institution = ${institution} AND holder = ${holder}`.pipe(
+        Effect.mapError(asJournalError("releaseLease"))
+      )
+    })
+
+    return {
+      get,
+      save,
+      pendingTidy,
+      markTidied,
+      files,
+      filedIn,
+      saveRun,
+      summary,
+      takeLease,
+      releaseLease
+    } as const
   })
 }) {}
