@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { isErrno } from "../domain/unknown-error.js"
 
-const isErrno = (error: unknown, code: string) => (error as NodeJS.ErrnoException | null)?.code === code
 
 export const fsyncFile = async (file: string): Promise<void> => {
   const handle = await fs.promises.open(file, "r+")

@@ -24,6 +24,7 @@ import type { ArchiveConfig, InstitutionConfig } from "../layers/archive/config/
 import { crashPoint } from "./crash-point.js"
 import { copyDurably, exists, fsyncDir, fsyncFile, linkNoOverwrite, removeIfExists, sha1File } from "./durable-file.js"
 import type { ParsedName } from "../domain/file-name.js"
+import { describeUnknown } from "../domain/unknown-error.js"
 import type { FileOutcome, PipelineStep } from "./file-outcome.js"
 import { dateWarning } from "./file-timing.js"
 import { contentKindOf, type IntegrityError, testBzip2File } from "./integrity.js"
@@ -50,7 +51,7 @@ export interface FileContext {
   readonly runId: string
 }
 
-const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error))
+const describeError = describeUnknown
 
 /** Runs a file-system promise as pipeline step `step`. */
 const io = <A>(file: string, step: PipelineStep, run: () => Promise<A>) =>

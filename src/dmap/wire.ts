@@ -3,7 +3,7 @@
  * Everything is little-endian and tightly packed (the reference decoders,
  * not RST's RFC 0006, are the authority on this layout).
  */
-import { DmapType, type DmapTypeCode } from "./types.js"
+import { DmapType } from "./types.js"
 
 /** The int32 every record starts with. */
 export const RECORD_CODE = 0x00010001
@@ -41,9 +41,6 @@ export const ELEMENT_BYTES: Uint8Array = (() => {
   table[DmapType.ulong] = 8
   return table
 })()
-
-export const isDmapTypeCode = (code: number): code is DmapTypeCode =>
-  code === DmapType.string || (code < 256 && ELEMENT_BYTES[code] !== 0)
 
 /**
  * Typed arrays view memory in host byte order; on a little-endian host the

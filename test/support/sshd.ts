@@ -12,6 +12,7 @@ import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
+import { describeUnknown } from "../../src/domain/unknown-error.js"
 import { requirePrograms } from "./required-program.js"
 
 /** A per-connection child may exit between listing and kill; that is what we want anyway. */
@@ -181,7 +182,7 @@ const start = Effect.tryPromise({
     fs.rmSync(dir, { recursive: true, force: true })
     throw lastError
   },
-  catch: (cause) => new SshdStartError({ reason: cause instanceof Error ? cause.message : String(cause) })
+  catch: (cause) => new SshdStartError({ reason: describeUnknown(cause) })
 })
 
 /** A running sshd for the enclosing scope. */

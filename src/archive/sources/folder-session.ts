@@ -15,11 +15,11 @@ import {
   type SourceSession
 } from "../source.js"
 import { byteCounter } from "../../compression/byte-counter.js"
+import { isErrno } from "../../domain/unknown-error.js"
 
 const failure = (source: string, operation: SourceOperation, file: string | undefined, retryable?: boolean) =>
 (error: unknown) => SourceError.fromCause(error, { source, operation, file, ...(retryable === undefined ? {} : { retryable }) })
 
-const isErrno = (error: unknown, code: string) => (error as NodeJS.ErrnoException | null)?.code === code
 
 /** Copies with a byte counter; the pipeline fsyncs and verifies afterwards. */
 const copyWithProgress = async (from: string, to: string, onProgress?: (bytes: number) => void) => {

@@ -11,6 +11,7 @@
  */
 import { SqlClient } from "@effect/sql"
 import { Chunk, Data, Effect, Option, Stream } from "effect"
+import { describeUnknown } from "../../domain/unknown-error.js"
 import type { EchoScan } from "../../streams/scan-window.js"
 
 /** Transient failures are retried; a poison batch is split until the bad row is found. */
@@ -70,7 +71,7 @@ export const echoStoreError = (operation: EchoStoreError["operation"], failure: 
   const code = codeOf(cause) ?? codeOf(failure)
   // better-sqlite3 throws TypeError/RangeError for a value it cannot bind.
   const unbindable = cause instanceof TypeError || cause instanceof RangeError
-  const reason = cause instanceof Error ? cause.message : failure instanceof Error ? failure.message : String(failure)
+  const reason = cause instanceof Error ? cause.message : describeUnknown(failure)
   return new EchoStoreError({
     operation,
     kind: unbindable || (code !== undefined && POISON_CODE.test(code)) ? "poison" : "transient",

@@ -13,6 +13,7 @@ import { Data, Effect, Either, ParseResult, Schema } from "effect"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import { radarTable } from "../../domain/radar-table.js"
+import { describeUnknown } from "../../domain/unknown-error.js"
 import { DEFAULT_MAX_FRAME_BYTES } from "../../streams/connex-framer.js"
 import { AppConfig } from "../platform/AppConfig.js"
 
@@ -155,7 +156,7 @@ export const parseRadarsConfig = (path: string, text: string): Either.Either<Par
   try {
     json = JSON.parse(body)
   } catch (error) {
-    return refuse(`is not valid JSON: ${error instanceof Error ? error.message : String(error)}`)
+    return refuse(`is not valid JSON: ${describeUnknown(error)}`)
   }
   const duplicates = duplicateKeys(body)
   if (duplicates.length > 0) return refuse(...duplicates)

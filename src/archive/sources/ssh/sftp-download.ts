@@ -12,6 +12,7 @@ import { Duration, Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { SFTPWrapper, Stats } from "ssh2"
+import { describeUnknown } from "../../../domain/unknown-error.js"
 import type { FetchedFile, RemoteFile, SourceError } from "../../source.js"
 import type { BandwidthBudget } from "./bandwidth-budget.js"
 import { sftpFailure, sftpRequest, SshFailure } from "./ssh-connection.js"
@@ -33,7 +34,7 @@ export interface SftpDownload {
 }
 
 const localFailure = (what: string, cause: unknown) =>
-  new SshFailure({ reason: `${what}: ${cause instanceof Error ? cause.message : String(cause)}`, lost: false, retryable: true })
+  new SshFailure({ reason: `${what}: ${describeUnknown(cause)}`, lost: false, retryable: true })
 
 /** Bytes already in `destination` worth keeping: a strict prefix of the remote size. */
 const resumableBytes = (destination: string, remoteSize: number): number => {

@@ -22,6 +22,7 @@ import type { SourceOperation } from "../../source.js"
 import { hostKeyAlgorithms, hostLookupName, knownHostsFor, parseKnownHosts, verifyHostKey } from "./known-hosts.js"
 import type { HostKeyVerdict, KnownHost } from "./known-hosts.js"
 import type { SshConnectionSettings } from "../../../layers/archive/config/ssh-settings.js"
+import { describeUnknown } from "../../../domain/unknown-error.js"
 
 /** A failed SSH step. `lost` means the connection is gone and a reconnect may help. */
 export class SshFailure extends Data.TaggedError("SshFailure")<{
@@ -54,7 +55,7 @@ export interface ExecResult {
 export const SFTP_NO_SUCH_FILE = 2
 const SFTP_PERMISSION_DENIED = 3
 
-const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+const messageOf = describeUnknown
 
 /**
  * An SFTP request's error: a numeric `code` is a status the server sent, so
