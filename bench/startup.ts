@@ -24,13 +24,25 @@ const median = (values: ReadonlyArray<number>): number => {
 
 const loadAverage = (): string => os.loadavg().map((load) => load.toFixed(2)).join(" ")
 
-/** Wall milliseconds of one run of `node args`; its output is discarded, a failure aborts the bench. */
-const wallMs = (args: ReadonlyArray<string>): number => {
+/**
+ * CPU milliseconds used by this process's waited-for children (user + system,
+ * from /proc/self/stat, in clock ticks of 10 ms): on a loaded machine the CPU
+ * a command needs says more than its wall time.
+ */
+const childrenCpuMs = (): number => {
+  const fields = fs.readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ")
+  // After "pid (comm) ", field 3 is the state; cutime and cstime are fields 16 and 17.
+  return (Number(fields[13]) + Number(fields[14])) * 10
+}
+
+/** Wall and CPU milliseconds of one run of `node args`; its output is discarded, a failure aborts the bench. */
+const runMs = (args: ReadonlyArray<string>): { readonly wall: number; readonly cpu: number } => {
+  const cpuBefore = childrenCpuMs()
   const start = process.hrtime.bigint()
   const run = spawnSync(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] })
-  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  const wall = Number(process.hrtime.bigint() - start) / 1e6
   if (run.status !== 0) throw new Error(`node ${args.join(" ")} exited ${run.status}: ${run.stderr}`)
-  return ms
+  return { wall, cpu: childrenCpuMs() - cpuBefore }
 }
 
 const startupCases = async (): Promise<void> => {
@@ -39,15 +51,18 @@ const startupCases = async (): Promise<void> => {
     { label: "superdarn-hub --help", args: [MAIN_JS, "--help"] },
     { label: "superdarn-hub dmap info test.fitacf", args: [MAIN_JS, "dmap", "info", FITACF] }
   ]
-  const times = cases.map(() => [] as Array<number>)
+  const times = cases.map(() => [] as Array<{ readonly wall: number; readonly cpu: number }>)
   // One warm-up round: the first run pays for the OS file cache.
-  cases.forEach((c) => wallMs(c.args))
-  for (let round = 0; round < ROUNDS; round++) cases.forEach((c, i) => times[i]!.push(wallMs(c.args)))
-  const baseline = median(times[0]!)
+  cases.forEach((c) => runMs(c.args))
+  for (let round = 0; round < ROUNDS; round++) cases.forEach((c, i) => times[i]!.push(runMs(c.args)))
+  const wall = (i: number) => median(times[i]!.map((t) => t.wall))
+  const cpu = (i: number) => median(times[i]!.map((t) => t.cpu))
   console.log(`start-up, median of ${ROUNDS} interleaved rounds (load average ${loadAverage()})`)
   cases.forEach((c, i) => {
-    const ms = median(times[i]!)
-    console.log(`  ${c.label.padEnd(38)} ${ms.toFixed(0).padStart(6)} ms  ${(ms / baseline).toFixed(2)}× baseline`)
+    console.log(
+      `  ${c.label.padEnd(38)} wall ${wall(i).toFixed(0).padStart(6)} ms ${(wall(i) / wall(0)).toFixed(2).padStart(5)}×` +
+        `   cpu ${cpu(i).toFixed(0).padStart(5)} ms ${(cpu(i) / cpu(0)).toFixed(2).padStart(5)}×`
+    )
   })
 }
 

@@ -14,7 +14,6 @@ import { Effect, Either, Layer, Option } from "effect"
 import { describeUnknown } from "../../domain/unknown-error.js"
 import { AppConfig } from "./AppConfig.js"
 import { Deployment } from "./Deployment.js"
-import { postgresLayer } from "./postgres.js"
 import { checkDatabaseFile, explainSqliteError } from "./database-file-check.js"
 import { DatabaseOpenError } from "./database-open-error.js"
 import { migrations } from "./migrations/all-migrations.js"
@@ -70,7 +69,11 @@ export const DatabaseLive = Layer.unwrapEffect(
     const { databaseUrl } = yield* Deployment
     return Option.match(databaseUrl, {
       onNone: () => databaseLayer(config.databasePath),
-      onSome: (url) => postgresLayer({ url })
+      // The PostgreSQL driver is loaded only when it is used: it is most of a megabyte of code.
+      onSome: (url) =>
+        Layer.unwrapEffect(
+          Effect.map(Effect.promise(() => import("./postgres.js")), ({ postgresLayer }) => postgresLayer({ url }))
+        )
     })
   })
 ).pipe(Layer.provide(Deployment.Default))

@@ -3,7 +3,7 @@
  * that sends e-mail (the archive's run digests, the radar alerts).
  */
 import { Effect, Schema, type Scope } from "effect"
-import nodemailer from "nodemailer"
+import type nodemailer from "nodemailer"
 
 export const SmtpSettings = Schema.Struct({
   host: Schema.NonEmptyTrimmedString,
@@ -19,7 +19,8 @@ export type SmtpTransport = ReturnType<typeof nodemailer.createTransport>
 /** A transport for the scope; closed with it. */
 export const smtpTransport = (smtp: SmtpSettings): Effect.Effect<SmtpTransport, never, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.sync(() =>
+    // nodemailer (400 kB of code) is loaded by the first transport, not by every process that could mail.
+    Effect.map(Effect.promise(() => import("nodemailer")), ({ default: nodemailer }) =>
       nodemailer.createTransport({
         host: smtp.host,
         port: smtp.port,
