@@ -156,7 +156,7 @@ describe("history over Socket.IO", () => {
       expect(yield* refusal({ site: ["han"] })).toMatchObject({ ok: false, error: expect.stringMatching(/^site must be/) })
       expect(yield* refusal("han")).toMatchObject({ ok: false, error: "must be an object { site, since? }" })
       expect(yield* refusal(null)).toMatchObject({ ok: false, error: "must be an object { site, since? }" })
-      for (const since of ["yesterday", "2025-02-30T00:00:00Z", "9".repeat(100_000), 1_700_000_000_000, { $gt: 0 }]) {
+      for (const since of ["yesterday", "2025-02-30T00:00:00Z", "9".repeat(10_000), 1_700_000_000_000, { $gt: 0 }]) {
         const answer = yield* refusal({ site: "han", since })
         expect(answer).toMatchObject({ ok: false, error: expect.stringMatching(/^since must be an ISO 8601 date-time/) })
         expect(JSON.stringify(answer).length).toBeLessThan(200)
