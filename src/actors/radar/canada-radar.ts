@@ -28,12 +28,14 @@ import { fitacfView } from "../../dmap/fitacf.js"
 import type { RadarRecord } from "../../domain/radar-record.js"
 import { CANADA_FEED_ENTRY, enterBackoff, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
 import { siteOfStid } from "../../domain/radar-table.js"
+import { describeUnknown } from "../../domain/unknown-error.js"
 import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"
 import { withCheckedTime } from "../../streams/record-time.js"
 import { type CanadaMessage, CanadaMessageError, classifyMessage } from "./canada-message-form.js"
 import { recordFromJson } from "./fitacf-json.js"
 import type { BackoffPolicy } from "./radar-backoff.js"
 import { reconnectLoop, type SessionControl } from "./reconnect-loop.js"
+import { recordWatch } from "./record-watch.js"
 
 /** Largest decompressed message accepted: far above a fitacf record (~16 kB), far below harm. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
@@ -136,6 +138,7 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
       const address = endpointOf(options)
       const annotate = Effect.annotateLogs({ feed: "canada", address })
       const seen = new Set<string>()
+      const watches = new Map<string, ReturnType<typeof recordWatch>>()
 
       const updateSeen = (f: (status: RadarStatus) => RadarStatus) =>
         Effect.forEach(seen, (site) => registry.update(site, f), { discard: true })
@@ -299,7 +302,10 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
               bytes: status.counters.bytes + bytes
             }
           })
-          yield* registry.update(record.site, received)
+          const watch = watches.get(record.site) ?? recordWatch()
+          watches.set(record.site, watch)
+          watch.see(record)
+          yield* registry.update(record.site, (status) => ({ ...received(status), ...watch.published() }))
           yield* updateFeed(received)
           return Option.some(record)
         })
@@ -325,7 +331,7 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
                   new CanadaFeedError({
                     address,
                     reason: "SocketError",
-                    detail: error instanceof Error ? error.message : String(error)
+                    detail: describeUnknown(error)
                   })
               })
             ).pipe(

@@ -12,11 +12,13 @@ import { decodeRecord } from "../../dmap/decode.js"
 import { fitacfView } from "../../dmap/fitacf.js"
 import type { RadarRecord } from "../../domain/radar-record.js"
 import { enterBackoff, type RadarCounters, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
+import { describeUnknown } from "../../domain/unknown-error.js"
 import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"
 import { ConnexFramer } from "../../streams/connex-framer.js"
 import { withCheckedTime } from "../../streams/record-time.js"
 import type { BackoffPolicy } from "./radar-backoff.js"
 import { reconnectLoop, type SessionControl } from "./reconnect-loop.js"
+import { recordWatch } from "./record-watch.js"
 
 export interface TcpRadarOptions {
   /** Three-letter site code, lower case. */
@@ -49,7 +51,7 @@ export class RadarConnectionError extends Data.TaggedError("RadarConnectionError
  */
 export const CONNECT_TIMEOUT = Duration.seconds(5)
 
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+const errorText = describeUnknown
 
 /** Counter increments gathered while one chunk of bytes is framed. */
 interface Tally {
@@ -191,6 +193,8 @@ export const tcpRadarRecords = (options: TcpRadarOptions): Stream.Stream<RadarRe
 
       // Whether a connection was ever made: the next one is then a reconnection.
       let everConnected = false
+      // Transmitter status and quality checks, across connections (time going backwards spans a reconnect).
+      const watch = recordWatch()
 
       const fail = (reason: RadarConnectionError["reason"], detail: string) =>
         new RadarConnectionError({ site, address, reason, detail })
@@ -240,13 +244,15 @@ export const tcpRadarRecords = (options: TcpRadarOptions): Stream.Stream<RadarRe
                     receiving = true
                     yield* control.healthy
                   }
+                  for (const record of records) watch.see(record)
                   yield* update((status) => ({
                     ...status,
                     phase: receiving ? "receiving" : status.phase,
                     phaseSince: firstRecords ? now : status.phaseSince,
                     lastRecordAt: records.length > 0 ? now : status.lastRecordAt,
                     counters: addTally(status.counters, tally, chunk.length),
-                    lastError: tally.lastError ?? status.lastError
+                    lastError: tally.lastError ?? status.lastError,
+                    ...watch.published()
                   }))
                   if (firstRecords) yield* Effect.log("radar receiving").pipe(annotate)
                   if (tally.lastError !== undefined) {
