@@ -6,7 +6,7 @@
  * The database lives in a temporary folder that is removed afterwards.
  */
 import { HttpApi, HttpApiBuilder } from "@effect/platform"
-import { ConfigProvider, Effect, Layer } from "effect"
+import { ConfigProvider, Effect, Layer, Option } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -14,7 +14,9 @@ import { EchoesGroup } from "../src/http/echoes-api.js"
 import { EchoesHttp } from "../src/http/echoes-http.js"
 import { AppConfig } from "../src/layers/platform/AppConfig.js"
 import { databaseLayer } from "../src/layers/platform/database.js"
+import { EchoQueries } from "../src/layers/realtime/EchoQueries.js"
 import { EchoStore } from "../src/layers/realtime/EchoStore.js"
+import { RadarRegistry } from "../src/layers/realtime/RadarRegistry.js"
 import { HttpServer } from "../src/layers/platform/HttpServer.js"
 import type { EchoScan } from "../src/streams/scan-window.js"
 
@@ -58,11 +60,11 @@ const ingest = (end: number) =>
         })
       }
       if (batch.length >= BATCH) {
-        rows += yield* store.insertScans(batch)
+        rows += (yield* store.insertScans(batch)).length
         batch = []
       }
     }
-    rows += yield* store.insertScans(batch)
+    rows += (yield* store.insertScans(batch)).length
     const seconds = (performance.now() - began) / 1000
     console.log(`ingest: ${rows} scans in ${seconds.toFixed(1)} s = ${Math.round(rows / seconds)} scans/s (batches of ${BATCH}, one transaction each)`)
     return sites
@@ -132,7 +134,13 @@ export const run = async (): Promise<void> => {
     const settings = AppConfig.Default.pipe(
       Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["HOST", "127.0.0.1"], ["PORT", "0"], ["MAX_DAYS_STORE_ECHOES", "30"]]))))
     )
-    const store = EchoStore.Default.pipe(Layer.provideMerge(databaseLayer(path.join(dir, "bench.sqlite"))))
+    const file = path.join(dir, "bench.sqlite")
+    // The reads as `serve` runs them: worker threads (ECHOES_QUERY_WORKERS default) with their own connections.
+    const store = EchoQueries.layer({ databaseFile: Option.some(file) }).pipe(
+      Layer.provideMerge(EchoStore.Default),
+      Layer.provideMerge(databaseLayer(file)),
+      Layer.provide(RadarRegistry.Default)
+    )
     // The hub's API with the echoes group alone (same API id, so EchoesHttp implements it).
     const api = HttpApiBuilder.api(HttpApi.make("superdarn-hub").add(EchoesGroup)).pipe(Layer.provide(EchoesHttp))
     const server = HttpServer.layer(HttpApiBuilder.httpApp).pipe(

@@ -216,13 +216,16 @@ const makeEchoQueries = (options: EchoQueriesOptions) =>
           (channel) => channel ?? 0
         )
 
+    /** Sites found stored once: asked again, they cost no query. */
+    const storedSites = new Set<string>()
+
     /** Configured (or running), in the radar table, or with stored scans. */
     const checkSite = (site: string) =>
-      radarTable().byCode.has(site) || registry.has(site)
+      radarTable().byCode.has(site) || registry.has(site) || storedSites.has(site)
         ? Effect.void
         : Effect.flatMap(
           value(store.statements.site(site)),
-          (found) => found === null ? Effect.fail(new UnknownSite({ site })) : Effect.void
+          (found) => found === null ? Effect.fail(new UnknownSite({ site })) : Effect.sync(() => void storedSites.add(site))
         )
 
     /** The whole window as the JSON body, in one query. */
