@@ -20,10 +20,13 @@ export const untaggedBody = <Self extends { readonly _tag: string }, I, Fields e
   Schema.transform(Schema.Struct(fields), Schema.typeSchema(error), {
     strict: false,
     decode: (body) => new error(body as Schema.Struct.Type<Fields>),
-    // Field by field: an error's `message` is not an own enumerable property, so spreading would lose it.
+    // Field by field: an error's `message` is not an own enumerable property, so spreading would lose it;
+    // an optional field the error lacks stays absent (an exact optional refuses `undefined`).
     encode: (error) => {
       const source = error as unknown as Readonly<Record<string, unknown>>
-      return Object.fromEntries(Object.keys(fields).map((key) => [key, source[key]])) as Schema.Struct.Encoded<Fields>
+      const body: Record<string, unknown> = {}
+      for (const key of Object.keys(fields)) if (key in source) body[key] = source[key]
+      return body as Schema.Struct.Encoded<Fields>
     }
   }).annotations({
     identifier: annotations.identifier,
