@@ -56,7 +56,7 @@ const CLIENT_PROCESSES = 2
 const DRAIN_MS = 2_000
 
 const FLOOD: Case = { sites: SITES, perSiteHz: 1, clients: 100, seconds: 20, server: "hub", latestFlood: 2000, label: "latest flood" }
-const child = (name: string, args: ReadonlyArray<string>, execArgv: ReadonlyArray<string> = []): ChildProcess =>
+export const child = (name: string, args: ReadonlyArray<string>, execArgv: ReadonlyArray<string> = []): ChildProcess =>
   fork(fileURLToPath(new URL(`./live-feed/${name}.js`, import.meta.url)), args, {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     execArgv: [...execArgv]
@@ -98,7 +98,7 @@ const floodLatest = (port: number, sites: number, requests: number): Promise<net
   })
 
 /** The next message of `type` from `process`, or a rejection after `timeoutMs`. */
-const next = <M extends { readonly type: string }, T extends M["type"]>(
+export const next = <M extends { readonly type: string }, T extends M["type"]>(
   process: ChildProcess,
   type: T,
   timeoutMs = 60_000
@@ -117,7 +117,7 @@ const next = <M extends { readonly type: string }, T extends M["type"]>(
     process.on("message", onMessage)
   })
 
-const percentile = (buckets: ReadonlyArray<readonly [number, number]>, total: number, p: number): number => {
+export const percentile = (buckets: ReadonlyArray<readonly [number, number]>, total: number, p: number): number => {
   const rank = Math.ceil(total * p)
   let seen = 0
   for (const [bucket, count] of buckets) {
@@ -275,9 +275,55 @@ const historyMemory = async (): Promise<string> => {
   }
 }
 
-/** Cases by name: `npm run bench -- live-feed` runs all; LIVE_FEED_CASES=fan-out,history,flood picks. */
+/** 10k configured radars: a status update each, then the /health body built from the snapshot. */
+const registryAtScale = async (): Promise<string> => {
+  const { Effect } = await import("effect")
+  const { RadarRegistry } = await import("../src/layers/realtime/RadarRegistry.js")
+  const { healthReport } = await import("../src/http/health-report.js")
+  const { zeroCounters } = await import("../src/domain/radar-status.js")
+  const load = os.loadavg()[0]!
+  const n = 10_000
+  return Effect.runPromise(Effect.gen(function*() {
+    const registry = yield* RadarRegistry
+    for (let i = 0; i < n; i++) {
+      yield* registry.put({
+        site: `r${i}`,
+        transport: "tcp",
+        address: `10.0.${i >> 8}.${i & 255}:9999`,
+        phase: "receiving",
+        phaseSince: 0,
+        nextAttemptAt: undefined,
+        connectedSince: 0,
+        lastRecordAt: 0,
+        counters: zeroCounters,
+        lastError: undefined
+      })
+    }
+    const updates = performance.now()
+    for (let i = 0; i < n; i++) {
+      yield* registry.update(`r${i}`, (status) => ({ ...status, lastRecordAt: Date.now() }))
+    }
+    const updatesMs = performance.now() - updates
+    const health = performance.now()
+    const statuses = yield* registry.snapshot
+    const body = JSON.stringify(healthReport({
+      now: Date.now(),
+      startedAt: 0,
+      version: "bench",
+      databaseOk: true,
+      radars: statuses.values(),
+      stallMs: 120_000,
+      clients: 0
+    } as Parameters<typeof healthReport>[0]))
+    const healthMs = performance.now() - health
+    return `registry with ${n} radars: ${n} status updates ${updatesMs.toFixed(1)} ms (${(updatesMs * 1000 / n).toFixed(2)} µs each), ` +
+      `/health body ${healthMs.toFixed(1)} ms (${(body.length / MB).toFixed(1)} MB)  load average ${load.toFixed(1)}`
+  }).pipe(Effect.provide(RadarRegistry.Default)))
+}
+
+/** Cases by name: `npm run bench -- live-feed` runs all; LIVE_FEED_CASES=fan-out,history,flood,registry picks. */
 export const run = async (): Promise<void> => {
-  const wanted = (process.env["LIVE_FEED_CASES"] ?? "fan-out,history,flood").split(",")
+  const wanted = (process.env["LIVE_FEED_CASES"] ?? "fan-out,history,flood,registry").split(",")
   console.log(`live feed: ${SITES} simulated radars, WebSocket clients in ${CLIENT_PROCESSES} processes`)
   if (wanted.includes("fan-out")) {
     // Each hub case right after its floor case with the same clients, so both see the same machine.
@@ -300,4 +346,5 @@ export const run = async (): Promise<void> => {
     for (const c of HISTORY) console.log((await runCase(c)).line)
   }
   if (wanted.includes("flood")) console.log((await runCase(FLOOD)).line)
+  if (wanted.includes("registry")) console.log(await registryAtScale())
 }

@@ -16,7 +16,9 @@ const benchmarks: ReadonlyArray<Benchmark> = [
   { name: "live-feed", load: () => import("./live-feed.js") },
   { name: "archive-collect", load: () => import("./archive-collect.js") },
   { name: "echo-store", load: () => import("./echo-store.js") },
+  { name: "echoes-flood", load: () => import("./echoes-flood.js") },
   { name: "radar-outage", load: () => import("./radar-outage.js") },
+  { name: "scale-out", load: () => import("./scale-out.js") },
 ]
 
 const wanted = process.argv.slice(2)
