@@ -104,6 +104,25 @@ export const CompactFovSchema: Schema.Schema<CompactFov> = Schema.Struct({
   })
 }).annotations({ identifier: "FieldOfView" })
 
+/** The GeoJSON answer is written by the handler (not Schema-encoded): the document gets it here, beside the JSON. */
+const describeGeoJson = (operation: OpenApi.OpenAPISpecOperation): OpenApi.OpenAPISpecOperation => {
+  const ok = operation.responses[200]
+  if (ok !== undefined) {
+    const geojson: OpenApi.OpenApiSpecMediaType = {
+      schema: {
+        type: "object",
+        description: "With format=geojson: a FeatureCollection of Polygons (RFC 7946)",
+        properties: {},
+        required: [],
+        additionalProperties: true
+      }
+    }
+    // The platform's type lists the content types HttpApi itself produces; application/geo+json is ours.
+    ok.content = { ...ok.content, ...({ "application/geo+json": geojson } as OpenApi.OpenApiSpecContent) }
+  }
+  return operation
+}
+
 export class FovGroup extends HttpApiGroup.make("fov")
   .add(
     HttpApiEndpoint.get("fov", "/radars/:site/fov")
@@ -125,18 +144,7 @@ export class FovGroup extends HttpApiGroup.make("fov")
           "With format=geojson: a GeoJSON FeatureCollection, one Polygon per cell with beam and gate properties. " +
           "404 when the hub has no hardware table for the site."
       )
-      .annotate(OpenApi.Transform, (operation: Record<string, any>) => {
-        const ok = operation["responses"]?.["200"]
-        if (ok !== undefined) {
-          ok.content = {
-            ...ok.content,
-            "application/geo+json": {
-              schema: { type: "object", description: "With format=geojson: FeatureCollection of Polygons (RFC 7946)" }
-            }
-          }
-        }
-        return operation
-      })
+      .annotate(OpenApi.Transform, (operation) => describeGeoJson(operation as OpenApi.OpenAPISpecOperation))
   )
   .annotate(OpenApi.Description, "Where the radars look")
 {}

@@ -14,9 +14,12 @@ import { HttpServer } from "../../src/layers/platform/HttpServer.js"
 import { defaultDemoRadarsOptions } from "../../src/simulate/DemoRadars.js"
 import { chromiumMissing, launchChromium } from "../support/chromium.js"
 
-// Callbacks given to the page run in Chromium; the project compiles without the DOM library.
-declare const document: any
-declare const window: any
+// Callbacks given to the page run in Chromium; the project compiles without the DOM library, so the page's
+// globals are loosely typed here (the page's own modules are type-checked by tsconfig.public.json).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any
+declare const document: Loose
+declare const window: Loose
 
 const DOCS = path.resolve("docs")
 const DEMO_SITES = ["cly", "inv", "kod", "pgr", "rkn", "sas"]
@@ -86,186 +89,215 @@ const isBackground = (rgb: readonly [number, number, number]) =>
   BACKGROUND.some((bg) => bg.every((c, k) => Math.abs(c - rgb[k]!) <= 3))
 
 describe.skipIf(chromiumMissing !== undefined)("fan map in Chromium", () => {
-  it.live("draws the demo's scans inside each radar's field of view; bad records are counted, never thrown", () =>
-    Effect.gen(function*() {
-      const { url } = yield* HttpServer
-      const browser = yield* launchChromium
-      const page = yield* inPage(() => browser.newPage({ viewport: { width: 1400, height: 1600 } }))
-      const problems: Array<string> = []
-      page.on("pageerror", (error) => problems.push(`page error: ${error.message}`))
-      page.on("console", (message) => {
-        if (message.type() === "error" || message.type() === "warning") problems.push(`console: ${message.text()}`)
-      })
-      yield* inPage(() => page.goto(`${url}/`, { waitUntil: "load" }))
-      // The page's own modules, for the checks below. A string, as an import() in a function would be
-      // rewritten by the test's bundler.
-      yield* inPage(() =>
-        page.evaluate(
-          `Promise.all([import("/status/fan-projection.js"), import("/status/fan-map.js")])` +
-            `.then(([projection, map]) => { window.fanModules = { projection, map } })`
-        )
-      )
-
-      // Every demo radar has records on the map, and the land is drawn.
-      yield* inPage(() =>
-        page.waitForFunction(
-          (sites: Array<string>) => {
-            const section = document.getElementById("fan-map")
-            if (section.hidden || section.dataset.land !== "loaded") return false
-            const stamps = [...document.querySelectorAll("#fan-map .fan-stamps li")]
-            return sites.every((site) => stamps.some((li: any) => li.dataset.site === site && li.dataset.frang !== undefined)) &&
-              Number(section.dataset.cells ?? "0") > 200
-          },
-          DEMO_SITES,
-          { timeout: 60_000 }
-        )
-      )
-      // Let a few more beams arrive so each radar has most of a scan.
-      yield* Effect.sleep("4 seconds")
-
-      const modes = yield* inPage(() =>
-        page.$$eval("#fan-map .fan-stamps li", (items: Array<any>) =>
-          items.map((li) => ({ site: li.dataset.site, frang: li.dataset.frang, rsep: li.dataset.rsep, nrang: li.dataset.nrang })))
-      )
-      const report: Record<string, { drawn: number; cells: number }> = {}
-      for (const site of DEMO_SITES) {
-        const mode = modes.find((m) => m.site === site)!
-        const grid = (yield* Effect.promise(() =>
-          fetch(`${url}/radars/${site}/fov?frang=${mode.frang}&rsep=${mode.rsep}&nrang=${mode.nrang}`).then((r) => r.json())
-        )) as Grid
-        const centres = cellCentres(grid)
-        const pixels = yield* pixelsAt(page, centres)
-        const drawn = pixels.filter((p) => !isBackground(p.rgb)).length
-        report[site] = { drawn, cells: centres.length }
-        expect(drawn, `${site}: cells coloured at the API's cell centres`).toBeGreaterThan(20)
-      }
-
-      // Outside every field of view (the demo's radars are all in the western hemisphere), between the
-      // graticule's lines: nothing but sea or land.
-      const outside = yield* pixelsAt(page, [{ lat: 85, lon: 45 }, { lat: 47, lon: 75 }, { lat: 55, lon: 100 }, { lat: 65, lon: 15 }])
-      for (const p of outside) expect(isBackground(p.rgb), JSON.stringify(p)).toBe(true)
-
-      // Hover over a coloured cell of sas: the readout names the radar, beam and gate.
-      const sasMode = modes.find((m) => m.site === "sas")!
-      const sasGrid = (yield* Effect.promise(() =>
-        fetch(`${url}/radars/sas/fov?frang=${sasMode.frang}&rsep=${sasMode.rsep}&nrang=${sasMode.nrang}`).then((r) => r.json())
-      )) as Grid
-      const sasPixels = yield* pixelsAt(page, cellCentres(sasGrid))
-      const target = sasPixels.find((p) => !isBackground(p.rgb))!
-      const box = (yield* inPage(() => page.locator("#fan-canvas").boundingBox()))!
-      yield* inPage(() => page.mouse.move(box.x + target.x, box.y + target.y))
-      const readout = yield* inPage(() => page.textContent("#fan-map .fan-readout"))
-      expect(readout).toMatch(/^(sas|[a-z]{3}) beam \d+ gate \d+: /)
-
-      // Full redraws timed in the page: the largest radar's scan, and the whole map.
-      const timings = yield* inPage(() =>
-        page.evaluate(() => {
-          const section = document.getElementById("fan-map")
-          const site: Array<number> = []
-          const whole: Array<number> = []
-          for (let i = 0; i < 30; i++) {
-            section.dispatchEvent(new window.Event("fan-map-redraw"))
-            const perSite = JSON.parse(section.dataset.siteDrawMs ?? "{}") as Record<string, number>
-            site.push(Math.max(...Object.values(perSite)))
-            whole.push(Number(section.dataset.drawMs))
-          }
-          site.sort((a, b) => a - b)
-          whole.sort((a, b) => a - b)
-          return { siteMedian: site[15]!, siteMax: site[29]!, wholeMedian: whole[15]!, cells: Number(section.dataset.cells) }
+  it.live(
+    "draws the demo's scans inside each radar's field of view; bad records are counted, never thrown",
+    () =>
+      Effect.gen(function*() {
+        const { url } = yield* HttpServer
+        const browser = yield* launchChromium
+        const page = yield* inPage(() => browser.newPage({ viewport: { width: 1400, height: 1600 } }))
+        const problems: Array<string> = []
+        page.on("pageerror", (error) => problems.push(`page error: ${error.message}`))
+        page.on("console", (message) => {
+          if (message.type() === "error" || message.type() === "warning") problems.push(`console: ${message.text()}`)
         })
-      )
-      console.log(`fan map: cells at API centres ${JSON.stringify(report)}; draw ${JSON.stringify(timings)}`)
-      expect(timings.cells).toBeGreaterThan(0)
+        yield* inPage(() => page.goto(`${url}/`, { waitUntil: "load" }))
+        // The page's own modules, for the checks below. A string, as an import() in a function would be
+        // rewritten by the test's bundler.
+        yield* inPage(() =>
+          page.evaluate(
+            `Promise.all([import("/status/fan-projection.js"), import("/status/fan-map.js")])` +
+              `.then(([projection, map]) => { window.fanModules = { projection, map } })`
+          )
+        )
 
-      fs.mkdirSync(DOCS, { recursive: true })
-      yield* inPage(() => page.locator("#fan-map").screenshot({ path: path.join(DOCS, "fan-map.png") }))
+        // Every demo radar has records on the map, and the land is drawn.
+        yield* inPage(() =>
+          page.waitForFunction(
+            (sites: Array<string>) => {
+              const section = document.getElementById("fan-map")
+              if (section.hidden || section.dataset.land !== "loaded") return false
+              const stamps = [...document.querySelectorAll("#fan-map .fan-stamps li")]
+              return sites.every((site) =>
+                stamps.some((li: Loose) => li.dataset.site === site && li.dataset.frang !== undefined)
+              ) &&
+                Number(section.dataset.cells ?? "0") > 200
+            },
+            DEMO_SITES,
+            { timeout: 60_000 }
+          )
+        )
+        // Let a few more beams arrive so each radar has most of a scan.
+        yield* Effect.sleep("4 seconds")
 
-      expect(problems.join("\n")).toBe("")
+        const modes = yield* inPage(() =>
+          page.$$eval("#fan-map .fan-stamps li", (items: Array<Loose>) =>
+            items.map((li) => ({
+              site: li.dataset.site,
+              frang: li.dataset.frang,
+              rsep: li.dataset.rsep,
+              nrang: li.dataset.nrang
+            })))
+        )
+        const report: Record<string, { drawn: number; cells: number }> = {}
+        for (const site of DEMO_SITES) {
+          const mode = modes.find((m) => m.site === site)!
+          const grid = (yield* Effect.promise(() =>
+            fetch(`${url}/radars/${site}/fov?frang=${mode.frang}&rsep=${mode.rsep}&nrang=${mode.nrang}`).then((r) =>
+              r.json()
+            )
+          )) as Grid
+          const centres = cellCentres(grid)
+          const pixels = yield* pixelsAt(page, centres)
+          const drawn = pixels.filter((p) => !isBackground(p.rgb)).length
+          report[site] = { drawn, cells: centres.length }
+          expect(drawn, `${site}: cells coloured at the API's cell centres`).toBeGreaterThan(20)
+        }
 
-      // Bad records, fed to a second map: each skipped with its reason, none thrown. (Chromium
-      // reports the 404 for the site without a hardware table on the console: that one is expected.)
-      const skipped = yield* inPage(() =>
-        page.evaluate(async () => {
-          const { mountFanMap } = window.fanModules.map
-          const section = document.createElement("section")
-          document.body.append(section)
-          const map = mountFanMap(section)
-          const packet = (site: string, extra: Record<string, unknown>) => ({
-            site,
-            packet: {
-              site_name: site,
-              beam: 3,
-              frang: 180,
-              rsep: 45,
-              nrang: 75,
-              channel: 0,
-              time_iso: "2024-06-01T00:00:00Z",
-              slist: [10],
-              velocity: [],
-              power: [],
-              width: [],
-              g_scatter: [],
-              ...extra
+        // Outside every field of view (the demo's radars are all in the western hemisphere), between the
+        // graticule's lines: nothing but sea or land.
+        const outside = yield* pixelsAt(page, [{ lat: 85, lon: 45 }, { lat: 47, lon: 75 }, { lat: 55, lon: 100 }, {
+          lat: 65,
+          lon: 15
+        }])
+        for (const p of outside) {
+          expect(isBackground(p.rgb), JSON.stringify(p)).toBe(true)
+        }
+
+        // Hover over a coloured cell of sas: the readout names the radar, beam and gate.
+        const sasMode = modes.find((m) =>
+          m.site === "sas"
+        )!
+        const sasGrid = (yield* Effect.promise(() =>
+          fetch(`${url}/radars/sas/fov?frang=${sasMode.frang}&rsep=${sasMode.rsep}&nrang=${sasMode.nrang}`).then((r) =>
+            r.json()
+          )
+        )) as Grid
+        const sasPixels = yield* pixelsAt(page, cellCentres(sasGrid))
+        const target = sasPixels.find((p) => !isBackground(p.rgb))!
+        const box = (yield* inPage(() =>
+          page.locator("#fan-canvas").boundingBox()
+        ))!
+        yield* inPage(() => page.mouse.move(box.x + target.x, box.y + target.y))
+        const readout = yield* inPage(() => page.textContent("#fan-map .fan-readout"))
+        expect(readout).toMatch(/^(sas|[a-z]{3}) beam \d+ gate \d+: /)
+
+        // Full redraws timed in the page: the largest radar's scan, and the whole map.
+        const timings = yield* inPage(() =>
+          page.evaluate(() => {
+            const section = document.getElementById("fan-map")
+            const site: Array<number> = []
+            const whole: Array<number> = []
+            for (let i = 0; i < 30; i++) {
+              section.dispatchEvent(new window.Event("fan-map-redraw"))
+              const perSite = JSON.parse(section.dataset.siteDrawMs ?? "{}") as Record<string, number>
+              site.push(Math.max(...Object.values(perSite)))
+              whole.push(Number(section.dataset.drawMs))
+            }
+            site.sort((a, b) => a - b)
+            whole.sort((a, b) => a - b)
+            return {
+              siteMedian: site[15]!,
+              siteMax: site[29]!,
+              wholeMedian: whole[15]!,
+              cells: Number(section.dataset.cells)
             }
           })
-          map.update(packet("sas", { frang: 0 }))
-          map.update(packet("sas", { rsep: -45 }))
-          map.update(packet("sas", { beam: 1.5 }))
-          map.update(packet("xyz", {}))
-          // Once sas's grid is in, a beam past the table's 16 is refused.
-          const placed = () => section.querySelector("li[data-site=sas]")?.dataset.frang !== undefined
-          for (let i = 0; i < 100 && !placed(); i++) {
-            map.update(packet("sas", {}))
-            await new Promise((resolve) => setTimeout(resolve, 100))
-          }
-          map.update(packet("sas", { beam: 99 }))
-          // A full scan of a 24-beam, 110-gate radar (Blackstone's table), every cell an echo: timed.
-          const gates = Array.from({ length: 110 }, (_, g) => g)
-          const full = (beam: number) =>
-            packet("bks", {
-              beam,
-              nrang: 110,
-              slist: gates,
-              velocity: gates.map((g) => ((g * 37 + beam * 11) % 1000) - 500),
-              power: gates.map((g) => g % 30),
-              width: gates.map((g) => g * 2),
-              g_scatter: gates.map((g) => (g % 9 === 0 ? 1 : 0))
-            })
-          const bksPlaced = () => section.querySelector("li[data-site=bks]")?.dataset.frang !== undefined
-          for (let i = 0; i < 100 && !bksPlaced(); i++) {
-            map.update(full(0))
-            await new Promise((resolve) => setTimeout(resolve, 100))
-          }
-          for (let beam = 0; beam < 24; beam++) map.update(full(beam))
-          const fullScan: Array<number> = []
-          for (let i = 0; i < 30; i++) {
-            section.dispatchEvent(new window.Event("fan-map-redraw"))
-            fullScan.push(JSON.parse(section.dataset.siteDrawMs ?? "{}").bks)
-          }
-          fullScan.sort((a, b) => a - b)
-          window.fanFullScan = { cells: Number(section.dataset.cells), median: fullScan[15], max: fullScan[29] }
-          await new Promise((resolve) => setTimeout(resolve, 500))
-          map.update(packet("xyz", {}))
-          return JSON.parse(section.dataset.skipped ?? "{}")
-        })
-      )
-      expect(skipped, JSON.stringify(skipped)).toMatchObject({
-        "frang or rsep not positive": 2,
-        "malformed record": 1,
-        "beam outside the hardware table": 1
-      })
-      expect(skipped["no hardware table"]).toBeGreaterThanOrEqual(1)
-      const fullScan = yield* inPage(() => page.evaluate(() => window.fanFullScan))
-      console.log(`fan map: full 24 × 110 scan ${JSON.stringify(fullScan)}`)
-      expect(fullScan.cells).toBe(24 * 110)
+        )
+        console.log(`fan map: cells at API centres ${JSON.stringify(report)}; draw ${JSON.stringify(timings)}`)
+        expect(timings.cells).toBeGreaterThan(0)
 
-      // South: the northern radars leave the map.
-      yield* inPage(() => page.selectOption("#fan-map select[name=hemisphere]", "south"))
-      yield* Effect.sleep("300 millis")
-      expect(problems.filter((p) => !/status of 404/.test(p)).join("\n")).toBe("")
-    }).pipe(
-      Effect.provide(Layer.unwrapScoped(Effect.map(tempDir, demoLayer))),
-      Effect.scoped,
-      Effect.provide(Logger.minimumLogLevel(LogLevel.Warning))
-    ), 120_000)
+        fs.mkdirSync(DOCS, { recursive: true })
+        yield* inPage(() => page.locator("#fan-map").screenshot({ path: path.join(DOCS, "fan-map.png") }))
+
+        expect(problems.join("\n")).toBe("")
+
+        // Bad records, fed to a second map: each skipped with its reason, none thrown. (Chromium
+        // reports the 404 for the site without a hardware table on the console: that one is expected.)
+        const skipped = yield* inPage(() =>
+          page.evaluate(async () => {
+            const { mountFanMap } = window.fanModules.map
+            const section = document.createElement("section")
+            document.body.append(section)
+            const map = mountFanMap(section)
+            const packet = (site: string, extra: Record<string, unknown>) => ({
+              site,
+              packet: {
+                site_name: site,
+                beam: 3,
+                frang: 180,
+                rsep: 45,
+                nrang: 75,
+                channel: 0,
+                time_iso: "2024-06-01T00:00:00Z",
+                slist: [10],
+                velocity: [],
+                power: [],
+                width: [],
+                g_scatter: [],
+                ...extra
+              }
+            })
+            map.update(packet("sas", { frang: 0 }))
+            map.update(packet("sas", { rsep: -45 }))
+            map.update(packet("sas", { beam: 1.5 }))
+            map.update(packet("xyz", {}))
+            // Once sas's grid is in, a beam past the table's 16 is refused.
+            const placed = () => section.querySelector("li[data-site=sas]")?.dataset.frang !== undefined
+            for (let i = 0; i < 100 && !placed(); i++) {
+              map.update(packet("sas", {}))
+              await new Promise((resolve) => setTimeout(resolve, 100))
+            }
+            map.update(packet("sas", { beam: 99 }))
+            // A full scan of a 24-beam, 110-gate radar (Blackstone's table), every cell an echo: timed.
+            const gates = Array.from({ length: 110 }, (_, g) => g)
+            const full = (beam: number) =>
+              packet("bks", {
+                beam,
+                nrang: 110,
+                slist: gates,
+                velocity: gates.map((g) => ((g * 37 + beam * 11) % 1000) - 500),
+                power: gates.map((g) => g % 30),
+                width: gates.map((g) => g * 2),
+                g_scatter: gates.map((g) => (g % 9 === 0 ? 1 : 0))
+              })
+            const bksPlaced = () => section.querySelector("li[data-site=bks]")?.dataset.frang !== undefined
+            for (let i = 0; i < 100 && !bksPlaced(); i++) {
+              map.update(full(0))
+              await new Promise((resolve) => setTimeout(resolve, 100))
+            }
+            for (let beam = 0; beam < 24; beam++) map.update(full(beam))
+            const fullScan: Array<number> = []
+            for (let i = 0; i < 30; i++) {
+              section.dispatchEvent(new window.Event("fan-map-redraw"))
+              fullScan.push(JSON.parse(section.dataset.siteDrawMs ?? "{}").bks)
+            }
+            fullScan.sort((a, b) => a - b)
+            window.fanFullScan = { cells: Number(section.dataset.cells), median: fullScan[15], max: fullScan[29] }
+            await new Promise((resolve) => setTimeout(resolve, 500))
+            map.update(packet("xyz", {}))
+            return JSON.parse(section.dataset.skipped ?? "{}")
+          })
+        )
+        expect(skipped, JSON.stringify(skipped)).toMatchObject({
+          "frang or rsep not positive": 2,
+          "malformed record": 1,
+          "beam outside the hardware table": 1
+        })
+        expect(skipped["no hardware table"]).toBeGreaterThanOrEqual(1)
+        const fullScan = yield* inPage(() => page.evaluate(() => window.fanFullScan))
+        console.log(`fan map: full 24 × 110 scan ${JSON.stringify(fullScan)}`)
+        expect(fullScan.cells).toBe(24 * 110)
+
+        // South: the northern radars leave the map.
+        yield* inPage(() => page.selectOption("#fan-map select[name=hemisphere]", "south"))
+        yield* Effect.sleep("300 millis")
+        expect(problems.filter((p) => !/status of 404/.test(p)).join("\n")).toBe("")
+      }).pipe(
+        Effect.provide(Layer.unwrapScoped(Effect.map(tempDir, demoLayer))),
+        Effect.scoped,
+        Effect.provide(Logger.minimumLogLevel(LogLevel.Warning))
+      ),
+    120_000
+  )
 })
