@@ -1,3 +1,4 @@
+import type { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Scope, TestClock } from "effect"
 import { createRequire } from "node:module"
@@ -5,6 +6,8 @@ import { io as connect } from "socket.io-client"
 import { zeroCounters, type RadarStatus } from "../../../src/domain/radar-status.js"
 import { HealthHttp } from "../../../src/http/health-http.js"
 import { databaseLayer } from "../../../src/layers/platform/database.js"
+import { DatabaseHealth } from "../../../src/layers/realtime/DatabaseHealth.js"
+import { EchoStore } from "../../../src/layers/realtime/EchoStore.js"
 import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
 import { Hub } from "../../../src/layers/realtime/Hub.js"
 import { LiveFeed } from "../../../src/layers/realtime/LiveFeed.js"
@@ -49,11 +52,15 @@ const get = (url: string) =>
     return { status: response.status, body: await response.json() as Record<string, unknown> }
   })
 
+/** The database and what storage reports about it (DatabaseHealth), over `database`. */
+const storageLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>) =>
+  DatabaseHealth.Default.pipe(Layer.provideMerge(EchoStore.Default), Layer.provideMerge(database))
+
 /** The real server with /health, the real live feed (for the client count) and a real SQLite file. */
 const serverLayer = (file: string) =>
   LiveFeed.Default.pipe(
     Layer.provideMerge(httpServerLayer(HealthHttp, { STALL_SECONDS: "120" })),
-    Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default, databaseLayer(file)))
+    Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default, storageLayer(databaseLayer(file))))
   )
 
 describe("GET /health", () => {
@@ -73,7 +80,7 @@ describe("GET /health", () => {
           status: "ok",
           uptime_s: 0,
           version,
-          database: { ok: true },
+          database: { ok: true, state: "ok", last_error: null, degraded_since: null },
           radars: {
             pgr: {
               state: "backoff",
@@ -147,7 +154,7 @@ describe("GET /health", () => {
       const database = yield* Layer.buildWithScope(databaseLayer(file), dbScope)
       const server = LiveFeed.Default.pipe(
         Layer.provideMerge(httpServerLayer(HealthHttp)),
-        Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default, Layer.succeedContext(database)))
+        Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default, storageLayer(Layer.succeedContext(database))))
       )
       yield* Effect.gen(function*() {
         const { url } = yield* HttpServer
@@ -155,7 +162,7 @@ describe("GET /health", () => {
         yield* Scope.close(dbScope, Exit.void)
         const down = yield* get(`${url}/health`)
         expect(down.status).toBe(503)
-        expect(down.body).toMatchObject({ status: "unavailable", database: { ok: false } })
+        expect(down.body).toMatchObject({ status: "unavailable", database: { ok: false, state: "unavailable" } })
       }).pipe(Effect.provide(server))
     }))
 })
