@@ -35,17 +35,26 @@ const writeCorpus = (file: string, one: Uint8Array, copies: number): number => {
   return copies * one.length
 }
 
+/** Peak RSS so far; undefined once the process is gone (a zombie's status has no VmHWM). */
 const peakKb = (pid: number): number | undefined => {
   try {
-    return Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1])
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1])
+    return Number.isFinite(kb) ? kb : undefined
   } catch {
     return undefined
   }
 }
 
-/** One dump to /dev/null: wall seconds and the last peak RSS read before the process ended. */
-const dump = (file: string): Promise<{ readonly seconds: number; readonly peakMb: number }> =>
+/** CPU seconds used by this process's waited-for children (cutime + cstime, 10 ms ticks). */
+const childrenCpu = (): number => {
+  const fields = fs.readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ")
+  return (Number(fields[13]) + Number(fields[14])) / 100
+}
+
+/** One dump to /dev/null: wall and CPU seconds, and the last peak RSS read before the process ended. */
+const dump = (file: string): Promise<{ readonly seconds: number; readonly cpu: number; readonly peakMb: number }> =>
   new Promise((resolve, reject) => {
+    const cpuBefore = childrenCpu()
     const start = process.hrtime.bigint()
     const out = fs.openSync("/dev/null", "w")
     const child = spawn(process.execPath, [MAIN_JS, "dmap", "dump", file], { stdio: ["ignore", out, "pipe"] })
@@ -58,7 +67,7 @@ const dump = (file: string): Promise<{ readonly seconds: number; readonly peakMb
       clearInterval(poll)
       const seconds = Number(process.hrtime.bigint() - start) / 1e9
       if (code !== 0) reject(new Error(`dmap dump exited ${code}: ${stderr}`))
-      else resolve({ seconds, peakMb: peak / 1024 })
+      else resolve({ seconds, cpu: childrenCpu() - cpuBefore, peakMb: peak / 1024 })
     })
   })
 
@@ -72,17 +81,20 @@ export const run = async (): Promise<void> => {
     const large = path.join(dir, "corpus-10x.fitacf")
     const smallBytes = writeCorpus(small, one, copies)
     const largeBytes = writeCorpus(large, one, copies * 10)
-    const runs: Array<{ seconds: number; peakMb: number }> = []
+    const runs: Array<{ seconds: number; cpu: number; peakMb: number }> = []
     for (let i = 0; i < RUNS; i++) runs.push(await dump(small))
     const seconds = median(runs.map((r) => r.seconds))
+    const cpu = median(runs.map((r) => r.cpu))
     console.log(`dmap dump to /dev/null, median of ${RUNS} runs (load average ${loadAverage()})`)
     console.log(
       `  ${(smallBytes / 1e6).toFixed(1)} MB corpus   ${(smallBytes / 1e6 / seconds).toFixed(1).padStart(6)} MB/s` +
+        ` (${(smallBytes / 1e6 / cpu).toFixed(1)} MB per CPU second)` +
         `   peak RSS ${Math.max(...runs.map((r) => r.peakMb)).toFixed(0)} MB   (targets ≥ 35 MB/s, ≤ 100 MB)`
     )
     const big = await dump(large)
     console.log(
       `  ${(largeBytes / 1e6).toFixed(1)} MB corpus  ${(largeBytes / 1e6 / big.seconds).toFixed(1).padStart(6)} MB/s` +
+        ` (${(largeBytes / 1e6 / big.cpu).toFixed(1)} MB per CPU second)` +
         `   peak RSS ${big.peakMb.toFixed(0)} MB   (one run; load average ${loadAverage()})`
     )
   } finally {
