@@ -2,7 +2,15 @@
  * The body of `GET /health`, built from plain values so the rules can be
  * read (and tested) without a server.
  */
-import { type RadarHealthState, radarHealthState, type RadarStatus } from "../domain/radar-status.js"
+import {
+  type RadarHealthState,
+  radarHealthState,
+  type RadarStatus,
+  setBits,
+  TRANSMITTER_FIELDS,
+  type TransmitterField,
+  type TransmitterStatus
+} from "../domain/radar-status.js"
 
 export { RADAR_HEALTH_STATES, type RadarHealthState, radarHealthState } from "../domain/radar-status.js"
 
@@ -17,6 +25,57 @@ export interface RadarHealth {
   readonly reconnects: number
   readonly failed_attempts: number
   readonly last_error: string | null
+  /** From the latest record; absent before the first one. */
+  readonly transmitter?: TransmitterHealth
+  /** Records that failed a quality check; absent while none has. */
+  readonly quality?: QualityHealth
+}
+
+export interface TransmitterHealth {
+  readonly agc: number
+  /** The bits set in `agc`, lowest first. */
+  readonly agc_bits: ReadonlyArray<number>
+  readonly lopwr: number
+  readonly lopwr_bits: ReadonlyArray<number>
+  /** Values a record lacks are null. */
+  readonly noise_search: number | null
+  readonly noise_mean: number | null
+  readonly tfreq_khz: number | null
+  readonly nave: number | null
+  readonly intt_s: number | null
+  readonly ercod: number | null
+  readonly cp: number | null
+  /** Seconds since each value last changed. */
+  readonly changed_s_ago: { readonly [K in TransmitterField]: number }
+}
+
+export interface QualityHealth {
+  readonly station_id: number
+  readonly clock_skew: number
+  readonly time_backwards: number
+  readonly scan_flag: number
+}
+
+const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? n : null)
+
+const transmitterHealth = (t: TransmitterStatus, now: number): TransmitterHealth => {
+  const changed = {} as Record<TransmitterField, number>
+  for (const field of TRANSMITTER_FIELDS) changed[field] = Math.max(0, Math.round((now - t.changedAt[field]) / 1000))
+  const word = (n: number) => (Number.isFinite(n) ? n : 0)
+  return {
+    agc: word(t.agc),
+    agc_bits: setBits(word(t.agc)),
+    lopwr: word(t.lopwr),
+    lopwr_bits: setBits(word(t.lopwr)),
+    noise_search: finiteOrNull(t.noiseSearch),
+    noise_mean: finiteOrNull(t.noiseMean),
+    tfreq_khz: finiteOrNull(t.tfreq),
+    nave: finiteOrNull(t.nave),
+    intt_s: finiteOrNull(t.intt),
+    ercod: finiteOrNull(t.ercod),
+    cp: finiteOrNull(t.cp),
+    changed_s_ago: changed
+  }
 }
 
 /** A scaled-out process: its role, who leads the ingest, and whether Redis answers. */
@@ -45,13 +104,24 @@ export const radarHealth = (status: RadarStatus, now: number, stallMs: number): 
   state: radarHealthState(status, now, stallMs),
   connected_since: isoOrNull(status.connectedSince),
   last_record_at: isoOrNull(status.lastRecordAt),
-  last_record_age_s: status.lastRecordAt === undefined ? null : Math.max(0, Math.round((now - status.lastRecordAt) / 1000)),
+  last_record_age_s: status.lastRecordAt === undefined
+    ? null
+    : Math.max(0, Math.round((now - status.lastRecordAt) / 1000)),
   records: status.counters.records,
   decode_errors: status.counters.decodeErrors,
   resyncs: status.counters.resyncs,
   reconnects: status.counters.reconnects,
   failed_attempts: status.counters.failedAttempts,
-  last_error: status.lastError ?? null
+  last_error: status.lastError ?? null,
+  ...(status.transmitter === undefined ? {} : { transmitter: transmitterHealth(status.transmitter, now) }),
+  ...(status.quality === undefined ? {} : {
+    quality: {
+      station_id: status.quality.stationMismatch,
+      clock_skew: status.quality.clockSkew,
+      time_backwards: status.quality.timeBackwards,
+      scan_flag: status.quality.scanFlag
+    }
+  })
 })
 
 /**
@@ -91,7 +161,7 @@ export interface HealthInput {
 
 export const healthReport = (input: HealthInput): HealthReport => {
   const radars: Record<string, RadarHealth> = {}
-  for (const status of [...input.radars].sort((a, b) => a.site.localeCompare(b.site))) {
+  for (const status of [...input.radars].sort((a, b) => (a.site < b.site ? -1 : a.site > b.site ? 1 : 0))) {
     radars[status.site] = radarHealth(status, input.now, input.stallMs)
   }
   return {
