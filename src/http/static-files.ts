@@ -129,8 +129,9 @@ const listFiles = (
         if (!entered.has(real.value)) {
           files.push(...(yield* listFiles(fs, root, relative, new Set([...entered, real.value]))))
         }
-      } else if (info.value.type === "File") files.push(relative)
-      else if (info.value.type === "File") files.push(relative)
+      } else if (info.value.type === "File") {
+        files.push(relative)
+      }
     }
     return files
   })
