@@ -10,11 +10,13 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Data, Effect, LogLevel } from "effect"
+import { Data, Effect, LogLevel, Option } from "effect"
 import { withScalars } from "../dmap/record.js"
 import type { DmapRecord } from "../dmap/types.js"
 import { radarTable } from "../domain/radar-table.js"
+import { parseLogLevel } from "../layers/platform/AppConfig.js"
 import { loggingLayer } from "../layers/platform/logging.js"
+import { logLevelFlag } from "./settings-options.js"
 
 export class SimulateOptionError extends Data.TaggedError("SimulateOptionError")<{
   readonly option: string
@@ -30,20 +32,27 @@ const options = {
     Options.withDescription("3-letter site code; a known site's stid is written into every record")
   ),
   host: Options.text("host").pipe(
-    Options.withDescription("address to listen on"),
+    Options.withDescription("address to listen on; default 127.0.0.1"),
     Options.withDefault("127.0.0.1")
   ),
-  port: Options.integer("port").pipe(Options.withDescription("TCP port to listen on"), Options.withDefault(9999)),
+  port: Options.integer("port").pipe(
+    Options.withDescription("TCP port to listen on, 0 for any free one; default 9999"),
+    Options.withDefault(9999)
+  ),
   file: Options.file("file", { exists: "yes" }).pipe(
     Options.withDescription("fitacf file to replay: plain, .bz2 or .gz (recognised by content)")
   ),
   interval: Options.float("interval").pipe(
-    Options.withDescription("seconds between records"),
+    Options.withDescription("seconds between records; default 3"),
     Options.withDefault(3)
   ),
-  loop: Options.boolean("loop").pipe(Options.withDescription("start again after the last record, for ever")),
-  now: Options.boolean("now").pipe(Options.withDescription("re-stamp each record with the current UTC time"))
+  loop: Options.boolean("loop").pipe(Options.withDescription("start again after the last record, for ever; default: stop after the last")),
+  now: Options.boolean("now").pipe(Options.withDescription("re-stamp each record with the current UTC time; default: keep the file's times"))
 }
+
+const simulateLogLevel = (): LogLevel.LogLevel =>
+  parseLogLevel(Option.getOrElse(logLevelFlag(process.argv.slice(2)), () => process.env["LOG_LEVEL"] ?? "info")) ??
+    LogLevel.Info
 
 /** The records as the simulated site sends them: its stid, when the radar table knows the site. */
 const asSite = (records: ReadonlyArray<DmapRecord>, stid: number | undefined): ReadonlyArray<DmapRecord> =>
@@ -85,5 +94,6 @@ export const simulateCommand = Command.make("simulate", options, (flags) =>
   }).pipe(
     Effect.scoped,
     Effect.annotateLogs("site", flags.site),
-    Effect.provide(loggingLayer({ format: "logfmt", level: LogLevel.Info }))
+    // The built-in --log-level, else LOG_LEVEL, as for every command (see settings-options.ts).
+    Effect.provide(loggingLayer({ format: "logfmt", level: simulateLogLevel() }))
   )).pipe(Command.withDescription("run a fake radar (rtserver) that replays a fitacf file"))

@@ -36,6 +36,15 @@ describe.skipIf(builtCliMissing !== undefined)("the command line reads cleanly",
       expect(help).toContain("$ superdarn-hub serve [--host text] [--port integer]")
     }))
 
+  it.scopedLive("simulate --help states each default", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const help = (yield* runCliToEnd(["simulate", "--help"], { cwd: dir })).stdout.join("\n")
+      expect(help).toContain("address to listen on; default 127.0.0.1")
+      expect(help).toContain("TCP port to listen on, 0 for any free one; default 9999")
+      expect(help).toContain("seconds between records; default 3")
+    }))
+
   it.scopedLive("NO_COLOR is honoured, and a nested command's usage line names the whole command", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
