@@ -1,6 +1,7 @@
 /** `GET /health`: the process, its database and every radar at a glance. */
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { TRANSMITTER_FIELDS } from "../domain/radar-status.js"
 import { type HealthReport, RADAR_HEALTH_STATES } from "./health-report.js"
 import { UnknownSiteBody, untaggedBody } from "./message-errors.js"
 
@@ -29,7 +30,37 @@ const RadarHealthSchema = Schema.Struct({
   resyncs: Schema.Number,
   reconnects: Schema.Number,
   failed_attempts: Schema.Number,
-  last_error: Schema.NullOr(Schema.String)
+  last_error: Schema.NullOr(Schema.String),
+  transmitter: Schema.optionalWith(
+    Schema.Struct({
+      agc: Schema.Number.annotations({ description: "stat.agc: a bit per saturated receiver" }),
+      agc_bits: Schema.Array(Schema.Number),
+      lopwr: Schema.Number.annotations({ description: "stat.lopwr: a bit per low-power transmitter" }),
+      lopwr_bits: Schema.Array(Schema.Number),
+      noise_search: Schema.NullOr(Schema.Number),
+      noise_mean: Schema.NullOr(Schema.Number),
+      tfreq_khz: Schema.NullOr(Schema.Number),
+      nave: Schema.NullOr(Schema.Number),
+      intt_s: Schema.NullOr(Schema.Number),
+      ercod: Schema.NullOr(Schema.Number),
+      cp: Schema.NullOr(Schema.Number),
+      changed_s_ago: Schema.Struct(
+        Object.fromEntries(TRANSMITTER_FIELDS.map((field) => [field, Schema.Number])) as {
+          readonly [K in (typeof TRANSMITTER_FIELDS)[number]]: typeof Schema.Number
+        }
+      )
+    }).annotations({ identifier: "TransmitterHealth", description: "From the radar's latest record" }),
+    { exact: true }
+  ),
+  quality: Schema.optionalWith(
+    Schema.Struct({
+      station_id: Schema.Number,
+      clock_skew: Schema.Number,
+      time_backwards: Schema.Number,
+      scan_flag: Schema.Number
+    }).annotations({ identifier: "QualityHealth", description: "Records that failed each quality check" }),
+    { exact: true }
+  )
 }).annotations({ identifier: "RadarHealth" })
 
 const healthFields = {

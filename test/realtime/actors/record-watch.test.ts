@@ -5,6 +5,7 @@ import { tcpRadarRecords } from "../../../src/actors/radar/tcp-radar.js"
 import { type Fitacf, fitacfView } from "../../../src/dmap/fitacf.js"
 import type { DmapRecord } from "../../../src/dmap/types.js"
 import { setBits } from "../../../src/domain/radar-status.js"
+import { radarHealth } from "../../../src/http/health-report.js"
 import { radarMetricFamilies } from "../../../src/http/metrics/radar-metric-families.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import { makeFakeRtServer } from "../../../src/simulate/fake-rtserver.js"
@@ -98,5 +99,14 @@ describe("transmitter status and record quality", () => {
       expect(sample("superdarn_hub_radar_tfreq_khz", { site: "sas" })).toBe(scalarOf(last, "tfreq"))
       expect(sample("superdarn_hub_radar_quality_problems_total", { site: "sas", check: "station_id" })).toBe(5)
       expect(sample("superdarn_hub_radar_quality_problems_total", { site: "sas", check: "scan_flag" })).toBe(0)
+      // /health's entry for the radar.
+      const health = radarHealth(status, Date.now(), 120_000)
+      expect(health.transmitter).toMatchObject({
+        tfreq_khz: scalarOf(last, "tfreq"),
+        cp: scalarOf(last, "cp"),
+        agc: scalarOf(last, "stat.agc"),
+        agc_bits: setBits(scalarOf(last, "stat.agc"))
+      })
+      expect(health.quality).toEqual({ station_id: 5, clock_skew: 5, time_backwards: 0, scan_flag: 0 })
     }).pipe(Effect.provide(RadarRegistry.Default)))
 })
