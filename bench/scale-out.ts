@@ -38,7 +38,7 @@ const serve = (dir: string, env: Record<string, string>): Promise<{ process: Chi
   new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [packagePath("dist", "main.js"), "serve", "--host", "127.0.0.1", "--port", "0"], {
       cwd: dir,
-      env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", LOG_LEVEL: "warn", ...env },
+      env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", ...env },
       stdio: ["ignore", "pipe", "inherit"]
     })
     let out = ""
@@ -67,7 +67,7 @@ const runCase = async (topology: "all" | "ingest + 2 edges"): Promise<string> =>
     )
     let clientPorts: Array<number>
     if (topology === "all") {
-      // The "LOG_LEVEL=warn" server in its own SQLite file.
+      // One process in its own SQLite file.
       const one = await serve(dir, { DATABASE_PATH: path.join(dir, "hub.sqlite") })
       processes.push(one.process)
       clientPorts = [one.port, one.port]
