@@ -274,6 +274,84 @@ describe.skipIf(chromiumMissing !== undefined)("fan map in Chromium", () => {
             }
             fullScan.sort((a, b) => a - b)
             window.fanFullScan = { cells: Number(section.dataset.cells), median: fullScan[15], max: fullScan[29] }
+
+            // Forty radars (every site with a hardware table), one record per second each, for six seconds:
+            // the longest frame and how late a 50 ms timer runs while they arrive.
+            const forty = [
+              "ade",
+              "adw",
+              "bks",
+              "bpk",
+              "cly",
+              "cve",
+              "cvw",
+              "dce",
+              "dcn",
+              "ekb",
+              "fhe",
+              "fhw",
+              "fir",
+              "gbr",
+              "hal",
+              "han",
+              "hkw",
+              "hok",
+              "inv",
+              "jme",
+              "kap",
+              "ker",
+              "kod",
+              "ksr",
+              "lyr",
+              "mcm",
+              "pgr",
+              "pyk",
+              "rkn",
+              "san",
+              "sas",
+              "sch",
+              "sps",
+              "sto",
+              "sye",
+              "sys",
+              "tig",
+              "unw",
+              "wal",
+              "zho"
+            ]
+            const busy = document.createElement("section")
+            document.body.append(busy)
+            const many = window.fanModules.map.mountFanMap(busy)
+            const record = (site: string, beam: number) => ({
+              ...packet(site, {}),
+              packet: { ...full(beam).packet, site_name: site, nrang: 75, beam }
+            })
+            let lateness = 0
+            let frames = 0
+            let longestFrame = 0
+            let expected = performance.now() + 50
+            const timer = setInterval(() => {
+              const now = performance.now()
+              lateness = Math.max(lateness, now - expected)
+              expected = now + 50
+              const ms = Number(busy.dataset.drawMs ?? "0")
+              if (busy.dataset.drawMs !== undefined) frames++
+              longestFrame = Math.max(longestFrame, ms)
+            }, 50)
+            for (let second = 0; second < 6; second++) {
+              forty.forEach((site, k) =>
+                setTimeout(() => many.update(record(site, second % 16)), (k * 1000) / forty.length)
+              )
+              await new Promise((resolve) => setTimeout(resolve, 1000))
+            }
+            clearInterval(timer)
+            window.fanForty = {
+              radars: busy.querySelectorAll("li").length,
+              cells: Number(busy.dataset.cells),
+              lateness,
+              longestFrame,
+              frames
+            }
             await new Promise((resolve) => setTimeout(resolve, 500))
             map.update(packet("xyz", {}))
             return JSON.parse(section.dataset.skipped ?? "{}")
@@ -288,6 +366,10 @@ describe.skipIf(chromiumMissing !== undefined)("fan map in Chromium", () => {
         const fullScan = yield* inPage(() => page.evaluate(() => window.fanFullScan))
         console.log(`fan map: full 24 × 110 scan ${JSON.stringify(fullScan)}`)
         expect(fullScan.cells).toBe(24 * 110)
+        const forty = yield* inPage(() => page.evaluate(() => window.fanForty))
+        console.log(`fan map: forty radars, a record a second each ${JSON.stringify(forty)}`)
+        expect(forty.radars).toBe(40)
+        expect(forty.cells).toBeGreaterThan(0)
 
         // South: the northern radars leave the map.
         yield* inPage(() => page.selectOption("#fan-map select[name=hemisphere]", "south"))
