@@ -13,12 +13,14 @@ import { destinationOf, workFolderOf } from "./archive-paths.js"
 import type { ArchiveConfig, InstitutionConfig } from "../layers/archive/config/archive-config.js"
 import { loadBlocklist } from "./blocklist.js"
 import { crashPoint } from "./crash-point.js"
+import { holdLease } from "./run-lease.js"
 import { monthOf, writeManifest } from "./manifest.js"
 import * as path from "node:path"
 import type { Digest, DigestItem } from "../layers/archive/digest.js"
 import { exists } from "./durable-file.js"
 import { lowDisk } from "./disk-guard.js"
 import { type FileNameError, type ParsedName, parseFileName } from "../domain/file-name.js"
+import { describeUnknown, isErrno } from "../domain/unknown-error.js"
 import type { FileOutcome } from "./file-outcome.js"
 import { advanceFile, type FileContext, freshRow } from "./file-pipeline.js"
 import { growingReason } from "./file-timing.js"
@@ -58,7 +60,6 @@ export interface CollectionOptions {
 const isWanted = (institution: InstitutionConfig, name: ParsedName) =>
   (institution.radars[name.radar] as ReadonlyArray<string> | undefined)?.includes(name.type) === true
 
-const isErrno = (error: unknown, code: string) => (error as NodeJS.ErrnoException | null)?.code === code
 
 /** Folders exist, and the ones files are hard-linked between share a file system. */
 const prepareFolders = (config: ArchiveConfig, institution: InstitutionConfig) =>
@@ -78,7 +79,7 @@ const prepareFolders = (config: ArchiveConfig, institution: InstitutionConfig) =
     catch: (error) =>
       new CollectionError({
         institution: institution.id,
-        reason: error instanceof Error ? error.message : String(error),
+        reason: describeUnknown(error),
         retryable: isErrno(error, "ENOSPC") || isErrno(error, "EIO")
       })
   })
@@ -86,7 +87,25 @@ const prepareFolders = (config: ArchiveConfig, institution: InstitutionConfig) =
 const sourceFailure = (institution: string) => (error: SourceError) =>
   new CollectionError({ institution, reason: error.message, retryable: error.retryable })
 
-export const runCollection = Effect.fn("Collector.runCollection")(function*(
+/**
+ * One run for `institution`, holding its lease (a dry run changes nothing and
+ * takes none). Fails with `InstitutionBusy`, having touched nothing, while
+ * another process's run holds it.
+ */
+export const runCollection = (institution: InstitutionConfig, options: CollectionOptions = {}) =>
+  Effect.scoped(
+    Effect.zipRight(
+      options.dryRun === true
+        ? Effect.void
+        : holdLease(institution.id).pipe(
+          Effect.catchTag("JournalError", (error) =>
+            Effect.fail(new CollectionError({ institution: institution.id, reason: error.message, retryable: true })))
+        ),
+      collectOnce(institution, options)
+    )
+  )
+
+const collectOnce = Effect.fn("Collector.runCollection")(function*(
   institution: InstitutionConfig,
   options: CollectionOptions = {}
 ) {

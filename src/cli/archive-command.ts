@@ -84,8 +84,13 @@ const syncCommand = Command.make("sync", {
     const { runCollection, runReportTable, TransferProgress } = yield* archiveModules
     const { config, layer } = yield* loadWithLayer(configPath, TransferProgress.live)
     const institution = yield* findInstitution(config, id)
-    const report = yield* runCollection(institution, { dryRun }).pipe(Effect.provide(layer))
-    yield* write(runReportTable(report))
+    const report = yield* runCollection(institution, { dryRun }).pipe(
+      Effect.map((report) => runReportTable(report)),
+      // Another run (a cron job, an operator) has it: say who and until when, touch nothing, exit 0.
+      Effect.catchTag("InstitutionBusy", (busy) => Effect.succeed(`${busy.message}; nothing done\n`)),
+      Effect.provide(layer)
+    )
+    yield* write(report)
   })).pipe(Command.withDescription("run one collection pass now for one institution and print a table"))
 
 const statusCommand = Command.make("status", { config: configOption }, ({ config: configPath }) =>

@@ -2,11 +2,25 @@
 import { Command } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { SqlClient } from "@effect/sql"
+import { Effect, Either } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { runCollection } from "../../src/archive/collection.js"
 import { archiveCommand } from "../../src/cli/archive-command.js"
-import { bzip2, configJson, content, dataName, listTree, scopedTree, writeSourceFile } from "./archive-fixture.js"
+import { databaseLayer } from "../../src/layers/platform/database.js"
+import {
+  bzip2,
+  configJson,
+  content,
+  dataName,
+  decodeConfig,
+  listArchive,
+  listTree,
+  provideArchive,
+  scopedTree,
+  writeSourceFile
+} from "./archive-fixture.js"
 
 const cli = Command.run(archiveCommand, { name: "superdarn-hub archive", version: "test" })
 
@@ -44,7 +58,7 @@ describe("archive command", () => {
       const dry = yield* run("sync", "--config", configPath, "--dry-run", "vt")
       expect(dry).toMatch(/^DRY RUN vt /)
       expect(dry).toMatch(new RegExp(`${name.replaceAll(".", "\\.")}\\s+would-collect`))
-      expect(listTree(tree.archiveRoot)).toEqual([])
+      expect(listArchive(tree.archiveRoot)).toEqual([])
 
       const synced = yield* run("sync", "--config", configPath, "vt")
       expect(synced).toMatch(new RegExp(`${name.replaceAll(".", "\\.")}\\s+archived\\s+\\S+${name.replaceAll(".", "\\.")} \\(staged\\)`))
@@ -71,5 +85,65 @@ describe("archive command", () => {
       fs.writeFileSync(configPath, JSON.stringify({ ...configJson(tree), workDir: 42 }))
       const bad = yield* Effect.flip(run("status", "--config", configPath))
       expect((bad as Error).message).toMatch(/archive\.config\.json: workDir: Expected string, actual 42/)
+    }))
+})
+
+describe("one run per institution across processes", () => {
+  const journalLayer = (journal: string) => databaseLayer(journal)
+  const plantLease = (journal: string, holder: string, expiresAt: number) =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`INSERT INTO archive_leases (institution, holder, expires_at) VALUES ('vt', ${holder}, ${expiresAt})
+        ON CONFLICT (institution) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at`
+    }).pipe(Effect.provide(journalLayer(journal)))
+
+  it.scopedLive("a sync while another holds the lease says who and until when, touches nothing and succeeds; after expiry the next proceeds", () =>
+    Effect.gen(function*() {
+      const tree = yield* scopedTree
+      const configPath = path.join(tree.root, "archive.config.json")
+      fs.writeFileSync(configPath, JSON.stringify({ ...configJson(tree), journal: tree.journal }))
+      const name = dataName("bks", "rawacf", "0000")
+      writeSourceFile(tree.source, name, bzip2(content("lease")))
+      // Create the journal's tables, then plant another machine's live lease.
+      yield* run("status", "--config", configPath)
+      const until = Date.now() + 600_000
+      yield* plantLease(tree.journal, "othermachine:4242:abcd", until)
+
+      const busy = yield* run("sync", "--config", configPath, "vt")
+      expect(busy).toBe(`archive vt: another run holds it (othermachine:4242:abcd) until ${new Date(until).toISOString()}; nothing done\n`)
+      expect(listArchive(tree.archiveRoot)).toEqual([])
+      expect(listTree(tree.source)).toEqual([name])
+
+      // The holder was killed: it stopped renewing, its lease ran out.
+      yield* plantLease(tree.journal, "othermachine:4242:abcd", Date.now() - 1)
+      const after = yield* run("sync", "--config", configPath, "vt")
+      expect(after).toMatch(/: ok \(1 listed: 1 archived; 1 tidied\)/)
+      expect(listTree(tree.source)).toEqual([])
+      // Given back at the end of the run.
+      const left = yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql`SELECT holder FROM archive_leases`
+      }).pipe(Effect.provide(journalLayer(tree.journal)))
+      expect(left).toEqual([])
+    }))
+
+  it.scopedLive("two runs of one institution at once: one collects, the other is refused with the holder's name", () =>
+    Effect.gen(function*() {
+      const tree = yield* scopedTree
+      const config = decodeConfig(configJson(tree))
+      for (const hhmm of ["0000", "0200", "0400", "0600"]) {
+        writeSourceFile(tree.source, dataName("bks", "rawacf", hhmm), bzip2(content(hhmm)))
+      }
+      // Two layers over one journal file: two independent connections, as two processes would have.
+      const results = yield* Effect.all([
+        Effect.either(runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))),
+        Effect.either(runCollection(config.institutions[0]!).pipe(provideArchive(tree, config)))
+      ], { concurrency: 2 })
+      const won = results.filter(Either.isRight)
+      const lost = results.filter(Either.isLeft)
+      expect(won).toHaveLength(1)
+      expect(lost).toHaveLength(1)
+      expect(lost[0]!.left).toMatchObject({ _tag: "InstitutionBusy", institution: "vt", holder: expect.stringContaining(`:${process.pid}:`) })
+      expect(listArchive(tree.archiveRoot)).toHaveLength(4)
     }))
 })

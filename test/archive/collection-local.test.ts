@@ -19,6 +19,7 @@ import {
   decodeConfig,
   EMPTY_BZIP2,
   gzip,
+  listArchive,
   listTree,
   pastDay,
   provideArchive,
@@ -62,7 +63,7 @@ describe("runCollection with a local source", () => {
       expect(report.digest.items).toEqual([])
 
       const gzArchived = `${year}/iqdat/bks/${names.gz.replace(/\.gz$/, ".bz2")}`
-      expect(listTree(tree.archiveRoot)).toEqual([
+      expect(listArchive(tree.archiveRoot)).toEqual([
         `${year}/iqdat/bks/${names.gz.replace(/\.gz$/, ".bz2")}`,
         `${year}/rawacf/bks/${names.bz2}`,
         `${year}/rawacf/fhe/${names.plain}.bz2`,
@@ -120,7 +121,7 @@ describe("runCollection with a local source", () => {
       expect(outcomes.get(names.garbage)).toMatchObject({ kind: "failed", step: "test", reason: expect.stringMatching(/^TrailingGarbage/) })
       expect(outcomes.get(names.zero)).toMatchObject({ kind: "failed", step: "download", reason: "downloaded file is empty" })
       expect(first.digest.items).toEqual([])
-      expect(listTree(tree.archiveRoot)).toEqual([])
+      expect(listArchive(tree.archiveRoot)).toEqual([])
       expect(listTree(tree.stagingRoot)).toEqual([])
       expect(listTree(tree.workDir)).toEqual([])
       // Never tidied: the source keeps every rejected file.
@@ -203,7 +204,7 @@ describe("runCollection with a local source", () => {
       expect(report.digest.items.map((i) => `${i.kind} ${i.file}`).sort()).toEqual(
         [`earlier-year ${lastYear}`, `future ${future}`, `refused ${dotdot}`].sort()
       )
-      expect(listTree(tree.archiveRoot)).toEqual([
+      expect(listArchive(tree.archiveRoot)).toEqual([
         `${thisYear - 1}/rawacf/bks/${lastYear}`,
         `${future.slice(0, 4)}/rawacf/bks/${future}`
       ].sort())
@@ -224,7 +225,7 @@ describe("runCollection with a local source", () => {
       const report = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
       expect(report.files).toEqual([expect.objectContaining({ kind: "archived", staged: false })])
       expect(listTree(tree.holdingDir)).toEqual([`bks/${fitacf}`])
-      expect(listTree(tree.archiveRoot)).toEqual([])
+      expect(listArchive(tree.archiveRoot)).toEqual([])
       expect(listTree(tree.stagingRoot)).toEqual([])
       expect(listTree(backup)).toEqual([fitacf])
       expect(listTree(tree.source)).toEqual([])
@@ -244,7 +245,7 @@ describe("runCollection with a local source", () => {
 
       const dry = yield* runCollection(config.institutions[0]!, { dryRun: true }).pipe(provideArchive(tree, config))
       expect(dry.files.map((f) => f.kind)).toEqual(["would-collect", "would-collect"])
-      expect(listTree(tree.archiveRoot)).toEqual([`${year}/rawacf/bks/${present}`])
+      expect(listArchive(tree.archiveRoot)).toEqual([`${year}/rawacf/bks/${present}`])
       expect(listTree(tree.workDir)).toEqual([])
       const journalled = yield* Effect.flatMap(ArchiveJournal, (j) => j.files("vt")).pipe(provideArchive(tree, config))
       expect(journalled).toEqual([])
@@ -269,7 +270,7 @@ describe("runCollection with a local source", () => {
       expect(report.outcome).toBe("low-disk")
       expect(report.files.map((f) => f.kind)).toEqual(["stopped", "stopped"])
       expect(report.digest.items).toEqual([expect.objectContaining({ kind: "low-disk" })])
-      expect(listTree(tree.archiveRoot)).toEqual([])
+      expect(listArchive(tree.archiveRoot)).toEqual([])
       expect(listTree(tree.source)).toHaveLength(2)
     }))
 

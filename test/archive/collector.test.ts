@@ -22,7 +22,7 @@ import {
   content,
   dataName,
   decodeConfig,
-  listTree,
+  listArchive,
   scopedTree,
   writeSourceFile
 } from "./archive-fixture.js"
@@ -73,7 +73,7 @@ describe("collector actor", () => {
         yield* TestClock.adjust("30 seconds")
         yield* eventually("the second run", Effect.map(statusOf("vt"), (s) => s?.runs === 2))
         expect(yield* statusOf("vt")).toMatchObject({ lastCollected: 1, consecutiveFailures: 0 })
-        expect(listTree(tree.archiveRoot).map((f) => path.basename(f))).toEqual([first, second])
+        expect(listArchive(tree.archiveRoot).map((f) => path.basename(f))).toEqual([first, second])
         const summary = yield* Effect.flatMap(ArchiveJournal, (j) => j.summary(["vt"]))
         expect(summary[0]).toMatchObject({ archived: 2, lastRun: { outcome: "ok", collected: 1 } })
         yield* Fiber.interrupt(fiber)

@@ -13,6 +13,7 @@ import {
   content,
   dataName,
   decodeConfig,
+  listArchive,
   listTree,
   provideArchive,
   scopedTree,
@@ -87,8 +88,8 @@ describe("ftp source", () => {
       expect(outcomes.get(mismatch)).toMatchObject({ kind: "failed", step: "hash", reason: expect.stringMatching(/^SHA-1 mismatch/) })
       expect(outcomes.get(noSidecar)).toMatchObject({ kind: "failed", step: "hash", reason: expect.stringContaining("no SHA-1") })
       expect(outcomes.get(otherName)).toMatchObject({ kind: "failed", step: "hash", reason: expect.stringContaining("no SHA-1") })
-      expect(listTree(tree.archiveRoot).map((f) => path.basename(f))).toEqual([good])
-      expect(fs.readFileSync(path.join(tree.archiveRoot, listTree(tree.archiveRoot)[0]!))).toEqual(goodData)
+      expect(listArchive(tree.archiveRoot).map((f) => path.basename(f))).toEqual([good])
+      expect(fs.readFileSync(path.join(tree.archiveRoot, listArchive(tree.archiveRoot)[0]!))).toEqual(goodData)
       expect(listTree(tree.stagingRoot)).toEqual([])
       expect(listTree(tree.workDir)).toEqual([])
       expect(listTree(tree.source)).toHaveLength(7)

@@ -20,6 +20,7 @@ import {
   dataName,
   decodeConfig,
   gzip,
+  listArchive,
   listTree,
   pastDay,
   provideArchive,
@@ -158,8 +159,8 @@ describe("http-index source", () => {
         expect(outcomes.get(growing)).toMatchObject({ kind: "waiting" })
         expect(outcomes.get(gone)).toMatchObject({ kind: "failed", step: "download", reason: "HTTP 404 Not Found" })
         expect(outcomes.get("../escape.rawacf.bz2")).toMatchObject({ kind: "refused", reason: "contains a path separator" })
-        expect(listTree(tree.archiveRoot).map((f) => path.basename(f))).toEqual([good])
-        expect(fs.readFileSync(path.join(tree.archiveRoot, listTree(tree.archiveRoot)[0]!))).toEqual(files[0]!.data)
+        expect(listArchive(tree.archiveRoot).map((f) => path.basename(f))).toEqual([good])
+        expect(fs.readFileSync(path.join(tree.archiveRoot, listArchive(tree.archiveRoot)[0]!))).toEqual(files[0]!.data)
 
         const again = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
         expect(new Map(again.files.map((f) => [f.name, f.kind])).get(good)).toBe("done-before")
@@ -312,7 +313,7 @@ describe("http-index dates", () => {
       expect(report.digest.items.map((item) => `${item.kind} ${item.file}`).sort()).toEqual(
         [`earlier-year ${ancient}`, `future ${future}`].sort()
       )
-      expect(listTree(tree.archiveRoot)).toEqual(
+      expect(listArchive(tree.archiveRoot)).toEqual(
         [`0050/rawacf/bks/${ancient}`, `${future.slice(0, 4)}/rawacf/bks/${future}`].sort()
       )
     }))
@@ -360,7 +361,7 @@ describe("blocklist", () => {
       for (const name of [blocked, blockedGz, odd]) expect(outcomes.get(name)).toEqual({ kind: "blocked", name, firstTime: true })
       expect(requested).toEqual([good])
       expect(report.digest.items.filter((i) => i.kind === "blocked").map((i) => i.file).sort()).toEqual([blocked, blockedGz, odd].sort())
-      expect(listTree(tree.archiveRoot).map((f) => path.basename(f))).toEqual([good])
+      expect(listArchive(tree.archiveRoot).map((f) => path.basename(f))).toEqual([good])
       expect(listTree(tree.stagingRoot).map((f) => path.basename(f))).toEqual([good])
       const rows = yield* Effect.flatMap(ArchiveJournal, (journal) => journal.files("vt")).pipe(provideArchive(tree, config))
       expect(rows.filter((row) => row.state === "blocked").map((row) => row.name).sort()).toEqual([blocked, blockedGz, odd].sort())

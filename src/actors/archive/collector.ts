@@ -40,8 +40,13 @@ export const runCollector = (institution: InstitutionConfig) =>
           ...(lastError === undefined ? {} : { lastError })
         })))
 
+    // Another process's run holds the institution: nothing touched, wait for the next slot.
+    const collect = runCollection(institution).pipe(
+      Effect.catchTag("InstitutionBusy", (busy) => Effect.as(Effect.logInfo(busy.message), undefined))
+    )
+
     const attempt = setPhase("running").pipe(
-      Effect.zipRight(runCollection(institution)),
+      Effect.zipRight(collect),
       Effect.tapError((error) =>
         Effect.zipRight(
           setPhase("backoff", error.reason),
@@ -82,7 +87,7 @@ export const runCollector = (institution: InstitutionConfig) =>
       Effect.matchEffect({
         onFailure,
         onSuccess: (report) =>
-          registry.update(id, (status) => ({
+          report === undefined ? setPhase("waiting") : registry.update(id, (status) => ({
             ...status,
             phase: "waiting",
             phaseSince: report.finishedAt,

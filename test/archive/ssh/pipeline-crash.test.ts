@@ -12,7 +12,7 @@ import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { configJson, listTree, scopedTree } from "../archive-fixture.js"
+import { configJson, listArchive, listTree, scopedTree } from "../archive-fixture.js"
 import { describeWithSshd, Sshd } from "../../support/sshd.js"
 import { listRemote, remoteDir } from "./remote-tree.js"
 import { HASH_OF, sourceJson, stageRemote } from "./ssh-institution.js"
@@ -49,17 +49,17 @@ describeWithSshd("SSH sources: crash between filing and the remote delete", [["r
 
         const crashed = yield* runChild(configPath, tree.journal, "archived")
         expect(crashed.signal, crashed.stderr).toBe("SIGKILL")
-        expect(listTree(tree.archiveRoot)).toHaveLength(1)
+        expect(listArchive(tree.archiveRoot)).toHaveLength(1)
         expect(listRemote(dir)).toEqual(before)
 
         const rerun = yield* runChild(configPath, tree.journal, undefined)
         expect(rerun.code, rerun.stderr).toBe(0)
         const outcomes = JSON.parse(rerun.stdout) as Array<[string, string]>
-        const filedBefore = path.basename(listTree(tree.archiveRoot)[0]!)
+        const filedBefore = path.basename(listArchive(tree.archiveRoot)[0]!)
         expect(outcomes.find(([name]) => name === filedBefore)?.[1]).toBe("done-before")
         expect(outcomes.map(([, outcome]) => outcome).sort()).toEqual(["archived", "done-before"])
 
-        expect(listTree(tree.archiveRoot).map((file) => path.basename(file)).sort()).toEqual([...files.keys()].sort())
+        expect(listArchive(tree.archiveRoot).map((file) => path.basename(file)).sort()).toEqual([...files.keys()].sort())
         expect(listRemote(dir)).toEqual([])
         expect(listTree(tree.workDir)).toEqual([])
         expect(journalRows(tree.journal)).toEqual(

@@ -14,6 +14,7 @@ import {
   content,
   dataName,
   decodeConfig,
+  listArchive,
   listTree,
   provideArchive,
   scopedTree,
@@ -25,7 +26,7 @@ import { listRemote, remoteDir, sha1 } from "./remote-tree.js"
 import { HASH_OF, sourceJson, stageRemote } from "./ssh-institution.js"
 import type { SshKind } from "./ssh-institution.js"
 
-const archivedNames = (tree: ArchiveTree) => listTree(tree.archiveRoot).map((file) => path.basename(file)).sort()
+const archivedNames = (tree: ArchiveTree) => listArchive(tree.archiveRoot).map((file) => path.basename(file)).sort()
 
 const collect = (tree: ArchiveTree, institution: Record<string, unknown>) => {
   const config = decodeConfig(configJson(tree, institution))
@@ -45,7 +46,7 @@ describeWithSshd("SSH sources in the collector pipeline", [["rsync", "rsync"]], 
         const report = yield* collect(tree, { source: sourceJson(kind, server, dir), hash: HASH_OF[kind], disposition: "delete" })
         expect(report.files.map((file) => file.kind)).toEqual(["archived", "archived"])
         expect(archivedNames(tree)).toEqual([...files.keys()].sort())
-        for (const file of listTree(tree.archiveRoot)) {
+        for (const file of listArchive(tree.archiveRoot)) {
           expect(fs.readFileSync(path.join(tree.archiveRoot, file))).toEqual(files.get(path.basename(file)))
         }
         expect(report.tidied).toBe(2)
