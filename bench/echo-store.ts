@@ -14,10 +14,10 @@ import { EchoesGroup } from "../src/http/echoes-api.js"
 import { EchoesHttp } from "../src/http/echoes-http.js"
 import { AppConfig } from "../src/layers/platform/AppConfig.js"
 import { databaseLayer } from "../src/layers/platform/database.js"
+import { HttpServer } from "../src/layers/platform/HttpServer.js"
 import { EchoQueries } from "../src/layers/realtime/EchoQueries.js"
 import { EchoStore } from "../src/layers/realtime/EchoStore.js"
 import { RadarRegistry } from "../src/layers/realtime/RadarRegistry.js"
-import { HttpServer } from "../src/layers/platform/HttpServer.js"
 import type { EchoScan } from "../src/streams/scan-window.js"
 
 const RADARS = 40
@@ -66,7 +66,11 @@ const ingest = (end: number) =>
     }
     rows += (yield* store.insertScans(batch)).length
     const seconds = (performance.now() - began) / 1000
-    console.log(`ingest: ${rows} scans in ${seconds.toFixed(1)} s = ${Math.round(rows / seconds)} scans/s (batches of ${BATCH}, one transaction each)`)
+    console.log(
+      `ingest: ${rows} scans in ${seconds.toFixed(1)} s = ${
+        Math.round(rows / seconds)
+      } scans/s (batches of ${BATCH}, one transaction each)`
+    )
     return sites
   })
 
@@ -90,9 +94,9 @@ const queryWindows = (url: string, sites: ReadonlyArray<string>, end: number) =>
     }
     latencies.sort((a, b) => a - b)
     console.log(
-      `GET /echoes/ 24 h window (${Math.round(points / QUERIES)} points): p50 ${percentile(latencies, 0.5).toFixed(2)} ms, p99 ${
-        percentile(latencies, 0.99).toFixed(2)
-      } ms over ${QUERIES} requests`
+      `GET /echoes/ 24 h window (${Math.round(points / QUERIES)} points): p50 ${
+        percentile(latencies, 0.5).toFixed(2)
+      } ms, p99 ${percentile(latencies, 0.99).toFixed(2)} ms over ${QUERIES} requests`
     )
   })
 
@@ -122,9 +126,9 @@ const exportCsv = (url: string, site: string, end: number) =>
     clearInterval(sampler)
     peak = Math.max(peak, process.memoryUsage().rss)
     console.log(
-      `CSV export, 30 days of one radar: ${lines - 1} rows, ${mib(bytes)} in ${ms.toFixed(0)} ms; RSS ${mib(baseline)} before, peak ${
-        mib(peak)
-      } (+${mib(peak - baseline)}), server and client in this process`
+      `CSV export, 30 days of one radar: ${lines - 1} rows, ${mib(bytes)} in ${ms.toFixed(0)} ms; RSS ${
+        mib(baseline)
+      } before, peak ${mib(peak)} (+${mib(peak - baseline)}), server and client in this process`
     )
   })
 
@@ -132,7 +136,11 @@ export const run = async (): Promise<void> => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sdh-bench-echo-"))
   try {
     const settings = AppConfig.Default.pipe(
-      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["HOST", "127.0.0.1"], ["PORT", "0"], ["MAX_DAYS_STORE_ECHOES", "30"]]))))
+      Layer.provide(
+        Layer.setConfigProvider(
+          ConfigProvider.fromMap(new Map([["HOST", "127.0.0.1"], ["PORT", "0"], ["MAX_DAYS_STORE_ECHOES", "30"]]))
+        )
+      )
     )
     const file = path.join(dir, "bench.sqlite")
     // The reads as `serve` runs them: worker threads (ECHOES_QUERY_WORKERS default) with their own connections.

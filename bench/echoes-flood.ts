@@ -108,7 +108,11 @@ const flood = async (port: number, end: number): Promise<Flood> => {
     try {
       const response = await fetch(`http://127.0.0.1:${port}/echoes/?${params}`)
       await response.arrayBuffer()
-      return { status: response.status, retryAfter: response.headers.get("retry-after"), ms: performance.now() - started }
+      return {
+        status: response.status,
+        retryAfter: response.headers.get("retry-after"),
+        ms: performance.now() - started
+      }
     } catch {
       return { status: 0, retryAfter: null, ms: performance.now() - started }
     }
@@ -138,8 +142,10 @@ const runCase = async (file: string, end: number, withFlood: boolean): Promise<s
     const { port } = await next<FloodServerMessage, "ready">(server, "ready")
     radars.send({ type: "await-connections" } satisfies RadarsCommand)
     await next<RadarsMessage, "connected">(radars, "connected")
-    const clients = Array.from({ length: CLIENT_PROCESSES }, () =>
-      child("./live-feed/clients.js", ["127.0.0.1", String(port), String(CLIENTS / CLIENT_PROCESSES)]))
+    const clients = Array.from(
+      { length: CLIENT_PROCESSES },
+      () => child("./live-feed/clients.js", ["127.0.0.1", String(port), String(CLIENTS / CLIENT_PROCESSES)])
+    )
     processes.push(...clients)
     await Promise.all(clients.map((p) => next<ClientMessage, "ready">(p, "ready")))
     for (const p of clients) p.send({ type: "reset" } satisfies ClientCommand)
@@ -160,7 +166,9 @@ const runCase = async (file: string, end: number, withFlood: boolean): Promise<s
     const serverStats = await serverStatsOf
 
     const merged = new Map<number, number>()
-    for (const s of clientStats) for (const [bucket, count] of s.latency) merged.set(bucket, (merged.get(bucket) ?? 0) + count)
+    for (const s of clientStats) {
+      for (const [bucket, count] of s.latency) merged.set(bucket, (merged.get(bucket) ?? 0) + count)
+    }
     const buckets = [...merged.entries()].sort((a, b) => a[0] - b[0])
     const measured = buckets.reduce((sum, [, count]) => sum + count, 0)
     const received = clientStats.reduce((sum, s) => sum + s.received, 0)
@@ -171,7 +179,9 @@ const runCase = async (file: string, end: number, withFlood: boolean): Promise<s
       `live p50 ${percentile(buckets, measured, 0.5).toFixed(1)} ms`,
       `p99 ${percentile(buckets, measured, 0.99).toFixed(1)} ms`,
       `max ${percentile(buckets, measured, 1).toFixed(1)} ms`,
-      `delivered ${(received / expected * 100).toFixed(2)}% (${received}/${expected}), client disconnects ${disconnects}`,
+      `delivered ${
+        (received / expected * 100).toFixed(2)
+      }% (${received}/${expected}), client disconnects ${disconnects}`,
       ...(flooded === undefined ? [] : [
         `answered ${flooded.ok} (p50 ${flooded.okP50Ms.toFixed(0)} ms, last ${flooded.okMaxMs.toFixed(0)} ms)`,
         `503 ${flooded.refused} (${flooded.withRetryAfter} with Retry-After)`,
@@ -183,7 +193,9 @@ const runCase = async (file: string, end: number, withFlood: boolean): Promise<s
     ].join("  ")
   } finally {
     for (const p of processes) p.kill()
-    await Promise.all(processes.map((p) => (p.exitCode === null ? new Promise((resolve) => p.once("exit", resolve)) : undefined)))
+    await Promise.all(
+      processes.map((p) => (p.exitCode === null ? new Promise((resolve) => p.once("exit", resolve)) : undefined))
+    )
   }
 }
 
@@ -194,7 +206,11 @@ export const run = async (): Promise<void> => {
     const end = Math.floor(Date.now() / MINUTE) * MINUTE
     const began = performance.now()
     const rows = await fill(file, end)
-    console.log(`database: ${rows} scans of ${SITES} sites over ${DAYS} days in ${((performance.now() - began) / 1000).toFixed(1)} s`)
+    console.log(
+      `database: ${rows} scans of ${SITES} sites over ${DAYS} days in ${
+        ((performance.now() - began) / 1000).toFixed(1)
+      } s`
+    )
     console.log(await runCase(file, end, false))
     console.log(await runCase(file, end, true))
   } finally {

@@ -47,10 +47,18 @@ export class DatabaseHealth extends Effect.Service<DatabaseHealth>()("superdarn-
       const ended = yield* Ref.modify(state, (current) =>
         current.ok || current.integrity === "failed"
           ? [Option.none<number>(), current]
-          : [Option.fromNullable(current.degradedSince), { ...current, ok: true, lastError: undefined, degradedSince: undefined }])
+          : [Option.fromNullable(current.degradedSince), {
+            ...current,
+            ok: true,
+            lastError: undefined,
+            degradedSince: undefined
+          }])
       if (Option.isSome(ended)) {
         yield* Effect.logInfo("database recovered").pipe(
-          Effect.annotateLogs({ degraded_since: formatIsoSeconds(ended.value), seconds: Math.round((now - ended.value) / 1000) })
+          Effect.annotateLogs({
+            degraded_since: formatIsoSeconds(ended.value),
+            seconds: Math.round((now - ended.value) / 1000)
+          })
         )
       }
     })

@@ -23,10 +23,24 @@
  *   closed with `complete = false` and queued, then the writer stores what it
  *   can within `drainTimeout` and the log says how many scans it could not.
  */
-import { Chunk, Clock, Context, Deferred, Duration, Effect, Fiber, HashMap, Layer, Metric, Option, Queue, Ref, Schedule } from "effect"
-import type { RadarRecord } from "../../domain/radar-record.js"
+import {
+  Chunk,
+  Clock,
+  Context,
+  Deferred,
+  Duration,
+  Effect,
+  Fiber,
+  HashMap,
+  Layer,
+  Metric,
+  Option,
+  Queue,
+  Ref,
+  Schedule
+} from "effect"
 import { formatIsoSeconds } from "../../domain/iso-instant.js"
-import { scanRewinds, scansDropped, scansPending, scansStored, scanWriteFailures, scanWriteSeconds } from "./echo-metrics.js"
+import type { RadarRecord } from "../../domain/radar-record.js"
 import {
   closeIdle,
   type EchoScan,
@@ -38,6 +52,14 @@ import {
 } from "../../streams/scan-window.js"
 import { AppConfig } from "../platform/AppConfig.js"
 import { DatabaseHealth } from "./DatabaseHealth.js"
+import {
+  scanRewinds,
+  scansDropped,
+  scansPending,
+  scansStored,
+  scanWriteFailures,
+  scanWriteSeconds
+} from "./echo-metrics.js"
 import { EchoStore, type EchoStoreError, ROWS_PER_STATEMENT } from "./EchoStore.js"
 import { Hub } from "./Hub.js"
 import { LiveFeed } from "./LiveFeed.js"
@@ -208,14 +230,17 @@ const makeEchoAggregator = (options: EchoAggregatorOptions) =>
         yield* checkDrained
         // Finalizers run uninterruptibly: without `interruptible` the deadline
         // could not stop the wait, and shutdown would hang on a wedged database.
-        const done = yield* Effect.interruptible(Deferred.await(drained)).pipe(Effect.timeoutOption(options.drainTimeout))
+        const done = yield* Effect.interruptible(Deferred.await(drained)).pipe(
+          Effect.timeoutOption(options.drainTimeout)
+        )
         if (done._tag === "None") {
           const lost = queued() + inFlight
           yield* Fiber.interrupt(writer)
           yield* Metric.incrementBy(dropped("shutdown"), lost)
-          yield* Effect.logError(`${lost} echo scan(s) not stored at shutdown: the database did not take them in time`).pipe(
-            Effect.annotateLogs({ open_scans_flushed: open.length, deadline: Duration.format(options.drainTimeout) })
-          )
+          yield* Effect.logError(`${lost} echo scan(s) not stored at shutdown: the database did not take them in time`)
+            .pipe(
+              Effect.annotateLogs({ open_scans_flushed: open.length, deadline: Duration.format(options.drainTimeout) })
+            )
         }
       })
     )

@@ -22,9 +22,9 @@ import { Worker } from "node:worker_threads"
 import { radarTable } from "../../domain/radar-table.js"
 import { AppConfig } from "../platform/AppConfig.js"
 import { Deployment } from "../platform/Deployment.js"
-import { echoSeriesCodec, type EchoValueRow } from "./echo-series-codec.js"
 import { type EchoJob, type EchoJobMode, type EchoJobReply, echoQueryWorkerMain } from "./echo-query-worker.js"
-import { EchoStore, echoStoreError, EchoStoreError, STREAM_PAGE_ROWS } from "./EchoStore.js"
+import { echoSeriesCodec, type EchoValueRow } from "./echo-series-codec.js"
+import { EchoStore, EchoStoreError, echoStoreError, STREAM_PAGE_ROWS } from "./EchoStore.js"
 import { RadarRegistry } from "./RadarRegistry.js"
 
 /** Too many queries already running and waiting: come back later. */
@@ -147,30 +147,33 @@ const workerPool = (databaseFile: string, size: number) =>
             })
             entry.worker.postMessage({ ...job, id } satisfies EchoJob)
             // Interrupted: the worker finishes the job, its answer is dropped, and then it is free again.
-            return Effect.sync(() => void entry.pending.set(id, () => release(entry)))
+            return Effect.sync(() =>
+              void entry.pending.set(id, () => release(entry))
+            )
           })))
       )
     return run
   })
 
 /** The same jobs on the store's own client, for databases the workers cannot open. */
-const inProcess = (sql: SqlClient.SqlClient) => (job: Job): Effect.Effect<Extract<EchoJobReply, { ok: true }>, EchoStoreError> =>
-  sql.unsafe(job.text, job.params as Array<never>).values.pipe(
-    Effect.map((values) => {
-      const rows = values as unknown as ReadonlyArray<EchoValueRow>
-      const last = rows.length === 0 ? null : Number(rows[rows.length - 1]![0])
-      const body = job.mode === "json"
-        ? codec.jsonBody(rows.map((row) => row.map(Number) as unknown as EchoValueRow))
-        : job.mode === "csv"
-        ? codec.csvLines(rows.map((row) => row.map(Number) as unknown as EchoValueRow))
-        : rows.length === 0
-        ? null
-        : Number(rows[0]![0])
-      return { id: 0, ok: true as const, body, rows: rows.length, last }
-    }),
-    Effect.mapError((error) => echoStoreError("read", error)),
-    Effect.catchAllDefect((defect) => Effect.fail(echoStoreError("read", defect)))
-  )
+const inProcess =
+  (sql: SqlClient.SqlClient) => (job: Job): Effect.Effect<Extract<EchoJobReply, { ok: true }>, EchoStoreError> =>
+    sql.unsafe(job.text, job.params as Array<never>).values.pipe(
+      Effect.map((values) => {
+        const rows = values as unknown as ReadonlyArray<EchoValueRow>
+        const last = rows.length === 0 ? null : Number(rows[rows.length - 1]![0])
+        const body = job.mode === "json"
+          ? codec.jsonBody(rows.map((row) => row.map(Number) as unknown as EchoValueRow))
+          : job.mode === "csv"
+          ? codec.csvLines(rows.map((row) => row.map(Number) as unknown as EchoValueRow))
+          : rows.length === 0
+          ? null
+          : Number(rows[0]![0])
+        return { id: 0, ok: true as const, body, rows: rows.length, last }
+      }),
+      Effect.mapError((error) => echoStoreError("read", error)),
+      Effect.catchAllDefect((defect) => Effect.fail(echoStoreError("read", defect)))
+    )
 
 const makeEchoQueries = (options: EchoQueriesOptions) =>
   Effect.gen(function*() {
@@ -185,7 +188,10 @@ const makeEchoQueries = (options: EchoQueriesOptions) =>
     const capacity = (useWorkers ? workers : 1) + queueLength
     let admitted = 0
 
-    const compile = (mode: EchoJobMode, statement: { readonly compile: () => readonly [string, ReadonlyArray<unknown>] }) => {
+    const compile = (
+      mode: EchoJobMode,
+      statement: { readonly compile: () => readonly [string, ReadonlyArray<unknown>] }
+    ) => {
       const [text, params] = statement.compile()
       return { mode, text, params }
     }
@@ -198,7 +204,10 @@ const makeEchoQueries = (options: EchoQueriesOptions) =>
       Effect.suspend((): Effect.Effect<A, E | EchoQueriesBusy, R> => {
         if (admitted >= capacity) {
           return Effect.fail(
-            new EchoQueriesBusy({ waiting: admitted - (capacity - queueLength), retryAfterSeconds: RETRY_AFTER_SECONDS })
+            new EchoQueriesBusy({
+              waiting: admitted - (capacity - queueLength),
+              retryAfterSeconds: RETRY_AFTER_SECONDS
+            })
           )
         }
         admitted++
@@ -225,7 +234,8 @@ const makeEchoQueries = (options: EchoQueriesOptions) =>
         ? Effect.void
         : Effect.flatMap(
           value(store.statements.site(site)),
-          (found) => found === null ? Effect.fail(new UnknownSite({ site })) : Effect.sync(() => void storedSites.add(site))
+          (found) =>
+            found === null ? Effect.fail(new UnknownSite({ site })) : Effect.sync(() => void storedSites.add(site))
         )
 
     /** The whole window as the JSON body, in one query. */
@@ -233,7 +243,13 @@ const makeEchoQueries = (options: EchoQueriesOptions) =>
       return yield* admit(Effect.gen(function*() {
         yield* checkSite(request.site)
         const channel = yield* channelOf(request)
-        const query = { site: request.site, channel, from: request.from, to: request.to, completeOnly: request.completeOnly }
+        const query = {
+          site: request.site,
+          channel,
+          from: request.from,
+          to: request.to,
+          completeOnly: request.completeOnly
+        }
         const reply = yield* runJob(compile("json", store.statements.series(query, request.from, ALL_ROWS)))
         return reply.body as string
       }))
@@ -247,7 +263,13 @@ const makeEchoQueries = (options: EchoQueriesOptions) =>
      */
     const seriesCsv = Effect.fn("EchoQueries.seriesCsv")(function*(request: EchoSeriesRequest) {
       const channel = yield* admit(Effect.zipRight(checkSite(request.site), channelOf(request)))
-      const query = { site: request.site, channel, from: request.from, to: request.to, completeOnly: request.completeOnly }
+      const query = {
+        site: request.site,
+        channel,
+        from: request.from,
+        to: request.to,
+        completeOnly: request.completeOnly
+      }
       const pageRows = Math.max(1, Math.floor(options.pageRows))
       const pages = Stream.paginateEffect(request.from, (from) =>
         slots.withPermits(1)(runJob(compile("csv", store.statements.series(query, from, pageRows)))).pipe(
@@ -261,7 +283,12 @@ const makeEchoQueries = (options: EchoQueriesOptions) =>
       return Stream.concat(Stream.succeed(codec.csvHeader), pages)
     })
 
-    return { seriesJson, seriesCsv, channel: (request: EchoSeriesRequest) => channelOf(request) } as const
+    return {
+      seriesJson,
+      seriesCsv,
+      channel: (request: EchoSeriesRequest) =>
+        channelOf(request)
+    } as const
   })
 
 const EchoQueriesConfig = Config.all({
@@ -271,7 +298,10 @@ const EchoQueriesConfig = Config.all({
   ),
   queueLength: Config.integer("ECHOES_QUERY_QUEUE").pipe(
     Config.withDefault(32),
-    Config.validate({ message: "ECHOES_QUERY_QUEUE must be an integer 0-100000", validation: (n) => n >= 0 && n <= 100_000 })
+    Config.validate({
+      message: "ECHOES_QUERY_QUEUE must be an integer 0-100000",
+      validation: (n) => n >= 0 && n <= 100_000
+    })
   )
 })
 

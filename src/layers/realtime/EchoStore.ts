@@ -130,15 +130,18 @@ export class EchoStore extends Effect.Service<EchoStore>()("superdarn-hub/EchoSt
     const insertScans = Effect.fn("EchoStore.insertScans")(function*(scans: ReadonlyArray<EchoScan>) {
       if (scans.length === 0) return [] as ReadonlyArray<EchoScan>
       const statements = Chunk.chunksOf(Chunk.fromIterable(scans.map(toRow)), ROWS_PER_STATEMENT)
-      const stored = yield* Effect.forEach(statements, (rows) =>
-        sql<StoredRow>`INSERT INTO echo_scans ${sql.insert(Chunk.toReadonlyArray(rows) as Array<StoredRow>)}
+      const stored = yield* Effect.forEach(
+        statements,
+        (rows) =>
+          sql<StoredRow>`INSERT INTO echo_scans ${sql.insert(Chunk.toReadonlyArray(rows) as Array<StoredRow>)}
             ON CONFLICT (site_name, channel, timestamp) DO UPDATE SET
               total_echoes = excluded.total_echoes, ionospheric_echoes = excluded.ionospheric_echoes,
               ground_scatter_echoes = excluded.ground_scatter_echoes, record_count = excluded.record_count,
               beam_count = excluded.beam_count, complete = excluded.complete
             WHERE echo_scans.complete = 0 AND excluded.complete = 1
             RETURNING site_name, channel, timestamp, total_echoes, ionospheric_echoes, ground_scatter_echoes,
-              record_count, beam_count, complete`)
+              record_count, beam_count, complete`
+      )
       return stored.flat().map(fromRow)
     }, typed("insert"))
 
@@ -210,7 +213,9 @@ export class EchoStore extends Effect.Service<EchoStore>()("superdarn-hub/EchoSt
         page(query, from, pageRows).pipe(
           Effect.map((rows) => {
             const last = rows[rows.length - 1]
-            const next = rows.length === pageRows && last !== undefined ? Option.some(last.timestamp + 1) : Option.none()
+            const next = rows.length === pageRows && last !== undefined
+              ? Option.some(last.timestamp + 1)
+              : Option.none()
             return [Chunk.unsafeFromArray(rows), next] as const
           }),
           typed("read")
@@ -240,8 +245,10 @@ export class EchoStore extends Effect.Service<EchoStore>()("superdarn-hub/EchoSt
     const checkIntegrity = Effect.fn("EchoStore.checkIntegrity")(function*() {
       const problems = yield* sql.onDialectOrElse({
         sqlite: () =>
-          Effect.map(sql<{ readonly quick_check: string }>`PRAGMA quick_check`, (rows) =>
-            rows.map((row) => String(Object.values(row)[0])).filter((line) => line !== "ok")),
+          Effect.map(
+            sql<{ readonly quick_check: string }>`PRAGMA quick_check`,
+            (rows) => rows.map((row) => String(Object.values(row)[0])).filter((line) => line !== "ok")
+          ),
         orElse: () => Effect.succeed([] as Array<string>)
       })
       if (problems.length > 0) {

@@ -50,7 +50,9 @@ const corruptDatabase = (file: string) =>
     // A leaf table page (type 0x0d) holding the rows: its cell pointers overwritten.
     const marker = Buffer.from("s".padEnd(300, "x"))
     let page = 1
-    while (!(bytes[page * pageSize] === 0x0d && bytes.subarray(page * pageSize, (page + 1) * pageSize).includes(marker))) page++
+    while (
+      !(bytes[page * pageSize] === 0x0d && bytes.subarray(page * pageSize, (page + 1) * pageSize).includes(marker))
+    ) page++
     bytes.fill(0xa5, page * pageSize + 8, page * pageSize + 64)
     fs.writeFileSync(file, bytes)
   })
@@ -59,12 +61,16 @@ describe("DatabaseHealth in /health", () => {
   it.scopedLive("a sound database is ok; corrupt pages show as degraded from start-up, with what the check found", () =>
     Effect.gen(function*() {
       const file = yield* tempDatabaseFile
-      const sound = yield* Effect.flatMap(HttpServer, (server) => getHealth(server.url)).pipe(Effect.provide(health(file)))
+      const sound = yield* Effect.flatMap(HttpServer, (server) => getHealth(server.url)).pipe(
+        Effect.provide(health(file))
+      )
       expect(sound.status).toBe(200)
       expect(sound.body.database).toEqual({ ok: true, state: "ok", last_error: null, degraded_since: null })
 
       yield* corruptDatabase(file)
-      const corrupt = yield* Effect.flatMap(HttpServer, (server) => getHealth(server.url)).pipe(Effect.provide(health(file)))
+      const corrupt = yield* Effect.flatMap(HttpServer, (server) => getHealth(server.url)).pipe(
+        Effect.provide(health(file))
+      )
       expect(corrupt.status).toBe(503)
       expect(corrupt.body.database).toMatchObject({ ok: false, state: "degraded" })
       expect(corrupt.body.database["last_error"]).toMatch(/echo store check failed/)

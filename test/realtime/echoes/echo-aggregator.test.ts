@@ -6,19 +6,32 @@
  */
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, ConfigProvider, Context, Effect, Exit, Fiber, Layer, Metric, Option, Queue, Scope, TestClock } from "effect"
+import {
+  Chunk,
+  ConfigProvider,
+  Context,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Metric,
+  Option,
+  Queue,
+  Scope,
+  TestClock
+} from "effect"
 import { io as connect } from "socket.io-client"
 import type { RadarRecord } from "../../../src/domain/radar-record.js"
 import { AppConfig } from "../../../src/layers/platform/AppConfig.js"
 import { databaseLayer } from "../../../src/layers/platform/database.js"
+import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
 import { DatabaseHealth } from "../../../src/layers/realtime/DatabaseHealth.js"
+import { scanRewinds, scansDropped, scansStored, scanWriteFailures } from "../../../src/layers/realtime/echo-metrics.js"
 import { EchoAggregator, type EchoAggregatorOptions, echoesEvent } from "../../../src/layers/realtime/EchoAggregator.js"
 import { EchoStore } from "../../../src/layers/realtime/EchoStore.js"
-import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
 import { Hub } from "../../../src/layers/realtime/Hub.js"
 import { LiveFeed } from "../../../src/layers/realtime/LiveFeed.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
-import { scanRewinds, scansDropped, scansStored, scanWriteFailures } from "../../../src/layers/realtime/echo-metrics.js"
 import { httpServerLayer } from "../live/server-layers.js"
 import { loadPydarnNorth } from "./pydarn-north.js"
 import { tempDatabaseFile } from "./temp-database.js"
@@ -39,7 +52,9 @@ const recordingFeed = (events: Array<SiteEvent>) =>
   })
 
 const settings = (values: Record<string, string> = {}) =>
-  AppConfig.Default.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(values))))))
+  AppConfig.Default.pipe(
+    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(values)))))
+  )
 
 interface StoredRow {
   readonly site_name: string
@@ -53,8 +68,10 @@ interface StoredRow {
   readonly complete: number
 }
 
-const storedRows = Effect.flatMap(SqlClient.SqlClient, (sql) =>
-  sql<StoredRow>`SELECT * FROM echo_scans WHERE channel <> 9 ORDER BY channel, timestamp`)
+const storedRows = Effect.flatMap(
+  SqlClient.SqlClient,
+  (sql) => sql<StoredRow>`SELECT * FROM echo_scans WHERE channel <> 9 ORDER BY channel, timestamp`
+)
 
 /** Lets fibers run, moving the TestClock 100 ms per turn, until `done` holds (bounded). */
 const eventually = <A, E, R>(read: Effect.Effect<A, E, R>, done: (a: A) => boolean) =>
@@ -67,8 +84,10 @@ const eventually = <A, E, R>(read: Effect.Effect<A, E, R>, done: (a: A) => boole
     return yield* Effect.dieMessage("condition not reached")
   })
 
-const hanRecords = Effect.map(loadPydarnNorth, (all) =>
-  all.map(({ fitacf, record }): RadarRecord => ({ site: "han", receivedAt: 0, record, fitacf })))
+const hanRecords = Effect.map(
+  loadPydarnNorth,
+  (all) => all.map(({ fitacf, record }): RadarRecord => ({ site: "han", receivedAt: 0, record, fitacf }))
+)
 
 const scanStart = (minute: number) => Date.UTC(2018, 3, 4, 6, minute, 0) + [0, 47, 20, 15, 30][minute]!
 
@@ -98,7 +117,9 @@ const withAggregation = <A, E>(
     return yield* Effect.gen(function*() {
       const context = yield* Effect.context<Base>()
       const aggregator = EchoAggregator.layer(options).pipe(
-        Layer.provide(Layer.mergeAll(recordingFeed(events), settings({ SCAN_IDLE_SECONDS: "180" }), Layer.succeedContext(context)))
+        Layer.provide(
+          Layer.mergeAll(recordingFeed(events), settings({ SCAN_IDLE_SECONDS: "180" }), Layer.succeedContext(context))
+        )
       )
       const start = Effect.gen(function*() {
         const scope = yield* Scope.make()
@@ -205,10 +226,11 @@ const fillDisk = Effect.gen(function*() {
   let i = 0
   for (const width of [400, 40, 1]) {
     for (;; i++) {
-      const full = yield* sql`INSERT INTO echo_scans VALUES (${"f".padEnd(width, "x") + i}, 9, ${i}, 0, 0, 0, 1, 1, 1)`.pipe(
-        Effect.as(false),
-        Effect.catchAll(() => Effect.succeed(true))
-      )
+      const full = yield* sql`INSERT INTO echo_scans VALUES (${"f".padEnd(width, "x") + i}, 9, ${i}, 0, 0, 0, 1, 1, 1)`
+        .pipe(
+          Effect.as(false),
+          Effect.catchAll(() => Effect.succeed(true))
+        )
       if (full) break
     }
   }
@@ -231,7 +253,9 @@ describe("EchoAggregator", () => {
           [2, scanStart(2), 16, 1, 1],
           [2, scanStart(3), 16, 1, 1]
         ])
-        expect(rows.every((r) => r.site_name === "han" && r.total_echoes === r.ionospheric_echoes + r.ground_scatter_echoes)).toBe(true)
+        expect(
+          rows.every((r) => r.site_name === "han" && r.total_echoes === r.ionospheric_echoes + r.ground_scatter_echoes)
+        ).toBe(true)
         expect(((yield* Metric.value(scansStored)).count) - before.count).toBe(6)
 
         // One `han/echoes` event per stored scan, carrying the same (rounded) means.
@@ -259,7 +283,13 @@ describe("EchoAggregator", () => {
         expect(yield* storedRows).toEqual([])
         yield* TestClock.adjust("20 seconds")
         const rows = yield* eventually(storedRows, (rows) => rows.length === 1)
-        expect(rows[0]).toMatchObject({ channel: 1, timestamp: scanStart(1), record_count: 5, beam_count: 5, complete: 0 })
+        expect(rows[0]).toMatchObject({
+          channel: 1,
+          timestamp: scanStart(1),
+          record_count: 5,
+          beam_count: 5,
+          complete: 0
+        })
         expect(events).toHaveLength(1)
       }), events)
   })
@@ -278,7 +308,8 @@ describe("EchoAggregator", () => {
           [2, scanStart(4), 2]
         ])
         expect(rows).toHaveLength(8)
-      })))
+      })
+    ))
 
   it.scoped("a restart mid-scan followed by a replay from the scan start stores the whole scan once, in place of the partial one", () =>
     withAggregation((start) =>
@@ -299,11 +330,18 @@ describe("EchoAggregator", () => {
         yield* Scope.close(second, Exit.void)
         const rows = yield* storedRows
         expect(rows.map((r) => [r.channel, r.timestamp, r.record_count, r.complete])).toEqual([
-          [1, scanStart(1), 16, 1], [1, scanStart(2), 16, 1], [1, scanStart(3), 16, 1], [1, scanStart(4), 2, 0],
-          [2, scanStart(1), 16, 1], [2, scanStart(2), 16, 1], [2, scanStart(3), 16, 1], [2, scanStart(4), 2, 0]
+          [1, scanStart(1), 16, 1],
+          [1, scanStart(2), 16, 1],
+          [1, scanStart(3), 16, 1],
+          [1, scanStart(4), 2, 0],
+          [2, scanStart(1), 16, 1],
+          [2, scanStart(2), 16, 1],
+          [2, scanStart(3), 16, 1],
+          [2, scanStart(4), 2, 0]
         ])
         expect(rows).toEqual(expectedRows(fileScans(records)))
-      })))
+      })
+    ))
 
   it.scoped("a restart mid-scan followed by the rest of the scan stores the rest on its own, each record once", () =>
     withAggregation((start) =>
@@ -324,7 +362,8 @@ describe("EchoAggregator", () => {
           [2, 10, 0],
           [2, 6, 0]
         ])
-      })))
+      })
+    ))
 
   it.scoped("a full disk: retried with backoff, /health degraded with the error, storing resumes by itself, nothing lost", () =>
     withAggregation((start) =>
@@ -345,66 +384,91 @@ describe("EchoAggregator", () => {
         const rows = yield* eventually(storedRows, (rows) => rows.length === 6)
         expect(rows.every((r) => r.complete === 1 && r.record_count === 16)).toBe(true)
         expect(yield* health.state).toMatchObject({ ok: true, lastError: undefined })
-      })))
+      })
+    ))
 
   it.scoped("a scan the database refuses is split out and dropped (counted); the rest of its batch is stored and emitted", () => {
     const events: Array<SiteEvent> = []
-    return withAggregation((start) =>
-      Effect.gen(function*() {
-        const sql = yield* SqlClient.SqlClient
-        const refusedBefore = (yield* Metric.value(Metric.tagged(scansDropped, "reason", "refused"))).count
-        yield* sql.unsafe(`CREATE TRIGGER poison BEFORE INSERT ON echo_scans WHEN NEW.channel = 2 AND NEW.timestamp = ${scanStart(2)}
-          BEGIN SELECT RAISE(ABORT, 'refused for the test'); END`)
-        yield* start
-        yield* publishAll(yield* hanRecords)
-        const rows = yield* eventually(storedRows, (rows) => rows.length === 5)
-        expect(rows.map((r) => [r.channel, r.timestamp])).toEqual([
-          [1, scanStart(1)], [1, scanStart(2)], [1, scanStart(3)], [2, scanStart(1)], [2, scanStart(3)]
-        ])
-        expect((yield* Metric.value(Metric.tagged(scansDropped, "reason", "refused"))).count - refusedBefore).toBe(1)
-        expectEventsMatch(events, rows)
-        // The writer goes on: later scans are stored.
-        expect(yield* (yield* DatabaseHealth).state).toMatchObject({ ok: true })
-      }), events, { batchWindow: "5 seconds" })
+    return withAggregation(
+      (start) =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const refusedBefore = (yield* Metric.value(Metric.tagged(scansDropped, "reason", "refused"))).count
+          yield* sql.unsafe(
+            `CREATE TRIGGER poison BEFORE INSERT ON echo_scans WHEN NEW.channel = 2 AND NEW.timestamp = ${scanStart(2)}
+          BEGIN SELECT RAISE(ABORT, 'refused for the test'); END`
+          )
+          yield* start
+          yield* publishAll(yield* hanRecords)
+          const rows = yield* eventually(storedRows, (rows) => rows.length === 5)
+          expect(rows.map((r) => [r.channel, r.timestamp])).toEqual([
+            [1, scanStart(1)],
+            [1, scanStart(2)],
+            [1, scanStart(3)],
+            [2, scanStart(1)],
+            [2, scanStart(3)]
+          ])
+          expect((yield* Metric.value(Metric.tagged(scansDropped, "reason", "refused"))).count - refusedBefore).toBe(1)
+          expectEventsMatch(events, rows)
+          // The writer goes on: later scans are stored.
+          expect(yield* (yield* DatabaseHealth).state).toMatchObject({ ok: true })
+        }),
+      events,
+      { batchWindow: "5 seconds" }
+    )
   })
 
   it.scoped("while the database is away, at most pendingCapacity scans wait; the oldest are dropped and counted", () =>
-    withAggregation((start) =>
-      Effect.gen(function*() {
-        const sql = yield* SqlClient.SqlClient
-        const droppedBefore = (yield* Metric.value(Metric.tagged(scansDropped, "reason", "buffer_full"))).count
-        const failuresBefore = (yield* Metric.value(scanWriteFailures)).count
-        yield* fillDisk
-        const { aggregator } = yield* start
-        const records = yield* hanRecords
-        // Minute 1 closes: the writer takes channel 1's scan (one per batch) and keeps failing; channel 2's waits.
-        yield* publishAll(records.slice(0, 34))
-        yield* eventually(Metric.value(scanWriteFailures), (m) => m.count > failuresBefore)
-        expect(yield* aggregator.pendingScans).toBe(2)
-        // Minutes 2 and 3 close: four more scans for a buffer of two.
-        yield* publishAll(records.slice(34))
-        yield* eventually(Metric.value(Metric.tagged(scansDropped, "reason", "buffer_full")), (m) => m.count - droppedBefore === 3)
-        expect(yield* aggregator.pendingScans).toBe(3)
-        yield* sql`PRAGMA max_page_count = 1073741823`
-        const rows = yield* eventually(storedRows, (rows) => rows.length === 3)
-        expect(rows.map((r) => [r.channel, r.timestamp])).toEqual([[1, scanStart(1)], [1, scanStart(3)], [2, scanStart(3)]])
-      }), [], { pendingCapacity: 2, batchSize: 1 }))
+    withAggregation(
+      (start) =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const droppedBefore = (yield* Metric.value(Metric.tagged(scansDropped, "reason", "buffer_full"))).count
+          const failuresBefore = (yield* Metric.value(scanWriteFailures)).count
+          yield* fillDisk
+          const { aggregator } = yield* start
+          const records = yield* hanRecords
+          // Minute 1 closes: the writer takes channel 1's scan (one per batch) and keeps failing; channel 2's waits.
+          yield* publishAll(records.slice(0, 34))
+          yield* eventually(Metric.value(scanWriteFailures), (m) => m.count > failuresBefore)
+          expect(yield* aggregator.pendingScans).toBe(2)
+          // Minutes 2 and 3 close: four more scans for a buffer of two.
+          yield* publishAll(records.slice(34))
+          yield* eventually(
+            Metric.value(Metric.tagged(scansDropped, "reason", "buffer_full")),
+            (m) => m.count - droppedBefore === 3
+          )
+          expect(yield* aggregator.pendingScans).toBe(3)
+          yield* sql`PRAGMA max_page_count = 1073741823`
+          const rows = yield* eventually(storedRows, (rows) => rows.length === 3)
+          expect(rows.map((r) => [r.channel, r.timestamp])).toEqual([[1, scanStart(1)], [1, scanStart(3)], [
+            2,
+            scanStart(3)
+          ]])
+        }),
+      [],
+      { pendingCapacity: 2, batchSize: 1 }
+    ))
 
   it.scoped("shutdown against a database that does not take writes gives up at its deadline and says how many scans were lost", () =>
-    withAggregation((start) =>
-      Effect.gen(function*() {
-        const lostBefore = (yield* Metric.value(Metric.tagged(scansDropped, "reason", "shutdown"))).count
-        const failuresBefore = (yield* Metric.value(scanWriteFailures)).count
-        yield* fillDisk
-        const { scope } = yield* start
-        yield* publishAll(yield* hanRecords)
-        yield* eventually(Metric.value(scanWriteFailures), (m) => m.count > failuresBefore)
-        const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
-        yield* eventually(Fiber.poll(closing), Option.isSome)
-        // 6 closed scans and the 2 open ones flushed at shutdown.
-        expect((yield* Metric.value(Metric.tagged(scansDropped, "reason", "shutdown"))).count - lostBefore).toBe(8)
-        expect(yield* storedRows).toEqual([])
-      }), [], { drainTimeout: "3 seconds" }))
+    withAggregation(
+      (start) =>
+        Effect.gen(function*() {
+          const lostBefore = (yield* Metric.value(Metric.tagged(scansDropped, "reason", "shutdown"))).count
+          const failuresBefore = (yield* Metric.value(scanWriteFailures)).count
+          yield* fillDisk
+          const { scope } = yield* start
+          yield* publishAll(yield* hanRecords)
+          yield* eventually(Metric.value(scanWriteFailures), (m) => m.count > failuresBefore)
+          const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+          yield* eventually(Fiber.poll(closing), Option.isSome)
+          // 6 closed scans and the 2 open ones flushed at shutdown.
+          expect((yield* Metric.value(Metric.tagged(scansDropped, "reason", "shutdown"))).count - lostBefore).toBe(8)
+          expect(yield* storedRows).toEqual([])
+        }),
+      [],
+      { drainTimeout: "3 seconds" }
+    ))
 
   it.scoped("RST's wrap (the last record sent again) and repeats mid-scan: each record counts once, no packet is duplicated", () => {
     const events: Array<SiteEvent> = []
@@ -463,10 +527,20 @@ describe("EchoAggregator", () => {
   it.scopedLive("a Socket.IO client receives <site>/echoes for each closed scan", () =>
     Effect.gen(function*() {
       const file = yield* tempDatabaseFile
-      const store = DatabaseHealth.Default.pipe(Layer.provideMerge(EchoStore.Default), Layer.provideMerge(databaseLayer(file)))
+      const store = DatabaseHealth.Default.pipe(
+        Layer.provideMerge(EchoStore.Default),
+        Layer.provideMerge(databaseLayer(file))
+      )
       const server = httpServerLayer(Layer.empty)
-      const feed = LiveFeed.Default.pipe(Layer.provideMerge(server), Layer.provideMerge(Hub.Default), Layer.provideMerge(RadarRegistry.Default))
-      const layer = EchoAggregator.layer({ batchWindow: "10 millis" }).pipe(Layer.provideMerge(feed), Layer.provideMerge(store))
+      const feed = LiveFeed.Default.pipe(
+        Layer.provideMerge(server),
+        Layer.provideMerge(Hub.Default),
+        Layer.provideMerge(RadarRegistry.Default)
+      )
+      const layer = EchoAggregator.layer({ batchWindow: "10 millis" }).pipe(
+        Layer.provideMerge(feed),
+        Layer.provideMerge(store)
+      )
       yield* Effect.gen(function*() {
         const { url } = yield* HttpServer
         const received: Array<unknown> = []

@@ -44,9 +44,9 @@ const expectedJson = (picked: ReadonlyArray<EchoScan>): string =>
 const expectedCsv = (picked: ReadonlyArray<EchoScan>): string =>
   "timestamp,total_echoes,ionospheric_echoes,ground_scatter_echoes,complete\n" +
   picked.map((s) =>
-    `${new Date(s.timestamp).toISOString().slice(0, 19)}Z,${Math.round(s.totalEchoes)},${Math.round(s.ionosphericEchoes)},${
-      Math.round(s.groundScatterEchoes)
-    },${s.complete}\n`
+    `${new Date(s.timestamp).toISOString().slice(0, 19)}Z,${Math.round(s.totalEchoes)},${
+      Math.round(s.ionosphericEchoes)
+    },${Math.round(s.groundScatterEchoes)},${s.complete}\n`
   ).join("")
 
 const request = (overrides: Partial<EchoSeriesRequest> = {}): EchoSeriesRequest => ({
@@ -86,30 +86,36 @@ describe("EchoQueries", () => {
   for (const workers of [2, 0]) {
     const where = workers > 0 ? "in worker threads" : "on the store's client"
     it.scoped(`writes the JSON and CSV bodies ${where}, byte for byte`, () =>
-      withQueries(workers, Effect.gen(function*() {
-        const queries = yield* EchoQueries
-        // No channel: the lowest with data in the window is 0.
-        expect(yield* queries.seriesJson(request())).toBe(expectedJson(inWindow(request(), 0)))
-        const one = request({ channel: Option.some(1) })
-        expect(yield* queries.seriesJson(one)).toBe(expectedJson(inWindow(one, 1)))
-        const complete = request({ completeOnly: true })
-        expect(yield* queries.seriesJson(complete)).toBe(expectedJson(inWindow(complete, 0)))
-        // Pages of 7 rows: the keyset walks the whole window.
-        expect(yield* csvText(yield* queries.seriesCsv(request()))).toBe(expectedCsv(inWindow(request(), 0)))
-        expect(yield* csvText(yield* queries.seriesCsv(complete))).toBe(expectedCsv(inWindow(complete, 0)))
-        const empty = request({ from: T0 + 1000 * MINUTE, to: T0 + 1100 * MINUTE })
-        expect(yield* queries.seriesJson(empty)).toBe(expectedJson([]))
-      })))
+      withQueries(
+        workers,
+        Effect.gen(function*() {
+          const queries = yield* EchoQueries
+          // No channel: the lowest with data in the window is 0.
+          expect(yield* queries.seriesJson(request())).toBe(expectedJson(inWindow(request(), 0)))
+          const one = request({ channel: Option.some(1) })
+          expect(yield* queries.seriesJson(one)).toBe(expectedJson(inWindow(one, 1)))
+          const complete = request({ completeOnly: true })
+          expect(yield* queries.seriesJson(complete)).toBe(expectedJson(inWindow(complete, 0)))
+          // Pages of 7 rows: the keyset walks the whole window.
+          expect(yield* csvText(yield* queries.seriesCsv(request()))).toBe(expectedCsv(inWindow(request(), 0)))
+          expect(yield* csvText(yield* queries.seriesCsv(complete))).toBe(expectedCsv(inWindow(complete, 0)))
+          const empty = request({ from: T0 + 1000 * MINUTE, to: T0 + 1100 * MINUTE })
+          expect(yield* queries.seriesJson(empty)).toBe(expectedJson([]))
+        })
+      ))
   }
 
   it.scoped("refuses a site neither configured, in the radar table, nor stored; answers a known one without data", () =>
-    withQueries(1, Effect.gen(function*() {
-      const queries = yield* EchoQueries
-      const error = yield* Effect.flip(queries.seriesJson(request({ site: "zzq" })))
-      expect(error._tag).toBe("UnknownSite")
-      expect(error.message).toBe("no radar zzq")
-      expect(yield* queries.seriesJson(request({ site: "pgr" }))).toBe(expectedJson([]))
-    })))
+    withQueries(
+      1,
+      Effect.gen(function*() {
+        const queries = yield* EchoQueries
+        const error = yield* Effect.flip(queries.seriesJson(request({ site: "zzq" })))
+        expect(error._tag).toBe("UnknownSite")
+        expect(error.message).toBe("no radar zzq")
+        expect(yield* queries.seriesJson(request({ site: "pgr" }))).toBe(expectedJson([]))
+      })
+    ))
 
   it.scopedLive("holds at most workers + queue requests; beyond them it refuses at once, and serves again after", () =>
     withQueries(

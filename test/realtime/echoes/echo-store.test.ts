@@ -27,9 +27,10 @@ const withStore = <A, E>(body: Effect.Effect<A, E, EchoStore | SqlClient.SqlClie
     return yield* body.pipe(Effect.provide(EchoStore.Default.pipe(Layer.provideMerge(databaseLayer(file)))))
   })
 
-const countRows = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: number }>`SELECT COUNT(*) AS n FROM echo_scans`).pipe(
-  Effect.map((rows) => Number(rows[0]!.n))
-)
+const countRows = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: number }>`SELECT COUNT(*) AS n FROM echo_scans`)
+  .pipe(
+    Effect.map((rows) => Number(rows[0]!.n))
+  )
 
 describe("EchoStore", () => {
   it.scoped("stores a batch, keeps the fraction, skips scans already stored and returns the rows it wrote", () =>
@@ -37,16 +38,47 @@ describe("EchoStore", () => {
       const store = yield* EchoStore
       const scans = [scan({ timestamp: T0 }), scan({ timestamp: T0 + MINUTE, totalEchoes: 1 / 3, complete: false })]
       expect(yield* store.insertScans(scans)).toEqual(scans)
-      expect(yield* store.insertScans([scan({ timestamp: T0, totalEchoes: 99 }), scan({ timestamp: T0 + 2 * MINUTE })])).toEqual([
-        scan({ timestamp: T0 + 2 * MINUTE })
-      ])
+      expect(yield* store.insertScans([scan({ timestamp: T0, totalEchoes: 99 }), scan({ timestamp: T0 + 2 * MINUTE })]))
+        .toEqual([
+          scan({ timestamp: T0 + 2 * MINUTE })
+        ])
 
       const sql = yield* SqlClient.SqlClient
       const rows = yield* sql`SELECT * FROM echo_scans ORDER BY timestamp`
       expect(rows).toEqual([
-        { site_name: "sas", channel: 0, timestamp: T0, total_echoes: 12.5, ionospheric_echoes: 8.25, ground_scatter_echoes: 4.25, record_count: 16, beam_count: 16, complete: 1 },
-        { site_name: "sas", channel: 0, timestamp: T0 + MINUTE, total_echoes: 1 / 3, ionospheric_echoes: 8.25, ground_scatter_echoes: 4.25, record_count: 16, beam_count: 16, complete: 0 },
-        { site_name: "sas", channel: 0, timestamp: T0 + 2 * MINUTE, total_echoes: 12.5, ionospheric_echoes: 8.25, ground_scatter_echoes: 4.25, record_count: 16, beam_count: 16, complete: 1 }
+        {
+          site_name: "sas",
+          channel: 0,
+          timestamp: T0,
+          total_echoes: 12.5,
+          ionospheric_echoes: 8.25,
+          ground_scatter_echoes: 4.25,
+          record_count: 16,
+          beam_count: 16,
+          complete: 1
+        },
+        {
+          site_name: "sas",
+          channel: 0,
+          timestamp: T0 + MINUTE,
+          total_echoes: 1 / 3,
+          ionospheric_echoes: 8.25,
+          ground_scatter_echoes: 4.25,
+          record_count: 16,
+          beam_count: 16,
+          complete: 0
+        },
+        {
+          site_name: "sas",
+          channel: 0,
+          timestamp: T0 + 2 * MINUTE,
+          total_echoes: 12.5,
+          ionospheric_echoes: 8.25,
+          ground_scatter_echoes: 4.25,
+          record_count: 16,
+          beam_count: 16,
+          complete: 1
+        }
       ])
     })))
 
@@ -65,7 +97,12 @@ describe("EchoStore", () => {
       // NaN binds as NULL and breaks NOT NULL.
       scans[250] = scan({ timestamp: T0 + 250 * MINUTE, totalEchoes: Number.NaN })
       const error = yield* Effect.flip(store.insertScans(scans))
-      expect(error).toMatchObject({ _tag: "EchoStoreError", operation: "insert", kind: "poison", code: "SQLITE_CONSTRAINT_NOTNULL" })
+      expect(error).toMatchObject({
+        _tag: "EchoStoreError",
+        operation: "insert",
+        kind: "poison",
+        code: "SQLITE_CONSTRAINT_NOTNULL"
+      })
       expect(error.message).toMatch(/NOT NULL/)
       expect(yield* countRows).toBe(0)
     })))
@@ -73,11 +110,16 @@ describe("EchoStore", () => {
   it.scoped("a complete scan replaces the incomplete row of the same start; nothing else is overwritten", () =>
     withStore(Effect.gen(function*() {
       const store = yield* EchoStore
-      yield* store.insertScans([scan({ timestamp: T0, complete: false, recordCount: 5 }), scan({ timestamp: T0 + MINUTE })])
+      yield* store.insertScans([
+        scan({ timestamp: T0, complete: false, recordCount: 5 }),
+        scan({ timestamp: T0 + MINUTE })
+      ])
       const whole = scan({ timestamp: T0, totalEchoes: 3 })
       expect(yield* store.insertScans([whole, scan({ timestamp: T0 + MINUTE, totalEchoes: 7 })])).toEqual([whole])
       expect(yield* store.insertScans([scan({ timestamp: T0, complete: false, recordCount: 2 })])).toEqual([])
-      const points = Chunk.toReadonlyArray(yield* Stream.runCollect(store.seriesStream({ site: "sas", channel: 0, from: T0, to: T0 + 2 * MINUTE })))
+      const points = Chunk.toReadonlyArray(
+        yield* Stream.runCollect(store.seriesStream({ site: "sas", channel: 0, from: T0, to: T0 + 2 * MINUTE }))
+      )
       expect(points.map((p) => [p.total_echoes, p.complete])).toEqual([[3, true], [12.5, true]])
     })))
 
@@ -114,7 +156,11 @@ describe("EchoStore", () => {
         expect(points.map((p) => p.total_echoes)).toEqual([2, 3, 4, 5, 6, 7])
         expect(points.every((p) => p.complete)).toBe(true)
       }
-      expect(Chunk.size(yield* Stream.runCollect(store.seriesStream({ ...query, from: T0 + 20 * MINUTE, to: T0 + 30 * MINUTE })))).toBe(0)
+      expect(
+        Chunk.size(
+          yield* Stream.runCollect(store.seriesStream({ ...query, from: T0 + 20 * MINUTE, to: T0 + 30 * MINUTE }))
+        )
+      ).toBe(0)
     })))
 
   it.scoped("finds the lowest channel with data in a range", () =>
@@ -135,7 +181,9 @@ describe("EchoStore", () => {
       const store = yield* EchoStore
       yield* store.insertScans([0, 1, 2, 3].map((m) => scan({ timestamp: T0 + m * MINUTE })))
       yield* store.deleteOlderThan(T0 + 2 * MINUTE)
-      const points = yield* Stream.runCollect(store.seriesStream({ site: "sas", channel: 0, from: 0, to: T0 + MINUTE * 10 }))
+      const points = yield* Stream.runCollect(
+        store.seriesStream({ site: "sas", channel: 0, from: 0, to: T0 + MINUTE * 10 })
+      )
       expect(Chunk.toReadonlyArray(points).map((p) => p.timestamp)).toEqual([T0 + 2 * MINUTE, T0 + 3 * MINUTE])
     })))
 })

@@ -3,10 +3,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import { EchoesHttp } from "../../../src/http/echoes-http.js"
 import { databaseLayer } from "../../../src/layers/platform/database.js"
+import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
 import { EchoQueries } from "../../../src/layers/realtime/EchoQueries.js"
 import { EchoStore } from "../../../src/layers/realtime/EchoStore.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
-import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
 import type { EchoScan } from "../../../src/streams/scan-window.js"
 import { httpServerLayer } from "../live/server-layers.js"
 import { tempDatabaseFile } from "./temp-database.js"
@@ -60,7 +60,13 @@ describe("GET /echoes/", () => {
         const store = yield* EchoStore
         yield* store.insertScans([
           scan({ timestamp: T0 + 123, totalEchoes: 12.5, ionosphericEchoes: 8.49, groundScatterEchoes: 4.01 }),
-          scan({ timestamp: T0 + MINUTE, totalEchoes: 0, ionosphericEchoes: 0, groundScatterEchoes: 0, complete: false }),
+          scan({
+            timestamp: T0 + MINUTE,
+            totalEchoes: 0,
+            ionosphericEchoes: 0,
+            groundScatterEchoes: 0,
+            complete: false
+          }),
           scan({ timestamp: T0 + 2 * MINUTE, totalEchoes: 20.4, ionosphericEchoes: 10.6, groundScatterEchoes: 9.8 }),
           scan({ timestamp: T0 + 3 * MINUTE }),
           scan({ timestamp: T0 + MINUTE, site: "pgr", totalEchoes: 99 })
@@ -80,11 +86,15 @@ describe("GET /echoes/", () => {
         // Written directly, yet byte for byte what JSON.stringify gives.
         expect(slash.text).toBe(JSON.stringify(JSON.parse(slash.text)))
         const complete = JSON.parse((yield* get(`${url}/echoes/?${params}&complete=true`)).text)
-        expect([complete.timestamp, complete.complete]).toEqual([["2025-09-27T00:00:00Z", "2025-09-27T00:02:00Z"], [true, true]])
+        expect([complete.timestamp, complete.complete]).toEqual([["2025-09-27T00:00:00Z", "2025-09-27T00:02:00Z"], [
+          true,
+          true
+        ]])
         const bare = yield* get(`${url}/echoes?${params}`)
         expect(bare.status).toBe(200)
         expect(bare.text).toBe(slash.text)
-      })))
+      })
+    ))
 
   it.scopedLive("defaults to the last 24 h and to the lowest channel with data", () =>
     withServer((url) =>
@@ -103,14 +113,19 @@ describe("GET /echoes/", () => {
         const second = JSON.parse((yield* get(`${url}/echoes/?site_name=sas&channel=2`)).text)
         expect(second.total_echoes).toEqual([2, 4])
         // Given only a start, the window is the 24 h after it.
-        const fromStart = JSON.parse((yield* get(`${url}/echoes/?${query({ site_name: "sas", start: iso(now - 26 * HOUR) })}`)).text)
+        const fromStart = JSON.parse(
+          (yield* get(`${url}/echoes/?${query({ site_name: "sas", start: iso(now - 26 * HOUR) })}`)).text
+        )
         expect(fromStart.total_echoes).toEqual([1])
-      })))
+      })
+    ))
 
   it.scopedLive("answers an empty range with empty arrays", () =>
     withServer((url) =>
       Effect.gen(function*() {
-        const response = yield* get(`${url}/echoes/?${query({ site_name: "inv", start: "2025-09-27", end: "2025-09-28" })}`)
+        const response = yield* get(
+          `${url}/echoes/?${query({ site_name: "inv", start: "2025-09-27", end: "2025-09-28" })}`
+        )
         expect(response.status).toBe(200)
         expect(JSON.parse(response.text)).toEqual({
           timestamp: [],
@@ -120,7 +135,8 @@ describe("GET /echoes/", () => {
           ground_scatter_echoes: [],
           complete: []
         })
-      })))
+      })
+    ))
 
   it.scopedLive("answers 404 {message} for a site neither configured, in the radar table, nor stored (issue 13)", () =>
     withServer((url) =>
@@ -134,7 +150,8 @@ describe("GET /echoes/", () => {
         yield* (yield* EchoStore).insertScans([scan({ timestamp: T0, site: "zzz" })])
         const stored = yield* get(`${url}/echoes/?${query({ site_name: "zzz", start: iso(T0), end: iso(T0 + HOUR) })}`)
         expect(JSON.parse(stored.text).total_echoes).toEqual([13])
-      })))
+      })
+    ))
 
   it.scopedLive("beyond the running and waiting queries, answers 503 with Retry-After at once", () =>
     withServer((url) =>
@@ -162,10 +179,18 @@ describe("GET /echoes/", () => {
         const store = yield* EchoStore
         const rows = 4_500
         yield* store.insertScans(
-          Array.from({ length: rows }, (_, i) => scan({ timestamp: T0 + i * MINUTE, totalEchoes: i + 0.4, ionosphericEchoes: i % 7, groundScatterEchoes: 0.5 }))
+          Array.from({ length: rows }, (_, i) =>
+            scan({
+              timestamp: T0 + i * MINUTE,
+              totalEchoes: i + 0.4,
+              ionosphericEchoes: i % 7,
+              groundScatterEchoes: 0.5
+            }))
         )
         const end = T0 + rows * MINUTE
-        const response = yield* get(`${url}/echoes/?${query({ site_name: "sas", start: iso(T0), end: iso(end), save: "true" })}`)
+        const response = yield* get(
+          `${url}/echoes/?${query({ site_name: "sas", start: iso(T0), end: iso(end), save: "true" })}`
+        )
         expect(response.status).toBe(200)
         expect(response.headers.get("content-type")).toBe("text/csv")
         expect(response.headers.get("content-disposition")).toBe(
@@ -177,7 +202,8 @@ describe("GET /echoes/", () => {
         expect(lines[1]).toBe("2025-09-27T00:00:00Z,0,0,1,true")
         expect(lines[2]).toBe("2025-09-27T00:01:00Z,1,1,1,true")
         expect(lines[rows]).toBe(`${iso(T0 + (rows - 1) * MINUTE)},${rows - 1},${(rows - 1) % 7},1,true`)
-      })))
+      })
+    ))
 
   it.scopedLive("refuses each bad parameter with 400 and a message", () =>
     withServer((url) =>
@@ -214,7 +240,8 @@ describe("GET /echoes/", () => {
         // Any ISO 8601 form (issue 18): a week date, the year 0001.
         expect((yield* get(`${url}/echoes/?site_name=sas&start=2025-W39-6&channel=007`)).status).toBe(200)
         expect((yield* get(`${url}/echoes/?site_name=sas&start=0001-01-01`)).status).toBe(200)
-      })))
+      })
+    ))
 
   it.scopedLive("answers 503 with a message, never a stack trace, when the database fails", () =>
     withServer((url) =>
@@ -226,5 +253,6 @@ describe("GET /echoes/", () => {
           expect(response.status).toBe(503)
           expect(JSON.parse(response.text)).toEqual({ message: "the echo database is unavailable" })
         }
-      })))
+      })
+    ))
 })

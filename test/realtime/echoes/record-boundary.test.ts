@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import { checkRecordTime, withCheckedTime } from "../../../src/streams/record-time.js"
 import { RepeatFilter } from "../../../src/streams/record-repeat.js"
+import { checkRecordTime, withCheckedTime } from "../../../src/streams/record-time.js"
 import { emptyWindows, feedRecord } from "../../../src/streams/scan-window.js"
 import { syntheticFitacf } from "./synthetic-fitacf.js"
 
