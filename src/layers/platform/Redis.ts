@@ -10,6 +10,7 @@
  */
 import { createClient, type RedisClientType } from "@redis/client"
 import { Data, Effect, Runtime } from "effect"
+import { describeUnknown } from "../../domain/unknown-error.js"
 
 export class RedisError extends Data.TaggedError("RedisError")<{
   readonly url: string
@@ -41,8 +42,6 @@ export interface RedisOptions {
 /** Reconnect quickly at first, then every 2 s: a Redis restart takes a second or two. */
 const reconnectDelay = (retries: number): number => Math.min(100 * 2 ** retries, 2000)
 
-const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
-
 const connectClient = (options: RedisOptions, name: string) =>
   Effect.gen(function*() {
     const url = redactRedisUrl(options.url)
@@ -58,7 +57,7 @@ const connectClient = (options: RedisOptions, name: string) =>
     client.on("error", (error: unknown) => {
       if (down) return
       down = true
-      runFork(Effect.logWarning("Redis unreachable; reconnecting", { url, client: name, reason: describe(error) }))
+      runFork(Effect.logWarning("Redis unreachable; reconnecting", { url, client: name, reason: describeUnknown(error) }))
     })
     client.on("ready", () => {
       if (!down) return
@@ -68,7 +67,7 @@ const connectClient = (options: RedisOptions, name: string) =>
     yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => client.connect(),
-        catch: (cause) => new RedisError({ url, operation: "connect", reason: describe(cause) })
+        catch: (cause) => new RedisError({ url, operation: "connect", reason: describeUnknown(cause) })
       }).pipe(
         // The first connection decides start-up: a wrong URL is one clear line, not endless retries.
         Effect.timeoutFail({
@@ -98,7 +97,7 @@ export class Redis extends Effect.Service<Redis>()("superdarn-hub/Redis", {
       run: <A>(operation: string, command: (client: RedisClientType) => Promise<A>) =>
         Effect.tryPromise({
           try: () => command(client),
-          catch: (cause) => new RedisError({ url, operation, reason: describe(cause) })
+          catch: (cause) => new RedisError({ url, operation, reason: describeUnknown(cause) })
         })
     } as const
   })

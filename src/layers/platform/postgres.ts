@@ -12,6 +12,7 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import { PgClient, PgMigrator } from "@effect/sql-pg"
 import { Duration, Layer, Redacted } from "effect"
 import pg from "pg"
+import { describeUnknown } from "../../domain/unknown-error.js"
 import { DatabaseOpenError } from "./database-open-error.js"
 import { migrations } from "./migrations/all-migrations.js"
 
@@ -56,7 +57,7 @@ export const postgresLayer = (options: PostgresOptions) => {
     Layer.mapError((cause) =>
       new DatabaseOpenError({
         path: redactDatabaseUrl(options.url),
-        reason: cause instanceof Error ? cause.message : String(cause)
+        reason: describeUnknown(cause)
       })
     )
   )

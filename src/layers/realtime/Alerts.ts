@@ -11,6 +11,7 @@
  * deliveries; nothing waits for a delivery, least of all the radars.
  */
 import { Clock, Context, Duration, Effect, Layer, Option, Queue, Redacted, Schedule } from "effect"
+import { describeUnknown } from "../../domain/unknown-error.js"
 import { AppConfig } from "../platform/AppConfig.js"
 import { type SmtpSettings, smtpTransport } from "../platform/smtp.js"
 import { alertSubject, alertText } from "./alert-email.js"
@@ -125,7 +126,7 @@ export class Alerts extends Context.Tag("superdarn-hub/Alerts")<Alerts, AlertsSh
                   subject: alertSubject(notice),
                   text: alertText(notice)
                 }),
-              catch: (error) => ({ message: `e-mail: ${error instanceof Error ? error.message : String(error)}` })
+              catch: (error) => ({ message: `e-mail: ${describeUnknown(error)}` })
             }).pipe(
               Effect.timeoutFail({
                 duration: EMAIL_TIMEOUT,
