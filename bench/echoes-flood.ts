@@ -91,6 +91,8 @@ interface Flood {
   readonly refused: number
   readonly withRetryAfter: number
   readonly other: number
+  /** Why requests failed without an HTTP answer (the client's error codes). */
+  readonly failures: string
   readonly okP50Ms: number
   readonly okMaxMs: number
   readonly wallMs: number
@@ -98,6 +100,7 @@ interface Flood {
 
 const flood = async (port: number, end: number): Promise<Flood> => {
   const began = performance.now()
+  const failures = new Map<string, number>()
   const outcomes = await Promise.all(Array.from({ length: REQUESTS }, async (_, i) => {
     const params = new URLSearchParams({
       site_name: siteOf(i % SITES),
@@ -113,7 +116,12 @@ const flood = async (port: number, end: number): Promise<Flood> => {
         retryAfter: response.headers.get("retry-after"),
         ms: performance.now() - started
       }
-    } catch {
+    } catch (error) {
+      const cause = (error as { readonly cause?: { readonly code?: string; readonly message?: string } }).cause
+      failures.set(
+        cause?.code ?? cause?.message ?? String(error),
+        (failures.get(cause?.code ?? cause?.message ?? String(error)) ?? 0) + 1
+      )
       return { status: 0, retryAfter: null, ms: performance.now() - started }
     }
   }))
@@ -124,6 +132,7 @@ const flood = async (port: number, end: number): Promise<Flood> => {
     refused: refused.length,
     withRetryAfter: refused.filter((o) => o.retryAfter !== null).length,
     other: outcomes.length - ok.length - refused.length,
+    failures: [...failures].map(([why, n]) => `${why} ×${n}`).join(", "),
     okP50Ms: ok[Math.floor(ok.length / 2)] ?? Number.NaN,
     okMaxMs: ok[ok.length - 1] ?? Number.NaN,
     wallMs: performance.now() - began
@@ -185,7 +194,7 @@ const runCase = async (file: string, end: number, withFlood: boolean): Promise<s
       ...(flooded === undefined ? [] : [
         `answered ${flooded.ok} (p50 ${flooded.okP50Ms.toFixed(0)} ms, last ${flooded.okMaxMs.toFixed(0)} ms)`,
         `503 ${flooded.refused} (${flooded.withRetryAfter} with Retry-After)`,
-        `other ${flooded.other}`,
+        `other ${flooded.other}${flooded.failures === "" ? "" : ` (${flooded.failures})`}`,
         `all answered within ${flooded.wallMs.toFixed(0)} ms`
       ]),
       `server peak RSS ${(serverStats.peakRssBytes / MB).toFixed(0)} MB`,
