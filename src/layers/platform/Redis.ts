@@ -7,8 +7,12 @@
  * once (no offline queue), so a caller sees a typed error instead of waiting
  * behind a dead socket, and every episode is logged once as it starts and
  * once as it ends.
+ *
+ * The client library is loaded when a connection is made, so the processes
+ * that never use Redis (the default single process, every CLI command) do
+ * not pay for it.
  */
-import { createClient, type RedisClientType } from "@redis/client"
+import type { RedisClientType } from "@redis/client"
 import { Data, Effect, Runtime } from "effect"
 import { describeUnknown } from "../../domain/unknown-error.js"
 
@@ -46,6 +50,7 @@ const connectClient = (options: RedisOptions, name: string) =>
   Effect.gen(function*() {
     const url = redactRedisUrl(options.url)
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+    const { createClient } = yield* Effect.promise(() => import("@redis/client"))
     const client: RedisClientType = createClient({
       url: options.url,
       name,
@@ -85,12 +90,15 @@ export class Redis extends Effect.Service<Redis>()("superdarn-hub/Redis", {
   scoped: Effect.fnUntraced(function*(options: RedisOptions) {
     const url = redactRedisUrl(options.url)
     const client = yield* connectClient(options, "superdarn-hub")
+    const { RESP_TYPES } = yield* Effect.promise(() => import("@redis/client"))
     return {
       url,
       client,
       key: (name: string): string => `${options.keyPrefix}${name}`,
       /** True while the command connection is up. */
       isReady: (): boolean => client.isReady,
+      /** Command options that read bulk strings as Buffers (binary values). */
+      asBuffers: { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } },
       /** A client of its own (for blocking reads), closed with the scope it is made in. */
       duplicate: (name: string) => connectClient(options, name),
       /** Run one command, as a typed error when Redis is away or refuses it. */

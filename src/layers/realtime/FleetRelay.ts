@@ -14,7 +14,6 @@
  * resumes from its last entry without a gap, as long as it was away for less
  * than the window. Entries it missed beyond that are counted as a gap.
  */
-import { RESP_TYPES } from "@redis/client"
 import { Data, Duration, Effect, Either, Metric, Schedule } from "effect"
 import type { Scope } from "effect"
 import { decodeRecord } from "../../dmap/decode.js"
@@ -200,7 +199,7 @@ export const makeFleetRelay = (options: FleetRelayOptions) =>
           Effect.eventually
         )
         // Bulk strings as Buffers: the records' DMAP bytes are binary.
-        const asBuffers = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } }
+        const asBuffers = redis.asBuffers
         let lastId = `${Date.now() - options.windowMs}-0`
         const readBatch = Effect.tryPromise({
           try: () =>
