@@ -5,7 +5,6 @@
  * `\uNNNN`, and a backslash as `\\`, so a listing can neither drive the
  * terminal nor forge a table line, and the escapes cannot be faked.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/g
 
 export const printable = (text: string): string =>

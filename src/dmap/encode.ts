@@ -95,7 +95,7 @@ const writeScalarValue = (view: DataView, p: number, type: number, value: DmapSc
 }
 
 /** The typed array the decoder gives for each numeric type; its bytes can be copied as they are. */
-const NATIVE_ARRAY: Readonly<Record<number, Function>> = {
+const NATIVE_ARRAY: Readonly<Record<number, abstract new(length: number) => ArrayBufferView>> = {
   [DmapType.char]: Int8Array,
   [DmapType.short]: Int16Array,
   [DmapType.int]: Int32Array,
