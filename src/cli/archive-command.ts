@@ -13,6 +13,7 @@ import { Data, Effect, Layer } from "effect"
 import type { ArchiveConfig } from "../layers/archive/config/archive-config.js"
 import type { TransferProgress } from "../layers/archive/TransferProgress.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"
+import { inventoryCommand } from "./archive-inventory-command.js"
 import { verifyCommand } from "./archive-verify-command.js"
 
 /**
@@ -104,5 +105,5 @@ const statusCommand = Command.make("status", { config: configOption }, ({ config
 
 export const archiveCommand = Command.make("archive").pipe(
   Command.withDescription("the archive collector: gather data files from the institutions that run radars"),
-  Command.withSubcommands([runCommand, syncCommand, statusCommand, verifyCommand])
+  Command.withSubcommands([runCommand, syncCommand, statusCommand, verifyCommand, inventoryCommand])
 )

@@ -4,7 +4,9 @@
  * is a complete statement of where a file stands.
  */
 import { SqlClient, type SqlError } from "@effect/sql"
-import { Data, Effect, Option, type ParseResult, Schema } from "effect"
+import { Data, Effect, Either, Option, type ParseResult, Schema } from "effect"
+import type { HeldFile, InventoryQuery } from "../../domain/archive-inventory.js"
+import { parseFileName } from "../../domain/file-name.js"
 import { FileRow, RunRow } from "./journal-row.js"
 
 export class JournalError extends Data.TaggedError("JournalError")<{
@@ -114,6 +116,40 @@ export class ArchiveJournal extends Effect.Service<ArchiveJournal>()("superdarn-
       return new Map(rows.map((row) => [row.destination, row.sha1]))
     })
 
+    /**
+     * Files filed in the archive for one radar and type whose data starts in
+     * [fromMs, toMs), by start time. Names begin YYYYMMDD, so a range of
+     * day-prefixes narrows in SQL (digits order alike under any collation);
+     * the parsed name then decides exactly.
+     */
+    const held = Effect.fn("ArchiveJournal.held")(function*(query: InventoryQuery) {
+      const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10).replaceAll("-", "")
+      const firstDay = dayOf(query.fromMs)
+      const afterLastDay = dayOf(Math.floor((query.toMs - 1) / 86_400_000) * 86_400_000 + 86_400_000)
+      const rows = yield* sql`SELECT ${sql.literal(FILE_COLUMNS)} FROM archive_files
+        WHERE state = 'archived' AND archive_name >= ${firstDay} AND archive_name < ${afterLastDay}
+          AND archive_name LIKE ${`%.${query.radar}.%`}`.pipe(
+        Effect.flatMap(decodeFiles),
+        Effect.mapError(asJournalError("held"))
+      )
+      const files: Array<HeldFile> = []
+      for (const row of rows) {
+        const parsed = parseFileName(row.archiveName ?? row.name)
+        if (Either.isLeft(parsed)) continue
+        const { radar, startMs, type } = parsed.right
+        if (radar !== query.radar || type !== query.type || startMs < query.fromMs || startMs >= query.toMs) continue
+        files.push({
+          name: row.archiveName ?? row.name,
+          startMs,
+          size: row.archivedSize,
+          sha1: row.archivedSha1,
+          filedAt: row.updatedAt,
+          institution: row.institution
+        })
+      }
+      return files.sort((a, b) => a.startMs - b.startMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    })
+
     const saveRun = Effect.fn("ArchiveJournal.saveRun")(function*(run: RunRow) {
       yield* sql`INSERT INTO archive_runs ${
         sql.insert({
@@ -194,6 +230,7 @@ export class ArchiveJournal extends Effect.Service<ArchiveJournal>()("superdarn-
       markTidied,
       files,
       filedIn,
+      held,
       saveRun,
       summary,
       takeLease,
