@@ -18,6 +18,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Layer } from "effect"
+import { AlertsHttp } from "../http/alerts-http.js"
 import { ApiDocsRoutes } from "../http/api-docs-routes.js"
 import { EchoesHttp } from "../http/echoes-http.js"
 import { FovHttp } from "../http/fov-http.js"
@@ -49,7 +50,7 @@ import { RetentionLive } from "../layers/realtime/retention.js"
 import { ShutdownLive } from "../layers/platform/shutdown.js"
 
 /** One handler layer per group of HubApi (src/http/hub-api.ts): a new group adds its layer here. */
-const ApiHandlers = Layer.mergeAll(RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp, FovHttp, HistoryHttp)
+const ApiHandlers = Layer.mergeAll(AlertsHttp, RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp, FovHttp, HistoryHttp)
 
 /** What HttpApi does not describe, registered on the same router: the status page and the API document. */
 const PlainRoutes = Layer.mergeAll(StatusPageRoutes, ApiDocsRoutes, FanMapAssetRoutes)
@@ -79,8 +80,7 @@ export const StorageLayer = Layer.mergeAll(DatabaseHealth.Default, EchoQueries.D
 export const serverLayer = <E, R>(fleet: Layer.Layer<RadarFleet, E, R>) => {
   const storage = StorageLayer
   const http = HubHttpServer
-  // Alerts: radar state changes as notices after the hold-down (ALERT_*), logged, posted and mailed.
-  const consumers = Layer.mergeAll(EchoAggregator.Default, RetentionLive, Alerts.Default).pipe(
+  const consumers = Layer.mergeAll(EchoAggregator.Default, RetentionLive).pipe(
     Layer.provideMerge(LiveFeed.Default),
     Layer.provideMerge(http)
   )
@@ -89,7 +89,16 @@ export const serverLayer = <E, R>(fleet: Layer.Layer<RadarFleet, E, R>) => {
     Layer.provideMerge(consumers),
     // HardwareTables: the fov endpoint and the radars' positions in /radars and the radars event.
     // History: the live feed fills it, GET /radars/{site}/history reads it (one instance: layers are memoized).
-    Layer.provideMerge(Layer.mergeAll(Hub.Default, History.Default, RadarRegistry.Default, storage, HardwareTables.Default)),
+    // Alerts: radar state changes as notices after the hold-down (ALERT_*), logged, posted and mailed; below the
+    // HTTP server because GET /alerts reads its recent notices (the registry is the same memoized instance).
+    Layer.provideMerge(Layer.mergeAll(
+      Hub.Default,
+      History.Default,
+      RadarRegistry.Default,
+      storage,
+      HardwareTables.Default,
+      Alerts.Default.pipe(Layer.provide(RadarRegistry.Default))
+    )),
     Layer.provideMerge(AppConfig.Default),
     Layer.provide(NodeContext.layer),
     Layer.provide(ShutdownLive)

@@ -4,7 +4,15 @@
  * table. The address an actor connects to is left out: it names hosts inside
  * radar networks, which the public does not need.
  */
-import type { RadarCounters, RadarPhase, RadarStatus, RadarTransport } from "./radar-status.js"
+import {
+  type RadarCounters,
+  type RadarPhase,
+  type RadarStatus,
+  type RadarTransport,
+  type RecordQuality,
+  setBits,
+  type TransmitterStatus
+} from "./radar-status.js"
 import type { RadarInfo } from "./radar-table.js"
 
 /** Where a radar is and looks, from its hardware table. */
@@ -32,7 +40,32 @@ export interface RadarListEntry {
   readonly lastError: string | null
   /** Absent when the hub has no hardware table for the site. */
   readonly position?: RadarPosition
+  /** From the latest record; absent before the first one (and for the Canada feed's own entry). */
+  readonly transmitter?: TransmitterListEntry
+  /** Records that failed each quality check; absent until one does. */
+  readonly quality?: RecordQuality
 }
+
+/** The transmitter status with the set bits of its status words spelled out. */
+export interface TransmitterListEntry extends TransmitterStatus {
+  readonly agcBits: ReadonlyArray<number>
+  readonly lopwrBits: ReadonlyArray<number>
+}
+
+const transmitterListEntry = (t: TransmitterStatus): TransmitterListEntry => ({
+  agc: t.agc,
+  agcBits: setBits(t.agc),
+  lopwr: t.lopwr,
+  lopwrBits: setBits(t.lopwr),
+  noiseSearch: t.noiseSearch,
+  noiseMean: t.noiseMean,
+  tfreq: t.tfreq,
+  nave: t.nave,
+  intt: t.intt,
+  ercod: t.ercod,
+  cp: t.cp,
+  changedAt: t.changedAt
+})
 
 /** Entries sorted by site code. */
 export const radarList = (
@@ -58,6 +91,8 @@ export const radarList = (
         nextAttemptAt: status.nextAttemptAt ?? null,
         counters: status.counters,
         lastError: status.lastError ?? null,
-        ...(position === undefined ? {} : { position })
+        ...(position === undefined ? {} : { position }),
+        ...(status.transmitter === undefined ? {} : { transmitter: transmitterListEntry(status.transmitter) }),
+        ...(status.quality === undefined ? {} : { quality: status.quality })
       }
     })

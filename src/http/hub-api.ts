@@ -18,6 +18,7 @@
  */
 import { HttpApi, OpenApi } from "@effect/platform"
 import { packageVersion } from "../domain/package-files.js"
+import { AlertsGroup } from "./alerts-api.js"
 import { EchoesGroup } from "./echoes-api.js"
 import { FovGroup } from "./fov-api.js"
 import { HealthGroup } from "./health-api.js"
@@ -59,6 +60,7 @@ export class HubApi extends HttpApi.make("superdarn-hub")
   .add(EchoesGroup)
   .add(HealthGroup)
   .add(MetricsGroup)
+  .add(AlertsGroup)
   .addError(InvalidRequestBody)
   .annotate(OpenApi.Title, "superdarn-hub")
   .annotate(OpenApi.Version, packageVersion())

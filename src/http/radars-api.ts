@@ -2,6 +2,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import type { RadarListEntry } from "../domain/radar-list.js"
+import { TRANSMITTER_FIELDS, type TransmitterField } from "../domain/radar-status.js"
 
 const EpochMs = Schema.Number.annotations({ description: "Epoch milliseconds" })
 
@@ -14,6 +15,34 @@ const RadarCounters = Schema.Struct({
   reconnects: Schema.Number,
   failedAttempts: Schema.Number
 })
+
+const StatusBits = Schema.Array(Schema.Number).annotations({ description: "The bits set, lowest first" })
+
+const Transmitter = Schema.Struct({
+  agc: Schema.Number.annotations({ description: "stat.agc: a bit per receiver whose gain control is saturated" }),
+  agcBits: StatusBits,
+  lopwr: Schema.Number.annotations({ description: "stat.lopwr: a bit per transmitter reporting low power" }),
+  lopwrBits: StatusBits,
+  noiseSearch: Schema.Number,
+  noiseMean: Schema.Number,
+  tfreq: Schema.Number.annotations({ description: "kHz" }),
+  nave: Schema.Number,
+  intt: Schema.Number.annotations({ description: "Integration time, seconds" }),
+  ercod: Schema.Number.annotations({ description: "The radar's error code (0: none)" }),
+  cp: Schema.Number.annotations({ description: "Control program id" }),
+  changedAt: Schema.Struct(
+    Object.fromEntries(TRANSMITTER_FIELDS.map((field) => [field, EpochMs])) as {
+      readonly [K in TransmitterField]: typeof EpochMs
+    }
+  ).annotations({ description: "When each value last changed (its first sighting counts)" })
+}).annotations({ identifier: "RadarTransmitter", description: "From the radar's latest record" })
+
+const Quality = Schema.Struct({
+  stationMismatch: Schema.Number.annotations({ description: "Station id not the configured site's" }),
+  clockSkew: Schema.Number.annotations({ description: "Record time more than 5 min from the hub's clock" }),
+  timeBackwards: Schema.Number.annotations({ description: "Record time earlier than the previous record's" }),
+  scanFlag: Schema.Number.annotations({ description: "Scan flag not -2, -1, 0 or +1" })
+}).annotations({ identifier: "RadarQuality", description: "Records that failed each quality check" })
 
 /** Field order is the wire order of the JSON object. */
 export const RadarListEntrySchema = Schema.Struct({
@@ -36,7 +65,9 @@ export const RadarListEntrySchema = Schema.Struct({
       boresight: Schema.Number.annotations({ description: "Degrees east of north" })
     }).annotations({ description: "From the radar's hardware table; absent without one" }),
     { exact: true }
-  )
+  ),
+  transmitter: Schema.optionalWith(Transmitter, { exact: true }),
+  quality: Schema.optionalWith(Quality, { exact: true })
 }).annotations({ identifier: "RadarListEntry" })
 
 // The wire schema and the domain type must describe the same object.
