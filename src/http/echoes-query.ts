@@ -4,7 +4,7 @@
  * here), then defaults applied against the clock and the range checked.
  */
 import { Data, Either, Option, ParseResult, Schema } from "effect"
-import { parseIsoInstant } from "../domain/iso-instant.js"
+import { IsoInstantParam, QueryText, shown } from "./query-params.js"
 
 export class EchoesQueryError extends Data.TaggedError("EchoesQueryError")<{
   readonly parameter: string
@@ -15,25 +15,10 @@ export class EchoesQueryError extends Data.TaggedError("EchoesQueryError")<{
   }
 }
 
-const shown = (actual: unknown): string => JSON.stringify(actual) ?? String(actual)
-
-/** A query parameter is a string, or an array when it was repeated. */
-const QueryText = Schema.String.annotations({ message: () => "must be given once" })
-
 const SiteName = QueryText.pipe(
   Schema.pattern(/^[a-z]{3}$/),
   Schema.annotations({ message: (issue) => `must be 3 lowercase letters, got ${shown(issue.actual)}` })
 )
-
-const IsoInstant = Schema.transformOrFail(QueryText, Schema.Number, {
-  strict: true,
-  decode: (text, _, ast) =>
-    Option.match(parseIsoInstant(text), {
-      onNone: () => ParseResult.fail(new ParseResult.Type(ast, text)),
-      onSome: ParseResult.succeed
-    }),
-  encode: (ms) => ParseResult.succeed(new Date(ms).toISOString())
-}).annotations({ message: (issue) => `must be an ISO 8601 date or date-time, got ${shown(issue.actual)}` })
 
 const SAVE_VALUES: ReadonlyArray<string> = ["true", "false", "1", "0"]
 
@@ -58,10 +43,10 @@ export const EchoesParams = Schema.Struct({
     missingMessage: () => "is required"
   }),
   start: Schema.optional(
-    IsoInstant.annotations({ description: "Range start (inclusive), ISO 8601; default: 24 h before end" })
+    IsoInstantParam.annotations({ description: "Range start (inclusive), ISO 8601; default: 24 h before end" })
   ),
   end: Schema.optional(
-    IsoInstant.annotations({ description: "Range end (exclusive), ISO 8601; default: now, or 24 h after start" })
+    IsoInstantParam.annotations({ description: "Range end (exclusive), ISO 8601; default: now, or 24 h after start" })
   ),
   // A refinement by predicate has no JSON Schema of its own: these say what the predicates accept.
   save: Schema.optional(

@@ -3,15 +3,10 @@
  * range-beam cells as RST's `RPosGeo` places them, compact JSON or GeoJSON.
  */
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { Option, ParseResult, Schema } from "effect"
-import { parseIsoInstant } from "../domain/iso-instant.js"
+import { ParseResult, Schema } from "effect"
 import type { CompactFov } from "../geo/fov-output.js"
 import { ServiceUnavailableBody, UnknownSiteBody } from "./message-errors.js"
-
-const shown = (actual: unknown): string => JSON.stringify(actual) ?? String(actual)
-
-/** A query parameter is a string, or an array when it was repeated. */
-const QueryText = Schema.String.annotations({ message: () => "must be given once" })
+import { IsoInstantParam, QueryText, shown } from "./query-params.js"
 
 const wholeNumber = (low: number, high: number, what: string) => {
   const message = (issue: ParseResult.ParseIssue) => `must be ${what} ${low}-${high}, got ${shown(issue.actual)}`
@@ -23,16 +18,6 @@ const wholeNumber = (low: number, high: number, what: string) => {
     Schema.annotations({ jsonSchema: { type: "string", pattern: "^[0-9]+$", description: `${what} ${low}-${high}` } })
   )
 }
-
-const DateParam = Schema.transformOrFail(QueryText, Schema.Number, {
-  strict: true,
-  decode: (text, _, ast) =>
-    Option.match(parseIsoInstant(text), {
-      onNone: () => ParseResult.fail(new ParseResult.Type(ast, text)),
-      onSome: ParseResult.succeed
-    }),
-  encode: (ms) => ParseResult.succeed(new Date(ms).toISOString())
-}).annotations({ message: (issue) => `must be an ISO 8601 date or date-time, got ${shown(issue.actual)}` })
 
 const flag = (description: string) =>
   QueryText.pipe(
@@ -75,7 +60,7 @@ export const FovParams = Schema.Struct({
   rxrise: Schema.optional(wholeNumber(0, 10000, "µs of receiver rise time,")),
   nrang: Schema.optional(wholeNumber(1, 1000, "range gates,")),
   date: Schema.optional(
-    DateParam.annotations({ description: "When, ISO 8601 (picks the hardware period); default now" })
+    IsoInstantParam.annotations({ description: "When, ISO 8601 (picks the hardware period); default now" })
   ),
   height: Schema.optional(HeightParam),
   chisham: Schema.optional(flag("true: the Chisham (2008) virtual-height model")),
