@@ -15,6 +15,7 @@
 import { connectFeed } from "./connection.js"
 import { applyEchoesEvent, createEchoCharts, loadEchoHistory } from "./echo-charts.js"
 import { mountFanMap } from "./fan-map.js"
+import { mountOperations } from "./operations.js"
 import { byId, utcClock } from "./format.js"
 import { applyListEntry, applyPacket, isRadarSite, newRadar } from "./radar-state.js"
 import { createRadarTable } from "./radar-table.js"
@@ -53,6 +54,8 @@ const rangeTime = createRangeTimePlot({
   radar: () => (view.site === undefined ? undefined : radars.get(view.site))
 })
 const fanMap = mountFanMap(byId("fan-map", HTMLElement))
+// Transmitter status, the Canada feed and the last alerts (operations.js), in a section of its own.
+const operations = mountOperations(byId("fan-map", HTMLElement).parentElement ?? document.body)
 
 /** @param {string} site */
 const radarFor = (site) => {
@@ -94,6 +97,7 @@ function selectSite(site) {
 /** @param {unknown} list the `radars` event or GET /radars */
 const onRadars = (list) => {
   if (!Array.isArray(list)) return
+  operations.update(/** @type {RadarListEntry[]} */ (list))
   for (const entry of /** @type {RadarListEntry[]} */ (list)) {
     if (typeof entry?.site !== "string" || !isRadarSite(entry.site)) continue
     const radar = radarFor(entry.site)

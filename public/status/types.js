@@ -5,6 +5,7 @@
 
 /** @typedef {import("../../src/streams/live-packet.js").LivePacket} LivePacket */
 /** @typedef {import("../../src/domain/radar-list.js").RadarListEntry} RadarListEntry */
+/** @typedef {import("../../src/layers/realtime/Alerts.js").AlertPayload} AlertPayload */
 /** @typedef {ReturnType<typeof import("../../src/layers/realtime/EchoAggregator.js").echoesEvent>} EchoesEvent */
 
 /**
