@@ -19,6 +19,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Layer } from "effect"
 import { AlertsHttp } from "../http/alerts-http.js"
+import { ArchiveHttp } from "../http/archive-http.js"
 import { ApiDocsRoutes } from "../http/api-docs-routes.js"
 import { EchoesHttp } from "../http/echoes-http.js"
 import { FovHttp } from "../http/fov-http.js"
@@ -50,7 +51,7 @@ import { RetentionLive } from "../layers/realtime/retention.js"
 import { ShutdownLive } from "../layers/platform/shutdown.js"
 
 /** One handler layer per group of HubApi (src/http/hub-api.ts): a new group adds its layer here. */
-const ApiHandlers = Layer.mergeAll(AlertsHttp, RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp, FovHttp, HistoryHttp)
+const ApiHandlers = Layer.mergeAll(AlertsHttp, ArchiveHttp, RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp, FovHttp, HistoryHttp)
 
 /** What HttpApi does not describe, registered on the same router: the status page and the API document. */
 const PlainRoutes = Layer.mergeAll(StatusPageRoutes, ApiDocsRoutes, FanMapAssetRoutes)

@@ -19,6 +19,7 @@
 import { HttpApi, OpenApi } from "@effect/platform"
 import { packageVersion } from "../domain/package-files.js"
 import { AlertsGroup } from "./alerts-api.js"
+import { ArchiveGroup } from "./archive-api.js"
 import { EchoesGroup } from "./echoes-api.js"
 import { FovGroup } from "./fov-api.js"
 import { HealthGroup } from "./health-api.js"
@@ -61,6 +62,7 @@ export class HubApi extends HttpApi.make("superdarn-hub")
   .add(HealthGroup)
   .add(MetricsGroup)
   .add(AlertsGroup)
+  .add(ArchiveGroup)
   .addError(InvalidRequestBody)
   .annotate(OpenApi.Title, "superdarn-hub")
   .annotate(OpenApi.Version, packageVersion())
