@@ -56,6 +56,19 @@ export const zeroCounters: RadarCounters = {
   failedAttempts: 0
 }
 
+/**
+ * The status of an actor whose connection has just opened; a connection after
+ * an earlier one is counted as a reconnect (the first connection is not one).
+ */
+export const enterConnected = (status: RadarStatus, now: number, reconnected: boolean): RadarStatus => ({
+  ...status,
+  phase: "connected",
+  phaseSince: now,
+  connectedSince: now,
+  nextAttemptAt: undefined,
+  counters: reconnected ? { ...status.counters, reconnects: status.counters.reconnects + 1 } : status.counters
+})
+
 /** The status of an actor that lost its feed and waits `delayMs` before the next attempt. */
 export const enterBackoff = (status: RadarStatus, now: number, delayMs: number, reason: string): RadarStatus => ({
   ...status,

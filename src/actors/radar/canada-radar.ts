@@ -26,7 +26,7 @@ import { type GunzipError, inflateBounded } from "../../compression/gunzip.js"
 import { decodeRecord } from "../../dmap/decode.js"
 import { fitacfView } from "../../dmap/fitacf.js"
 import type { RadarRecord } from "../../domain/radar-record.js"
-import { CANADA_FEED_ENTRY, enterBackoff, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
+import { CANADA_FEED_ENTRY, enterBackoff, enterConnected, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
 import { siteOfStid } from "../../domain/radar-table.js"
 import { describeUnknown } from "../../domain/unknown-error.js"
 import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"
@@ -168,16 +168,7 @@ export const canadaRecords = (options: CanadaFeedOptions): Stream.Stream<RadarRe
             case "connect": {
               const reconnected = everConnected
               everConnected = true
-              yield* updateFeed((status) => ({
-                ...status,
-                phase: "connected",
-                phaseSince: now,
-                connectedSince: now,
-                nextAttemptAt: undefined,
-                counters: reconnected
-                  ? { ...status.counters, reconnects: status.counters.reconnects + 1 }
-                  : status.counters
-              }))
+              yield* updateFeed((status) => enterConnected(status, now, reconnected))
               yield* Effect.log("connected to the Canada publisher").pipe(annotate)
               return
             }

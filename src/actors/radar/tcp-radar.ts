@@ -11,7 +11,7 @@ import * as net from "node:net"
 import { decodeRecord } from "../../dmap/decode.js"
 import { fitacfView } from "../../dmap/fitacf.js"
 import type { RadarRecord } from "../../domain/radar-record.js"
-import { enterBackoff, type RadarCounters, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
+import { enterBackoff, enterConnected, type RadarCounters, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
 import { describeUnknown } from "../../domain/unknown-error.js"
 import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"
 import { ConnexFramer } from "../../streams/connex-framer.js"
@@ -207,15 +207,7 @@ export const tcpRadarRecords = (options: TcpRadarOptions): Stream.Stream<RadarRe
             const connectedAt = yield* Clock.currentTimeMillis
             const reconnected = everConnected
             everConnected = true
-            yield* update((status) => ({
-              ...status,
-              phase: "connected",
-              phaseSince: connectedAt,
-              connectedSince: connectedAt,
-              counters: reconnected
-                ? { ...status.counters, reconnects: status.counters.reconnects + 1 }
-                : status.counters
-            }))
+            yield* update((status) => enterConnected(status, connectedAt, reconnected))
             yield* Effect.log("radar connected").pipe(annotate)
             const framer = new ConnexFramer(options.maxFrameBytes)
             let receiving = false
