@@ -30,17 +30,23 @@ export const inventoryCommand = Command.make("inventory", {
   gaps: Options.boolean("gaps").pipe(Options.withDescription("list the two-hour slots no file starts in instead"))
 }, ({ config: configPath, from, gaps, radar, to, type }) =>
   Effect.gen(function*() {
-    const [inventory, { loadArchiveConfig }, { archiveLayer }, { ArchiveJournal }, { TransferProgress }, { printable }] =
-      yield* Effect.promise(() =>
-        Promise.all([
-          import("../domain/archive-inventory.js"),
-          import("../layers/archive/config/load-archive-config.js"),
-          import("./archive-layers.js"),
-          import("../layers/archive/ArchiveJournal.js"),
-          import("../layers/archive/TransferProgress.js"),
-          import("../archive/printable.js")
-        ])
-      )
+    const [
+      inventory,
+      { loadArchiveConfig },
+      { archiveLayer },
+      { ArchiveJournal },
+      { TransferProgress },
+      { printable }
+    ] = yield* Effect.promise(() =>
+      Promise.all([
+        import("../domain/archive-inventory.js"),
+        import("../layers/archive/config/load-archive-config.js"),
+        import("./archive-layers.js"),
+        import("../layers/archive/ArchiveJournal.js"),
+        import("../layers/archive/TransferProgress.js"),
+        import("../archive/printable.js")
+      ])
+    )
     const query = yield* inventory.parseInventoryQuery({ radar, type, from, to })
     const config = yield* loadArchiveConfig(configPath)
     const journalPath = config.journal ?? (yield* Effect.provide(AppConfig, AppConfig.Default)).databasePath
@@ -50,7 +56,9 @@ export const inventoryCommand = Command.make("inventory", {
     const tty = process.stdout.isTTY === true
     let text: string
     if (gaps) {
-      const missing = inventory.findGaps(query.fromMs, query.toMs, held.map((file) => file.startMs)).map(inventory.gapJson)
+      const missing = inventory.findGaps(query.fromMs, query.toMs, held.map((file) => file.startMs)).map(
+        inventory.gapJson
+      )
       text = tty
         ? columns([["from", "to"], ...missing.map((gap) => [gap.from, gap.to])]) + `${missing.length} missing slots\n`
         : missing.map((gap) => JSON.stringify(gap) + "\n").join("")
@@ -59,9 +67,15 @@ export const inventoryCommand = Command.make("inventory", {
       text = tty
         ? columns([
           ["name", "size", "sha1", "filed", "institution"],
-          ...files.map((f) => [printable(f.name), String(f.size ?? "?"), f.sha1 ?? "?", f.filedAt, printable(f.institution)])
+          ...files.map((
+            f
+          ) => [printable(f.name), String(f.size ?? "?"), f.sha1 ?? "?", f.filedAt, printable(f.institution)])
         ]) + `${files.length} files\n`
         : files.map((file) => JSON.stringify(file) + "\n").join("")
     }
     yield* Effect.sync(() => process.stdout.write(text))
-  })).pipe(Command.withDescription("list the archive's files for a radar and type over a time range, or (--gaps) its missing two-hour slots"))
+  })).pipe(
+    Command.withDescription(
+      "list the archive's files for a radar and type over a time range, or (--gaps) its missing two-hour slots"
+    )
+  )

@@ -57,24 +57,44 @@ export const parseInventoryQuery = (
   raw: { readonly radar: string; readonly type: string; readonly from: string; readonly to: string }
 ): Either.Either<InventoryQuery, InventoryQueryError> => {
   if (!RADAR.test(raw.radar)) {
-    return Either.left(new InventoryQueryError({ parameter: "radar", reason: `expected a three-letter radar code, got ${JSON.stringify(raw.radar)}` }))
+    return Either.left(
+      new InventoryQueryError({
+        parameter: "radar",
+        reason: `expected a three-letter radar code, got ${JSON.stringify(raw.radar)}`
+      })
+    )
   }
   if (!(FILE_TYPES as ReadonlyArray<string>).includes(raw.type)) {
-    return Either.left(new InventoryQueryError({ parameter: "type", reason: `expected one of ${FILE_TYPES.join(", ")}, got ${JSON.stringify(raw.type)}` }))
+    return Either.left(
+      new InventoryQueryError({
+        parameter: "type",
+        reason: `expected one of ${FILE_TYPES.join(", ")}, got ${JSON.stringify(raw.type)}`
+      })
+    )
   }
   const instant = (parameter: string, text: string) =>
     Option.match(parseIsoInstant(text), {
-      onNone: () => Either.left(new InventoryQueryError({ parameter, reason: `expected an ISO 8601 date or time, got ${JSON.stringify(text)}` })),
+      onNone: () =>
+        Either.left(
+          new InventoryQueryError({
+            parameter,
+            reason: `expected an ISO 8601 date or time, got ${JSON.stringify(text)}`
+          })
+        ),
       onSome: (ms) => Either.right(ms)
     })
   return Either.gen(function*() {
     const fromMs = yield* instant("from", raw.from)
     const toMs = yield* instant("to", raw.to)
     if (toMs <= fromMs) {
-      return yield* Either.left(new InventoryQueryError({ parameter: "to", reason: `must be after from (${raw.from})` }))
+      return yield* Either.left(
+        new InventoryQueryError({ parameter: "to", reason: `must be after from (${raw.from})` })
+      )
     }
     if (toMs - fromMs > MAX_RANGE_MS) {
-      return yield* Either.left(new InventoryQueryError({ parameter: "to", reason: "the range may span at most 366 days" }))
+      return yield* Either.left(
+        new InventoryQueryError({ parameter: "to", reason: "the range may span at most 366 days" })
+      )
     }
     return { radar: raw.radar, type: raw.type as FileType, fromMs, toMs }
   })

@@ -40,7 +40,9 @@ export const ArchiveHttp = HttpApiBuilder.group(HubApi, "archive", (handlers) =>
         ))
       .handle("gaps", ({ urlParams }) =>
         held(urlParams).pipe(
-          Effect.map(({ files, query }) => findGaps(query.fromMs, query.toMs, files.map((file) => file.startMs)).map(gapJson)),
+          Effect.map(({ files, query }) =>
+            findGaps(query.fromMs, query.toMs, files.map((file) => file.startMs)).map(gapJson)
+          ),
           Effect.withSpan("GET /archive/gaps")
         ))
   }))

@@ -46,12 +46,16 @@ describe("GET /archive/files and /archive/gaps", () => {
   it.scopedLive("answer from the journal: files by start time, missing slots, 400 naming a bad parameter", () =>
     Effect.gen(function*() {
       const tree = yield* scopedTree
-      const journalLayer = ArchiveJournal.Default.pipe(Layer.provide(databaseLayer(path.join(tree.root, "journal.sqlite"))))
+      const journalLayer = ArchiveJournal.Default.pipe(
+        Layer.provide(databaseLayer(path.join(tree.root, "journal.sqlite")))
+      )
       yield* Effect.gen(function*() {
         const journal = yield* ArchiveJournal
         for (let hour = 0; hour < 24; hour += 2) {
           if (hour === 6) continue
-          yield* journal.save(row(`20261101.${String(hour).padStart(2, "0")}00.00.sas.rawacf.bz2`, hour < 12 ? "vt" : "usask"))
+          yield* journal.save(
+            row(`20261101.${String(hour).padStart(2, "0")}00.00.sas.rawacf.bz2`, hour < 12 ? "vt" : "usask")
+          )
         }
         yield* journal.save(row("20261101.0600.00.pgr.rawacf.bz2"))
         const { url } = yield* HttpServer
@@ -74,7 +78,10 @@ describe("GET /archive/files and /archive/gaps", () => {
         expect(gaps).toEqual({ status: 200, body: [{ from: "2026-11-01T06:00:00Z", to: "2026-11-01T08:00:00Z" }] })
 
         const badRadar = yield* get(`${url}/archive/gaps?radar=SAS&type=rawacf&from=2026-11-01&to=2026-11-02`)
-        expect(badRadar).toEqual({ status: 400, body: { message: `radar: expected a three-letter radar code, got "SAS"` } })
+        expect(badRadar).toEqual({
+          status: 400,
+          body: { message: `radar: expected a three-letter radar code, got "SAS"` }
+        })
         const backwards = yield* get(`${url}/archive/files?radar=sas&type=rawacf&from=2026-11-02&to=2026-11-01`)
         expect(backwards).toEqual({ status: 400, body: { message: "to: must be after from (2026-11-02)" } })
         const missing = yield* get(`${url}/archive/files?radar=sas&type=rawacf&from=2026-11-01`)
@@ -84,13 +91,23 @@ describe("GET /archive/files and /archive/gaps", () => {
         const spec = (yield* get(`${url}/openapi.json`)).body as { paths: Record<string, Record<string, unknown>> }
         expect(spec.paths["/archive/files"]?.["get"]).toBeDefined()
         expect(spec.paths["/archive/gaps"]?.["get"]).toBeDefined()
-      }).pipe(Effect.provide(httpServerLayer(Layer.mergeAll(ArchiveHttp, ApiDocsRoutes)).pipe(Layer.provideMerge(journalLayer))))
+      }).pipe(
+        Effect.provide(
+          httpServerLayer(Layer.mergeAll(ArchiveHttp, ApiDocsRoutes)).pipe(Layer.provideMerge(journalLayer))
+        )
+      )
     }))
 
   it.scopedLive("answer 404 {message} when the process runs no collectors", () =>
     Effect.gen(function*() {
       const { url } = yield* HttpServer
-      expect(yield* get(`${url}/archive/files?${DAY}`)).toEqual({ status: 404, body: { message: "no archive in this process" } })
-      expect(yield* get(`${url}/archive/gaps?${DAY}`)).toEqual({ status: 404, body: { message: "no archive in this process" } })
+      expect(yield* get(`${url}/archive/files?${DAY}`)).toEqual({
+        status: 404,
+        body: { message: "no archive in this process" }
+      })
+      expect(yield* get(`${url}/archive/gaps?${DAY}`)).toEqual({
+        status: 404,
+        body: { message: "no archive in this process" }
+      })
     }).pipe(Effect.provide(httpServerLayer(ArchiveHttp))))
 })

@@ -56,7 +56,12 @@ describe("parseInventoryQuery", () => {
 
   it("reads dates as UTC midnights", () => {
     expect(parseInventoryQuery(good)).toEqual(
-      Either.right({ radar: "sas", type: "rawacf", fromMs: at("2026-11-01T00:00:00Z"), toMs: at("2026-12-01T00:00:00Z") })
+      Either.right({
+        radar: "sas",
+        type: "rawacf",
+        fromMs: at("2026-11-01T00:00:00Z"),
+        toMs: at("2026-12-01T00:00:00Z")
+      })
     )
   })
 

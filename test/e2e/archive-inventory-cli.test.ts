@@ -63,46 +63,54 @@ const plantedRows = (): ReadonlyArray<FileRow> => {
 }
 
 describe.skipIf(builtCliMissing !== undefined)("archive inventory (built CLI)", () => {
-  it.scopedLive("lists a planted month's files and its missing two-hour slots as JSON lines", () =>
-    Effect.gen(function*() {
-      const tree = yield* scopedTree
-      const configPath = path.join(tree.root, "archive.config.json")
-      fs.writeFileSync(configPath, JSON.stringify({ ...configJson(tree), journal: tree.journal }))
-      const planted = plantedRows()
-      yield* Effect.gen(function*() {
-        const journal = yield* ArchiveJournal
-        for (const file of planted) yield* journal.save(file)
-      }).pipe(Effect.provide(ArchiveJournal.Default), Effect.provide(databaseLayer(tree.journal)))
+  it.scopedLive(
+    "lists a planted month's files and its missing two-hour slots as JSON lines",
+    () =>
+      Effect.gen(function*() {
+        const tree = yield* scopedTree
+        const configPath = path.join(tree.root, "archive.config.json")
+        fs.writeFileSync(configPath, JSON.stringify({ ...configJson(tree), journal: tree.journal }))
+        const planted = plantedRows()
+        yield* Effect.gen(function*() {
+          const journal = yield* ArchiveJournal
+          for (const file of planted) yield* journal.save(file)
+        }).pipe(Effect.provide(ArchiveJournal.Default), Effect.provide(databaseLayer(tree.journal)))
 
-      const month = ["--radar", "sas", "--type", "rawacf", "--from", "2026-11-01", "--to", "2026-12-01"]
-      const files = yield* runCliToEnd(["archive", "inventory", "--config", configPath, ...month], { cwd: tree.root })
-      expect(files.stderr).toEqual([])
-      expect(files.code).toBe(0)
-      const listed = files.stdout.filter((line) => line !== "").map((line) => JSON.parse(line))
-      expect(listed).toHaveLength(29 * 12 - 1)
-      const held = planted.filter((r) => r.state === "archived" && /^202611\d\d\.\d{4}\.00\.sas\.rawacf\.bz2$/.test(r.name))
-      expect(listed.map((file) => file.name)).toEqual(held.map((r) => r.name).sort())
-      const late = held.find((r) => r.name === "20261110.0958.00.sas.rawacf.bz2")!
-      expect(listed.find((file) => file.name === late.name)).toEqual({
-        name: late.name,
-        start: "2026-11-10T09:58:00Z",
-        size: late.archivedSize,
-        sha1: late.archivedSha1,
-        filedAt: "2026-11-20T12:00:00.000Z",
-        institution: "vt"
-      })
+        const month = ["--radar", "sas", "--type", "rawacf", "--from", "2026-11-01", "--to", "2026-12-01"]
+        const files = yield* runCliToEnd(["archive", "inventory", "--config", configPath, ...month], { cwd: tree.root })
+        expect(files.stderr).toEqual([])
+        expect(files.code).toBe(0)
+        const listed = files.stdout.filter((line) => line !== "").map((line) => JSON.parse(line))
+        expect(listed).toHaveLength(29 * 12 - 1)
+        const held = planted.filter((r) =>
+          r.state === "archived" && /^202611\d\d\.\d{4}\.00\.sas\.rawacf\.bz2$/.test(r.name)
+        )
+        expect(listed.map((file) => file.name)).toEqual(held.map((r) => r.name).sort())
+        const late = held.find((r) => r.name === "20261110.0958.00.sas.rawacf.bz2")!
+        expect(listed.find((file) => file.name === late.name)).toEqual({
+          name: late.name,
+          start: "2026-11-10T09:58:00Z",
+          size: late.archivedSize,
+          sha1: late.archivedSha1,
+          filedAt: "2026-11-20T12:00:00.000Z",
+          institution: "vt"
+        })
 
-      const gaps = yield* runCliToEnd(["archive", "inventory", "--config", configPath, ...month, "--gaps"], { cwd: tree.root })
-      expect(gaps.code).toBe(0)
-      const missing = gaps.stdout.filter((line) => line !== "").map((line) => JSON.parse(line))
-      expect(missing).toEqual([
-        { from: "2026-11-03T04:00:00Z", to: "2026-11-03T06:00:00Z" },
-        ...Array.from({ length: 12 }, (_, i) => ({
-          from: `2026-11-15T${String(2 * i).padStart(2, "0")}:00:00Z`,
-          to: i === 11 ? "2026-11-16T00:00:00Z" : `2026-11-15T${String(2 * i + 2).padStart(2, "0")}:00:00Z`
-        }))
-      ])
-    }), 60_000)
+        const gaps = yield* runCliToEnd(["archive", "inventory", "--config", configPath, ...month, "--gaps"], {
+          cwd: tree.root
+        })
+        expect(gaps.code).toBe(0)
+        const missing = gaps.stdout.filter((line) => line !== "").map((line) => JSON.parse(line))
+        expect(missing).toEqual([
+          { from: "2026-11-03T04:00:00Z", to: "2026-11-03T06:00:00Z" },
+          ...Array.from({ length: 12 }, (_, i) => ({
+            from: `2026-11-15T${String(2 * i).padStart(2, "0")}:00:00Z`,
+            to: i === 11 ? "2026-11-16T00:00:00Z" : `2026-11-15T${String(2 * i + 2).padStart(2, "0")}:00:00Z`
+          }))
+        ])
+      }),
+    60_000
+  )
 
   it.scopedLive("bad parameters fail with a clear message and exit status 1", () =>
     Effect.gen(function*() {
@@ -110,7 +118,18 @@ describe.skipIf(builtCliMissing !== undefined)("archive inventory (built CLI)", 
       const configPath = path.join(tree.root, "archive.config.json")
       fs.writeFileSync(configPath, JSON.stringify({ ...configJson(tree), journal: tree.journal }))
       const bad = yield* runCliToEnd(
-        ["archive", "inventory", "--config", configPath, "--radar", "sas", "--from", "2026-11-31", "--to", "2026-12-01"],
+        [
+          "archive",
+          "inventory",
+          "--config",
+          configPath,
+          "--radar",
+          "sas",
+          "--from",
+          "2026-11-31",
+          "--to",
+          "2026-12-01"
+        ],
         { cwd: tree.root }
       )
       expect(bad.code).toBe(1)

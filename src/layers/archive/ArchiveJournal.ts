@@ -49,7 +49,10 @@ export class ArchiveJournal extends Effect.Service<ArchiveJournal>()("superdarn-
 
     const get = Effect.fn("ArchiveJournal.get")(function*(institution: string, name: string) {
       const rows = yield* sql`SELECT ${sql.literal(FILE_COLUMNS)} FROM archive_files
-        WHERE institution = ${institution} AND name = ${name}`.pipe(Effect.flatMap(decodeFiles), Effect.mapError(asJournalError("get")))
+        WHERE institution = ${institution} AND name = ${name}`.pipe(
+        Effect.flatMap(decodeFiles),
+        Effect.mapError(asJournalError("get"))
+      )
       return Option.fromNullable(rows[0])
     })
 
@@ -103,7 +106,10 @@ export class ArchiveJournal extends Effect.Service<ArchiveJournal>()("superdarn-
 
     const files = Effect.fn("ArchiveJournal.files")(function*(institution: string) {
       return yield* sql`SELECT ${sql.literal(FILE_COLUMNS)} FROM archive_files
-        WHERE institution = ${institution} ORDER BY name`.pipe(Effect.flatMap(decodeFiles), Effect.mapError(asJournalError("files")))
+        WHERE institution = ${institution} ORDER BY name`.pipe(
+        Effect.flatMap(decodeFiles),
+        Effect.mapError(asJournalError("files"))
+      )
     })
 
     /** SHA-1 of every file the journal has filed under `folder` (any institution), by path. */
@@ -213,7 +219,11 @@ export class ArchiveJournal extends Effect.Service<ArchiveJournal>()("superdarn-
           Effect.mapError(asJournalError("takeLease"))
         )
         const row = rows[0]
-        return { granted: row?.holder === holder, holder: row?.holder ?? holder, expiresAt: Number(row?.expiresAt ?? until) }
+        return {
+          granted: row?.holder === holder,
+          holder: row?.holder ?? holder,
+          expiresAt: Number(row?.expiresAt ?? until)
+        }
       }
     )
 
