@@ -147,6 +147,24 @@ describe.skipIf(chromiumMissing !== undefined)("status page in Chromium", () => 
             { timeout: 15_000 }
           )
         )
+        // Transmitter status of each radar's latest record (operations.js), and the alerts list from GET /alerts.
+        yield* inPage(() =>
+          page.waitForFunction(
+            (n) =>
+              [...document.querySelectorAll("#transmitters tbody tr")].filter((row) =>
+                /^\d{1,2},\d{3}$/.test(row.querySelector("td:nth-child(6)")?.textContent ?? "")
+              ).length >= n,
+            DEMO_SITES.length,
+            { timeout: 10_000 }
+          )
+        )
+        const transmitterSites = yield* inPage(() =>
+          page.$$eval("#transmitters tbody tr .code", (cells) => cells.map((cell) => cell.textContent))
+        )
+        expect([...transmitterSites].sort()).toEqual(DEMO_SITES)
+        expect(yield* inPage(() => page.textContent("#transmitters tbody tr td:nth-child(2)"))).toMatch(/^(ok|0x)/)
+        expect(yield* inPage(() => page.isVisible("#operations h3"))).toBe(true)
+
         const later = yield* readTable(page)
         for (const site of DEMO_SITES) expect(later[site]!.age, site).toMatch(/^\d+ s$/)
 
@@ -177,7 +195,7 @@ describe.skipIf(chromiumMissing !== undefined)("status page in Chromium", () => 
           fetch(`${url}/openapi.json`).then((r) => r.json() as Promise<{ paths: object }>)
         )
         expect(Object.keys(apiDocument.paths)).toEqual(
-          expect.arrayContaining(["/radars", "/echoes/", "/health", "/metrics"])
+          expect.arrayContaining(["/radars", "/echoes/", "/health", "/metrics", "/alerts"])
         )
         expect((yield* inPage(() => fetch(`${url}/docs`))).status).toBe(200)
       }).pipe(

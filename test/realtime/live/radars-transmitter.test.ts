@@ -49,7 +49,8 @@ const sas: RadarStatus = {
   quality: { stationMismatch: 0, clockSkew: 4, timeBackwards: 1, scanFlag: 0 }
 }
 
-const han: RadarStatus = { ...sas, site: "han", transmitter: undefined, quality: undefined }
+const { quality: _quality, transmitter: _transmitter, ...bare } = sas
+const han: RadarStatus = { ...bare, site: "han" }
 
 const expectedSas = {
   site: "sas",
