@@ -50,7 +50,12 @@ const element = (tag, text, className) => {
  * @param {number} word
  * @param {ReadonlyArray<number>} bits
  */
-export const statusWord = (word, bits) => (word === 0 ? "ok" : `0x${word.toString(16)} (bit ${bits.join(", ")})`)
+export const statusWord = (word, bits) => {
+  if (word === 0) return "ok"
+  // A negative word (-1 from some radars) is shown as the 32 bits it is.
+  const hex = `0x${(word >>> 0).toString(16)}`
+  return bits.length <= 4 ? `${hex} (bit ${bits.join(", ")})` : `${hex} (${bits.length} bits)`
+}
 
 /**
  * The field that changed last and how long ago.
@@ -65,13 +70,14 @@ export const lastChange = (t, now) => {
 }
 
 /**
- * "connected", or "unreachable since …" for the Canada feed's entry.
+ * "connected", "connecting…" (first attempt), or "unreachable since …" for the Canada feed's entry.
  * @param {RadarListEntry} entry
  * @param {number} now
  */
 export const canadaLine = (entry, now) => {
   const up = entry.phase === "connected" || entry.phase === "receiving"
   if (up) return "Canada feed: connected"
+  if (entry.phase === "connecting" && entry.lastError === null) return "Canada feed: connecting…"
   const reason = entry.lastError === null ? "" : ` (${entry.lastError})`
   const since = new Date(entry.phaseSince).toISOString().slice(0, 19).replace("T", " ")
   return `Canada feed: unreachable since ${since} UTC, ${formatAge(now - entry.phaseSince)} ago${reason}`
