@@ -30,7 +30,7 @@ const COLUMNS = [
   ["ercod", "num"],
   ["cp", "num"],
   ["Last change", "num"],
-  ["Quality (station · skew · backwards · scan flag)", "num"]
+  ["Quality", "num"]
 ]
 
 /**
@@ -108,7 +108,7 @@ const transmitterRow = (entry, now) => {
     cell(formatCount(t.noiseMean), "num")
     cell(formatCount(t.tfreq), "num")
     cell(String(t.nave), "num")
-    cell(String(t.intt), "num")
+    cell(String(Math.round(t.intt * 100) / 100), "num")
     cell(String(t.ercod), "num", t.ercod !== 0)
     cell(String(t.cp), "num")
     cell(lastChange(t, now), "num")
@@ -155,6 +155,7 @@ export const mountOperations = (main) => {
   for (const [title, className] of COLUMNS) {
     const th = element("th", title, className)
     th.setAttribute("scope", "col")
+    if (title === "Quality") th.title = "Records failing: station id · clock skew · time backwards · scan flag"
     head.append(th)
   }
   const thead = element("thead")
