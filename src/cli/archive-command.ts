@@ -1,6 +1,7 @@
 /**
  * `superdarn-hub archive run|sync|status`: the archive collector.
- *   run                  every institution's collector on its schedule, until stopped
+ *   run [--port N]       every institution's collector on its schedule, until stopped; with --port,
+ *                        their /health and /metrics
  *   sync <id> [--dry-run] one pass now for one institution, then a table
  *   status               per institution: last run, files collected, failures, conflicts
  * All take `--config archive.config.json`. The journal lives in the hub's
@@ -9,7 +10,7 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Data, Effect, Layer } from "effect"
+import { ConfigProvider, Data, Effect, Layer, Option } from "effect"
 import type { ArchiveConfig } from "../layers/archive/config/archive-config.js"
 import type { TransferProgress } from "../layers/archive/TransferProgress.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"
@@ -66,14 +67,36 @@ const findInstitution = (config: ArchiveConfig, id: string) => {
 
 const write = (text: string) => Effect.sync(() => process.stdout.write(text))
 
-const runCommand = Command.make("run", { config: configOption }, ({ config: configPath }) =>
+const portOption = Options.integer("port").pipe(
+  Options.withDescription("serve /health and /metrics on this port (0 for any free one; HOST is the address)"),
+  Options.optional
+)
+
+/** With `--port`, the collectors' /health and /metrics on HOST:port, up before the first run. */
+const collectorHttp = (port: Option.Option<number>) =>
+  Option.match(port, {
+    onNone: () => Effect.succeed(Layer.empty),
+    onSome: (port) =>
+      Effect.map(Effect.promise(() => import("./collector-layers.js")), ({ CollectorHttpServer }) =>
+        CollectorHttpServer.pipe(
+          Layer.provide(AppConfig.Default),
+          Layer.provide(Layer.setConfigProvider(
+            ConfigProvider.fromMap(new Map([["PORT", String(port)]])).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+          ))
+        ))
+  })
+
+const runCommand = Command.make("run", { config: configOption, port: portOption }, ({ config: configPath, port }) =>
   Effect.gen(function*() {
     const { CollectorRegistry, runCollectors, TransferProgress } = yield* archiveModules
     const { config, layer } = yield* loadWithLayer(configPath, TransferProgress.logLines)
+    const http = yield* collectorHttp(port)
     yield* Effect.logInfo("archive collectors starting").pipe(
       Effect.annotateLogs({ institutions: config.institutions.map((i) => i.id).join(",") })
     )
-    yield* runCollectors(config.institutions).pipe(Effect.provide(Layer.merge(layer, CollectorRegistry.Default)))
+    yield* runCollectors(config.institutions).pipe(
+      Effect.provide(Layer.merge(layer, http).pipe(Layer.provideMerge(CollectorRegistry.Default)))
+    )
   })).pipe(Command.withDescription("run every institution's collector on its schedule until stopped"))
 
 const syncCommand = Command.make("sync", {

@@ -83,8 +83,13 @@ export const EdgeLive = RelayFollower.Default.pipe(
   shared
 )
 
+type LaunchError =
+  | Layer.Layer.Error<typeof ServerLive>
+  | Layer.Layer.Error<typeof IngestLive>
+  | Layer.Layer.Error<typeof EdgeLive>
+
 /** Run the server for this process's ROLE until it is interrupted. */
-export const launchRole = Effect.flatMap(Deployment, ({ role }) => {
+export const launchRole = Effect.flatMap(Deployment, ({ role }): Effect.Effect<never, LaunchError> => {
   switch (role) {
     case "all":
       return Layer.launch(ServerLive)

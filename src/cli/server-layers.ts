@@ -32,6 +32,8 @@ import { MetricsHttp } from "../http/metrics-http.js"
 import { RadarsHttp } from "../http/radars-http.js"
 import { StatusPageRoutes } from "../http/status-page-routes.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"
+import { CollectorRegistry } from "../layers/archive/CollectorRegistry.js"
+import { InProcessCollectors } from "./collector-layers.js"
 import { DatabaseLive } from "../layers/platform/database.js"
 import { DemoFleet, type DemoRadarsOptions, defaultDemoRadarsOptions, demoRadarsLayer } from "../simulate/DemoRadars.js"
 import { Alerts } from "../layers/realtime/Alerts.js"
@@ -85,8 +87,8 @@ export const serverLayer = <E, R>(fleet: Layer.Layer<RadarFleet, E, R>) => {
     Layer.provideMerge(LiveFeed.Default),
     Layer.provideMerge(http)
   )
-  return HubPump.Default.pipe(
-    Layer.provide(fleet),
+  // The archive collectors of --archive-config (none without it) start with the radars, after the HTTP server.
+  return Layer.merge(HubPump.Default.pipe(Layer.provide(fleet)), InProcessCollectors).pipe(
     Layer.provideMerge(consumers),
     // HardwareTables: the fov endpoint and the radars' positions in /radars and the radars event.
     // History: the live feed fills it, GET /radars/{site}/history reads it (one instance: layers are memoized).
@@ -100,6 +102,8 @@ export const serverLayer = <E, R>(fleet: Layer.Layer<RadarFleet, E, R>) => {
       HardwareTables.Default,
       Alerts.Default.pipe(Layer.provide(RadarRegistry.Default))
     )),
+    // What /health and /metrics read of the collectors; empty (and absent from /health) without --archive-config.
+    Layer.provideMerge(CollectorRegistry.Default),
     Layer.provideMerge(AppConfig.Default),
     Layer.provide(NodeContext.layer),
     Layer.provide(ShutdownLive)

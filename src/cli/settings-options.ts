@@ -65,6 +65,12 @@ export const settingsOptions = {
   host: textSetting("host", "HOST", "address to listen on", "127.0.0.1"),
   port: integerSetting("port", "PORT", "HTTP and Socket.IO port, 0 for any free one", 5003, port),
   config: pathSetting("config", "RADARS_CONFIG", "the radar list (JSON)", "radars.config.json"),
+  archiveConfig: pathSetting(
+    "archive-config",
+    "ARCHIVE_CONFIG",
+    "archive collector config (JSON): run its collectors in this process",
+    "none"
+  ),
   canadaAddr: asSetting(
     "CANADA_ADDR",
     Options.text("canada-addr").pipe(

@@ -2,7 +2,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { TRANSMITTER_FIELDS } from "../domain/radar-status.js"
-import { type HealthReport, RADAR_HEALTH_STATES } from "./health-report.js"
+import { COLLECTOR_HEALTH_PHASES, type HealthReport, RADAR_HEALTH_STATES } from "./health-report.js"
 import { UnknownSiteBody, untaggedBody } from "./message-errors.js"
 
 export const HealthParams = Schema.Struct({
@@ -63,6 +63,28 @@ const RadarHealthSchema = Schema.Struct({
   )
 }).annotations({ identifier: "RadarHealth" })
 
+const CollectorHealthSchema = Schema.Struct({
+  phase: Schema.Literal(...COLLECTOR_HEALTH_PHASES),
+  phase_since: Schema.String.annotations({ description: "ISO 8601 UTC" }),
+  runs: Schema.Number,
+  last_run: Schema.NullOr(Schema.Struct({
+    started_at: IsoOrNull,
+    finished_at: Schema.String.annotations({ description: "ISO 8601 UTC" }),
+    outcome: Schema.String,
+    collected: Schema.Number,
+    duplicates: Schema.Number,
+    conflicts: Schema.Number,
+    refused: Schema.Number,
+    failed: Schema.Number
+  })),
+  next_run_at: IsoOrNull.annotations({ description: "ISO 8601 UTC; null while a run is under way" }),
+  consecutive_failures: Schema.Number,
+  last_error: Schema.NullOr(Schema.String)
+}).annotations({ identifier: "CollectorHealth" })
+
+/** Per institution id. */
+export const CollectorsHealthSchema = Schema.Record({ key: Schema.String, value: CollectorHealthSchema })
+
 const healthFields = {
   status: Schema.Literal("ok", "unavailable"),
   uptime_s: Schema.Number,
@@ -85,6 +107,12 @@ const healthFields = {
       leading: Schema.Boolean,
       redis: Schema.Literal("ok", "unreachable")
     }).annotations({ description: "Only in a scaled-out deployment (ROLE ingest or edge): who leads the ingest" }),
+    { exact: true }
+  ),
+  collectors: Schema.optionalWith(
+    CollectorsHealthSchema.annotations({
+      description: "Only where archive collectors run in the process (serve --archive-config, archive run --port)"
+    }),
     { exact: true }
   )
 }

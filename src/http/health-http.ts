@@ -7,6 +7,7 @@ import { SqlClient } from "@effect/sql"
 import { Clock, Effect, Metric, Option } from "effect"
 import { packageVersion } from "../domain/package-files.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"
+import { CollectorRegistry } from "../layers/archive/CollectorRegistry.js"
 import { DatabaseHealth } from "../layers/realtime/DatabaseHealth.js"
 import { Redis } from "../layers/platform/Redis.js"
 import { IngestLease } from "../layers/realtime/IngestLease.js"
@@ -61,6 +62,7 @@ export const HealthHttp = HttpApiBuilder.group(HubApi, "health", (handlers) =>
     const storage = yield* DatabaseHealth
     const redis = yield* Effect.serviceOption(Redis)
     const lease = yield* Effect.serviceOption(IngestLease)
+    const collectorRegistry = yield* Effect.serviceOption(CollectorRegistry)
     const databaseDegraded = Effect.map(storage.state, (state) =>
       state.ok ? {} : { databaseDegraded: { lastError: state.lastError, since: state.degradedSince } })
 
@@ -85,6 +87,11 @@ export const HealthHttp = HttpApiBuilder.group(HubApi, "health", (handlers) =>
         }
         yield* noStore
         const deployment = yield* deploymentHealth(redis, lease)
+        // Absent unless collectors run in this process (serve --archive-config).
+        const collectorStatuses = Option.isSome(collectorRegistry) ? yield* collectorRegistry.value.snapshot : undefined
+        const collectors = collectorStatuses === undefined || collectorStatuses.size === 0
+          ? undefined
+          : collectorStatuses.values()
         const report = healthReport({
           now: yield* Clock.currentTimeMillis,
           startedAt,
@@ -94,7 +101,8 @@ export const HealthHttp = HttpApiBuilder.group(HubApi, "health", (handlers) =>
           radars,
           stallMs,
           clients: yield* clientCount,
-          ...(deployment === undefined ? {} : { deployment })
+          ...(deployment === undefined ? {} : { deployment }),
+          ...(collectors === undefined ? {} : { collectors })
         })
         return report.database.ok ? report : yield* Effect.fail(new HealthUnavailable(report))
       }).pipe(Effect.withSpan("GET /health")))

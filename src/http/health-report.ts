@@ -12,6 +12,8 @@ import {
   type TransmitterStatus
 } from "../domain/radar-status.js"
 
+import type { CollectorPhase, CollectorStatus } from "../layers/archive/CollectorRegistry.js"
+
 export { RADAR_HEALTH_STATES, type RadarHealthState, radarHealthState } from "../domain/radar-status.js"
 
 export interface RadarHealth {
@@ -88,6 +90,65 @@ export interface DeploymentHealth {
   readonly redis: "ok" | "unreachable"
 }
 
+export const COLLECTOR_HEALTH_PHASES = ["idle", "running", "backing off"] as const
+export type CollectorHealthPhase = (typeof COLLECTOR_HEALTH_PHASES)[number]
+
+const collectorPhases: { readonly [P in CollectorPhase]: CollectorHealthPhase } = {
+  waiting: "idle",
+  running: "running",
+  backoff: "backing off"
+}
+
+/** One institution's archive collector, from the CollectorRegistry. */
+export interface CollectorHealth {
+  readonly phase: CollectorHealthPhase
+  readonly phase_since: string
+  readonly runs: number
+  /** Null before the first run ends. */
+  readonly last_run: {
+    readonly started_at: string | null
+    readonly finished_at: string
+    readonly outcome: string
+    readonly collected: number
+    readonly duplicates: number
+    readonly conflicts: number
+    readonly refused: number
+    readonly failed: number
+  } | null
+  /** Null while a run is under way. */
+  readonly next_run_at: string | null
+  readonly consecutive_failures: number
+  readonly last_error: string | null
+}
+
+export const collectorHealth = (status: CollectorStatus): CollectorHealth => ({
+  phase: collectorPhases[status.phase],
+  phase_since: new Date(status.phaseSince).toISOString(),
+  runs: status.runs,
+  last_run: status.lastRunAt === undefined ? null : {
+    started_at: isoOrNull(status.lastRunStartedAt),
+    finished_at: new Date(status.lastRunAt).toISOString(),
+    outcome: status.lastOutcome ?? "unknown",
+    collected: status.lastCollected,
+    duplicates: status.lastDuplicates,
+    conflicts: status.lastConflicts,
+    refused: status.lastRefused,
+    failed: status.lastFailures
+  },
+  next_run_at: isoOrNull(status.nextRunAt),
+  consecutive_failures: status.consecutiveFailures,
+  last_error: status.lastError ?? null
+})
+
+/** Per institution, sorted by id. */
+export const collectorsHealth = (statuses: Iterable<CollectorStatus>): Readonly<Record<string, CollectorHealth>> => {
+  const collectors: Record<string, CollectorHealth> = {}
+  for (const status of [...statuses].sort((a, b) => (a.institution < b.institution ? -1 : a.institution > b.institution ? 1 : 0))) {
+    collectors[status.institution] = collectorHealth(status)
+  }
+  return collectors
+}
+
 export interface HealthReport {
   readonly status: "ok" | "unavailable"
   readonly uptime_s: number
@@ -96,6 +157,8 @@ export interface HealthReport {
   readonly radars: Readonly<Record<string, RadarHealth>>
   readonly clients: number
   readonly deployment?: DeploymentHealth
+  /** Only where archive collectors run in the process (`serve --archive-config`, `archive run --port`). */
+  readonly collectors?: Readonly<Record<string, CollectorHealth>>
 }
 
 const isoOrNull = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
@@ -157,6 +220,7 @@ export interface HealthInput {
   readonly stallMs: number
   readonly clients: number
   readonly deployment?: DeploymentHealth
+  readonly collectors?: Iterable<CollectorStatus>
 }
 
 export const healthReport = (input: HealthInput): HealthReport => {
@@ -171,6 +235,7 @@ export const healthReport = (input: HealthInput): HealthReport => {
     database: databaseHealthReport(input),
     radars,
     clients: input.clients,
-    ...(input.deployment === undefined ? {} : { deployment: input.deployment })
+    ...(input.deployment === undefined ? {} : { deployment: input.deployment }),
+    ...(input.collectors === undefined ? {} : { collectors: collectorsHealth(input.collectors) })
   }
 }

@@ -4,11 +4,13 @@
  * RadarRegistry, and the hub consumers' backlog, rendered as Prometheus text.
  */
 import { HttpApiBuilder } from "@effect/platform"
-import { Clock, Effect, Metric } from "effect"
+import { Clock, Effect, Metric, Option } from "effect"
+import { CollectorRegistry } from "../layers/archive/CollectorRegistry.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"
 import { Hub } from "../layers/realtime/Hub.js"
 import { RadarRegistry } from "../layers/realtime/RadarRegistry.js"
 import { HubApi } from "./hub-api.js"
+import { collectorMetricFamilies } from "./metrics/collector-metric-families.js"
 import { effectMetricFamilies } from "./metrics/effect-metric-families.js"
 import { hubConsumerFamilies } from "./metrics/hub-consumer-families.js"
 import { renderPrometheusText } from "./metrics/prometheus-text.js"
@@ -19,6 +21,7 @@ export const MetricsHttp = HttpApiBuilder.group(HubApi, "metrics", (handlers) =>
     const registry = yield* RadarRegistry
     const hub = yield* Hub
     const stallMs = (yield* AppConfig).stallSeconds * 1000
+    const collectors = yield* Effect.serviceOption(CollectorRegistry)
 
     return handlers.handle("scrape", () =>
       Effect.gen(function*() {
@@ -29,7 +32,8 @@ export const MetricsHttp = HttpApiBuilder.group(HubApi, "metrics", (handlers) =>
         return renderPrometheusText([
           ...effectMetricFamilies(snapshot),
           ...radarMetricFamilies(radars.values(), now, stallMs),
-          ...hubConsumerFamilies(consumers)
+          ...hubConsumerFamilies(consumers),
+          ...(Option.isSome(collectors) ? collectorMetricFamilies((yield* collectors.value.snapshot).values()) : [])
         ])
       }).pipe(Effect.withSpan("GET /metrics")))
   }))

@@ -6,7 +6,7 @@
  * logged and the schedule goes on. Collectors share nothing but the global
  * transfer limit, so one institution never blocks another.
  */
-import { Cause, Clock, Cron, Duration, Effect, Schedule } from "effect"
+import { Cause, Clock, Cron, Duration, Effect, Ref, Schedule } from "effect"
 import { type CollectionError, runCollection } from "../../archive/collection.js"
 import type { CollectorSchedule, InstitutionConfig } from "../../layers/archive/config/archive-config.js"
 import { ArchiveSettings } from "../../layers/archive/ArchiveSettings.js"
@@ -17,6 +17,12 @@ export const scheduleOf = (schedule: CollectorSchedule): Schedule.Schedule<unkno
   schedule.kind === "interval"
     ? Schedule.spaced(Duration.millis(schedule.millis))
     : Schedule.cron(Cron.unsafeParse(schedule.expression, "UTC"))
+
+/** When `schedule` runs next after a run that ended at `now`. */
+export const nextRunAfter = (schedule: CollectorSchedule, now: number): number =>
+  schedule.kind === "interval"
+    ? now + schedule.millis
+    : Cron.next(Cron.unsafeParse(schedule.expression, "UTC"), new Date(now)).getTime()
 
 /** Retries within one scheduled slot: 30 s, 1 min, 2 min, 4 min, each ±jitter. */
 export const RETRY_BASE = Duration.seconds(30)
@@ -45,7 +51,14 @@ export const runCollector = (institution: InstitutionConfig) =>
       Effect.catchTag("InstitutionBusy", (busy) => Effect.as(Effect.logInfo(busy.message), undefined))
     )
 
-    const attempt = setPhase("running").pipe(
+    // The start of the slot's first attempt: a failed run's start, which no report carries.
+    const runStartedAt = yield* Ref.make<number | undefined>(undefined)
+    const attempt = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.zipRight(
+        Ref.set(runStartedAt, now),
+        registry.update(id, (status) => ({ ...status, nextRunAt: undefined }))
+      )).pipe(
+      Effect.zipRight(setPhase("running")),
       Effect.zipRight(collect),
       Effect.tapError((error) =>
         Effect.zipRight(
@@ -59,13 +72,20 @@ export const runCollector = (institution: InstitutionConfig) =>
     const onFailure = (error: CollectionError) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
+        const started = yield* Ref.get(runStartedAt)
         yield* registry.update(id, (status) => ({
           ...status,
           phase: "waiting",
           phaseSince: now,
           runs: status.runs + 1,
+          lastRunStartedAt: started,
           lastRunAt: now,
           lastOutcome: "failed",
+          lastCollected: 0,
+          lastFailures: 0,
+          lastConflicts: 0,
+          lastDuplicates: 0,
+          lastRefused: 0,
           consecutiveFailures: status.consecutiveFailures + 1,
           lastError: error.reason
         }))
@@ -92,11 +112,14 @@ export const runCollector = (institution: InstitutionConfig) =>
             phase: "waiting",
             phaseSince: report.finishedAt,
             runs: status.runs + 1,
+            lastRunStartedAt: report.startedAt,
             lastRunAt: report.finishedAt,
             lastOutcome: report.outcome,
             lastCollected: report.files.filter((f) => f.kind === "archived").length,
             lastFailures: report.files.filter((f) => f.kind === "failed").length,
             lastConflicts: report.files.filter((f) => f.kind === "conflict").length,
+            lastDuplicates: report.files.filter((f) => f.kind === "duplicate").length,
+            lastRefused: report.files.filter((f) => f.kind === "refused").length,
             consecutiveFailures: 0,
             lastError: report.tidyError
           }))
@@ -112,7 +135,10 @@ export const runCollector = (institution: InstitutionConfig) =>
       )
     )
 
-    return yield* once.pipe(Effect.repeat(scheduleOf(institution.schedule)), Effect.asVoid)
+    const scheduleNext = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      registry.update(id, (status) => ({ ...status, nextRunAt: nextRunAfter(institution.schedule, now) })))
+
+    return yield* once.pipe(Effect.zipRight(scheduleNext), Effect.repeat(scheduleOf(institution.schedule)), Effect.asVoid)
   }).pipe(Effect.annotateLogs({ collector: institution.id }))
 
 /** Every institution's collector, each isolated, until interrupted. */

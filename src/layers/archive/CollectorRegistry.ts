@@ -11,12 +11,18 @@ export interface CollectorStatus {
   readonly phase: CollectorPhase
   readonly phaseSince: number
   readonly runs: number
+  /** When the last completed run started and ended. */
+  readonly lastRunStartedAt: number | undefined
   readonly lastRunAt: number | undefined
   readonly lastOutcome: string | undefined
   /** Files archived by the last completed run. */
   readonly lastCollected: number
   readonly lastFailures: number
   readonly lastConflicts: number
+  readonly lastDuplicates: number
+  readonly lastRefused: number
+  /** When the schedule runs the collection next; undefined while a run is under way. */
+  readonly nextRunAt: number | undefined
   /** Runs in a row that failed outright (source unreachable…). */
   readonly consecutiveFailures: number
   readonly lastError: string | undefined
@@ -27,11 +33,15 @@ export const initialCollectorStatus = (institution: string, now: number): Collec
   phase: "waiting",
   phaseSince: now,
   runs: 0,
+  lastRunStartedAt: undefined,
   lastRunAt: undefined,
   lastOutcome: undefined,
   lastCollected: 0,
   lastFailures: 0,
   lastConflicts: 0,
+  lastDuplicates: 0,
+  lastRefused: 0,
+  nextRunAt: undefined,
   consecutiveFailures: 0,
   lastError: undefined
 })
