@@ -10,11 +10,13 @@
 //   range-time.js   the selected radar's range–time plot
 //   echo-charts.js  echo counts per scan: sparklines and the selected radar's chart
 //   fan-map.js      the fan map (#fan-map)
+//   collectors.js   the archive collectors, from /health
 // radar-state.js holds what a packet, a radar list or an echo count changes.
 
 import { connectFeed } from "./connection.js"
 import { applyEchoesEvent, createEchoCharts, loadEchoHistory } from "./echo-charts.js"
 import { mountFanMap } from "./fan-map.js"
+import { mountCollectors } from "./collectors.js"
 import { mountOperations } from "./operations.js"
 import { byId, utcClock } from "./format.js"
 import { applyListEntry, applyPacket, isRadarSite, newRadar } from "./radar-state.js"
@@ -56,6 +58,8 @@ const rangeTime = createRangeTimePlot({
 const fanMap = mountFanMap(byId("fan-map", HTMLElement))
 // Transmitter status, the Canada feed and the last alerts (operations.js), in a section of its own.
 const operations = mountOperations(byId("fan-map", HTMLElement).parentElement ?? document.body)
+// The archive collectors (collectors.js), shown only when they run in the hub's process.
+mountCollectors(byId("fan-map", HTMLElement).parentElement ?? document.body)
 
 /** @param {string} site */
 const radarFor = (site) => {
