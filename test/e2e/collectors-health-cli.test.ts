@@ -9,6 +9,7 @@ import { Effect, Schedule } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { bzip2, configJson, content, dataName, scopedTree, writeSourceFile } from "../archive/archive-fixture.js"
+import { chromiumMissing, launchChromium } from "../support/chromium.js"
 import { builtCliMissing, type CliProcess, spawnCli } from "./cli-process.js"
 
 interface CollectorJson {
@@ -69,25 +70,55 @@ const plantedConfig = Effect.gen(function*() {
   return { tree, configPath }
 })
 
+const serveWithCollectors = (root: string, configPath: string) => {
+  // A radar that never answers: the hub runs, the collectors beside it.
+  fs.writeFileSync(path.join(root, "radars.config.json"), JSON.stringify({ sas: { host: "127.0.0.1", port: 1 } }))
+  return spawnCli([
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--config",
+    "radars.config.json",
+    "--database-path",
+    path.join(root, "hub.sqlite"),
+    "--archive-config",
+    configPath
+  ], { cwd: root })
+}
+
+describe.skipIf(builtCliMissing !== undefined || chromiumMissing !== undefined)("collectors on the status page", () => {
+  it.scopedLive("a row per institution with its phase", () =>
+    Effect.gen(function*() {
+      const { configPath, tree } = yield* plantedConfig
+      const serve = yield* serveWithCollectors(tree.root, configPath)
+      const url = yield* urlOf(serve)
+      yield* settledHealth(url)
+      const browser = yield* launchChromium
+      const rows = yield* Effect.tryPromise(async () => {
+        const page = await browser.newPage()
+        await page.goto(`${url}/`, { waitUntil: "load" })
+        await page.waitForSelector("#collectors:not([hidden]) tbody tr", { timeout: 15_000 })
+        return page.locator("#collectors tbody tr").allInnerTexts()
+      })
+      expect(rows).toHaveLength(2)
+      expect(rows[0]).toMatch(/^gone\s+backing off/)
+      expect(rows[1]).toMatch(/^vt\s+idle\s.*\sok\s+1\s/)
+    }), 90_000)
+})
+
+if (chromiumMissing !== undefined) {
+  describe("collectors on the status page", () => {
+    it.skip(`skipped: ${chromiumMissing}`, () => {})
+  })
+}
+
 describe.skipIf(builtCliMissing !== undefined)("collectors on /health and /metrics", () => {
   it.scopedLive("serve --archive-config: the hub's /health gains collectors", () =>
     Effect.gen(function*() {
       const { configPath, tree } = yield* plantedConfig
-      // A radar that never answers: the hub runs, the collectors beside it.
-      fs.writeFileSync(path.join(tree.root, "radars.config.json"), JSON.stringify({ sas: { host: "127.0.0.1", port: 1 } }))
-      const serve = yield* spawnCli([
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--config",
-        "radars.config.json",
-        "--database-path",
-        path.join(tree.root, "hub.sqlite"),
-        "--archive-config",
-        configPath
-      ], { cwd: tree.root })
+      const serve = yield* serveWithCollectors(tree.root, configPath)
       yield* checkCollectors(yield* urlOf(serve), tree.archiveRoot)
       yield* serve.signal("SIGTERM")
       expect((yield* serve.exit("20 seconds")).code).toBe(0)
