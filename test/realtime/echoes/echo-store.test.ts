@@ -4,6 +4,9 @@ import { Chunk, Effect, Layer, Option, Stream } from "effect"
 import { databaseLayer } from "../../../src/layers/platform/database.js"
 import { EchoStore } from "../../../src/layers/realtime/EchoStore.js"
 import type { EchoScan } from "../../../src/streams/scan-window.js"
+import { postgresLayer } from "../../../src/layers/platform/postgres.js"
+import { scopedPostgresDatabase } from "../../support/postgres.js"
+import { requirePostgres } from "../../support/required-service.js"
 import { tempDatabaseFile } from "./temp-database.js"
 
 const T0 = Date.UTC(2025, 8, 27)
@@ -21,10 +24,24 @@ const scan = (overrides: Partial<EchoScan> & { readonly timestamp: number }): Ec
   ...overrides
 })
 
+/**
+ * Every case runs on both engines: the embedded SQLite file and PostgreSQL
+ * (DATABASE_URL), each in a database of its own; one set of queries must
+ * answer the same on both.
+ */
+const postgresMissing = await requirePostgres()
+const ENGINES = [
+  { name: "SQLite", dialect: "sqlite", database: Effect.map(tempDatabaseFile, (file) => databaseLayer(file)) },
+  ...(postgresMissing === undefined
+    ? [{ name: "PostgreSQL", dialect: "pg", database: Effect.map(scopedPostgresDatabase, ({ url }) => postgresLayer({ url })) }]
+    : [])
+] as const
+
+for (const engine of ENGINES) {
 const withStore = <A, E>(body: Effect.Effect<A, E, EchoStore | SqlClient.SqlClient>) =>
   Effect.gen(function*() {
-    const file = yield* tempDatabaseFile
-    return yield* body.pipe(Effect.provide(EchoStore.Default.pipe(Layer.provideMerge(databaseLayer(file)))))
+    const database = yield* engine.database
+    return yield* body.pipe(Effect.provide(EchoStore.Default.pipe(Layer.provideMerge(database))))
   })
 
 const countRows = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: number }>`SELECT COUNT(*) AS n FROM echo_scans`)
@@ -32,7 +49,7 @@ const countRows = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: number }
     Effect.map((rows) => Number(rows[0]!.n))
   )
 
-describe("EchoStore", () => {
+describe(`EchoStore on ${engine.name}`, () => {
   it.scoped("stores a batch, keeps the fraction, skips scans already stored and returns the rows it wrote", () =>
     withStore(Effect.gen(function*() {
       const store = yield* EchoStore
@@ -94,16 +111,19 @@ describe("EchoStore", () => {
     withStore(Effect.gen(function*() {
       const store = yield* EchoStore
       const scans = Array.from({ length: 400 }, (_, i) => scan({ timestamp: T0 + i * MINUTE }))
-      // NaN binds as NULL and breaks NOT NULL.
-      scans[250] = scan({ timestamp: T0 + 250 * MINUTE, totalEchoes: Number.NaN })
+      // What each engine refuses: in SQLite NaN binds as NULL and breaks NOT NULL (PostgreSQL
+      // stores NaN); in PostgreSQL a channel past SMALLINT is out of range (SQLite stores it).
+      scans[250] = engine.dialect === "sqlite"
+        ? scan({ timestamp: T0 + 250 * MINUTE, totalEchoes: Number.NaN })
+        : scan({ timestamp: T0 + 250 * MINUTE, channel: 100_000 })
       const error = yield* Effect.flip(store.insertScans(scans))
       expect(error).toMatchObject({
         _tag: "EchoStoreError",
         operation: "insert",
         kind: "poison",
-        code: "SQLITE_CONSTRAINT_NOTNULL"
+        code: engine.dialect === "sqlite" ? "SQLITE_CONSTRAINT_NOTNULL" : "22003"
       })
-      expect(error.message).toMatch(/NOT NULL/)
+      expect(error.message).toMatch(engine.dialect === "sqlite" ? /NOT NULL/ : /out of range/)
       expect(yield* countRows).toBe(0)
     })))
 
@@ -123,7 +143,8 @@ describe("EchoStore", () => {
       expect(points.map((p) => [p.total_echoes, p.complete])).toEqual([[3, true], [12.5, true]])
     })))
 
-  it.scoped("a full disk is a transient failure (SQLITE_FULL), and storing works again once there is room", () =>
+  // SQLite's page limit stands in for a full disk; PostgreSQL has no per-database equivalent.
+  it.scoped.skipIf(engine.dialect !== "sqlite")("a full disk is a transient failure (SQLITE_FULL), and storing works again once there is room", () =>
     withStore(Effect.gen(function*() {
       const store = yield* EchoStore
       const sql = yield* SqlClient.SqlClient
@@ -187,3 +208,4 @@ describe("EchoStore", () => {
       expect(Chunk.toReadonlyArray(points).map((p) => p.timestamp)).toEqual([T0 + 2 * MINUTE, T0 + 3 * MINUTE])
     })))
 })
+}
