@@ -6,10 +6,10 @@ import { HttpApiBuilder } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Clock, Effect, Metric, Option } from "effect"
 import { packageVersion } from "../domain/package-files.js"
-import { AppConfig } from "../layers/platform/AppConfig.js"
 import { CollectorRegistry } from "../layers/archive/CollectorRegistry.js"
-import { DatabaseHealth } from "../layers/realtime/DatabaseHealth.js"
+import { AppConfig } from "../layers/platform/AppConfig.js"
 import { Redis } from "../layers/platform/Redis.js"
+import { DatabaseHealth } from "../layers/realtime/DatabaseHealth.js"
 import { IngestLease } from "../layers/realtime/IngestLease.js"
 import { socketClients } from "../layers/realtime/LiveFeed.js"
 import { RadarRegistry } from "../layers/realtime/RadarRegistry.js"
@@ -34,17 +34,18 @@ const clientCount = Effect.map(Metric.value(socketClients), (state) => Number(st
  * In a scaled-out process: its role, the lease holder and Redis; none in the
  * single-process role. The services are looked up when the routes are built.
  */
-const deploymentHealth = (redis: Option.Option<Redis>, lease: Option.Option<IngestLease>) => Effect.gen(function*() {
-  if (Option.isNone(redis)) return undefined
-  const holder = Option.isSome(lease) ? yield* lease.value.holder : yield* redisHolder(redis.value)
-  const health: DeploymentHealth = {
-    role: Option.isSome(lease) ? "ingest" : "edge",
-    leader: holder ?? null,
-    leading: Option.isSome(lease) && holder === lease.value.id,
-    redis: redis.value.isReady() ? "ok" : "unreachable"
-  }
-  return health
-})
+const deploymentHealth = (redis: Option.Option<Redis>, lease: Option.Option<IngestLease>) =>
+  Effect.gen(function*() {
+    if (Option.isNone(redis)) return undefined
+    const holder = Option.isSome(lease) ? yield* lease.value.holder : yield* redisHolder(redis.value)
+    const health: DeploymentHealth = {
+      role: Option.isSome(lease) ? "ingest" : "edge",
+      leader: holder ?? null,
+      leading: Option.isSome(lease) && holder === lease.value.id,
+      redis: redis.value.isReady() ? "ok" : "unreachable"
+    }
+    return health
+  })
 
 const redisHolder = (redis: Redis) =>
   redis.run("lease read", (client) => client.get(redis.key("ingest:leader"))).pipe(

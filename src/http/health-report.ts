@@ -143,7 +143,12 @@ export const collectorHealth = (status: CollectorStatus): CollectorHealth => ({
 /** Per institution, sorted by id. */
 export const collectorsHealth = (statuses: Iterable<CollectorStatus>): Readonly<Record<string, CollectorHealth>> => {
   const collectors: Record<string, CollectorHealth> = {}
-  for (const status of [...statuses].sort((a, b) => (a.institution < b.institution ? -1 : a.institution > b.institution ? 1 : 0))) {
+  for (
+    const status of [...statuses].sort((
+      a,
+      b
+    ) => (a.institution < b.institution ? -1 : a.institution > b.institution ? 1 : 0))
+  ) {
     collectors[status.institution] = collectorHealth(status)
   }
   return collectors

@@ -23,10 +23,19 @@ const ranOnce: CollectorStatus = {
 
 describe("collectors on /health", () => {
   it("maps phases and counts, sorted by institution, last_run null before the first run", () => {
-    const backingOff: CollectorStatus = { ...initialCollectorStatus("usask", T0), phase: "backoff", lastError: "no such folder" }
+    const backingOff: CollectorStatus = {
+      ...initialCollectorStatus("usask", T0),
+      phase: "backoff",
+      lastError: "no such folder"
+    }
     const health = collectorsHealth([ranOnce, backingOff])
     expect(Object.keys(health)).toEqual(["usask", "vt"])
-    expect(health.usask).toMatchObject({ phase: "backing off", last_run: null, next_run_at: null, last_error: "no such folder" })
+    expect(health.usask).toMatchObject({
+      phase: "backing off",
+      last_run: null,
+      next_run_at: null,
+      last_error: "no such folder"
+    })
     expect(health.vt).toEqual({
       phase: "idle",
       phase_since: "2026-11-30T12:00:00.000Z",

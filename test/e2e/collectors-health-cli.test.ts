@@ -14,15 +14,22 @@ import { builtCliMissing, type CliProcess, spawnCli } from "./cli-process.js"
 
 interface CollectorJson {
   readonly phase: string
-  readonly last_run: null | { readonly outcome: string; readonly collected: number; readonly failed: number; readonly started_at: string | null }
+  readonly last_run: null | {
+    readonly outcome: string
+    readonly collected: number
+    readonly failed: number
+    readonly started_at: string | null
+  }
   readonly next_run_at: string | null
   readonly consecutive_failures: number
   readonly last_error: string | null
 }
 
 const urlOf = (process: CliProcess) =>
-  Effect.map(process.waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/, "30 seconds"), (line) =>
-    /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!)
+  Effect.map(
+    process.waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/, "30 seconds"),
+    (line) => /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!
+  )
 
 /** `/health` once `vt`'s first run has ended and `gone` has failed at least once. */
 const settledHealth = (url: string) =>
@@ -127,7 +134,10 @@ describe.skipIf(builtCliMissing !== undefined)("collectors on /health and /metri
   it.scopedLive("serve without an archive config: no collectors in /health", () =>
     Effect.gen(function*() {
       const { tree } = yield* plantedConfig
-      fs.writeFileSync(path.join(tree.root, "radars.config.json"), JSON.stringify({ sas: { host: "127.0.0.1", port: 1 } }))
+      fs.writeFileSync(
+        path.join(tree.root, "radars.config.json"),
+        JSON.stringify({ sas: { host: "127.0.0.1", port: 1 } })
+      )
       const serve = yield* spawnCli(
         ["serve", "--host", "127.0.0.1", "--port", "0", "--database-path", path.join(tree.root, "hub.sqlite")],
         { cwd: tree.root }

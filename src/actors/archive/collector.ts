@@ -8,10 +8,10 @@
  */
 import { Cause, Clock, Cron, Duration, Effect, Ref, Schedule } from "effect"
 import { type CollectionError, runCollection } from "../../archive/collection.js"
-import type { CollectorSchedule, InstitutionConfig } from "../../layers/archive/config/archive-config.js"
 import { ArchiveSettings } from "../../layers/archive/ArchiveSettings.js"
-import { Notifier } from "../../layers/archive/Notifier.js"
 import { CollectorRegistry, initialCollectorStatus } from "../../layers/archive/CollectorRegistry.js"
+import type { CollectorSchedule, InstitutionConfig } from "../../layers/archive/config/archive-config.js"
+import { Notifier } from "../../layers/archive/Notifier.js"
 
 export const scheduleOf = (schedule: CollectorSchedule): Schedule.Schedule<unknown> =>
   schedule.kind === "interval"
@@ -27,7 +27,10 @@ export const nextRunAfter = (schedule: CollectorSchedule, now: number): number =
 /** Retries within one scheduled slot: 30 s, 1 min, 2 min, 4 min, each ±jitter. */
 export const RETRY_BASE = Duration.seconds(30)
 export const RETRY_LIMIT = 4
-const retryPolicy = Schedule.exponential(RETRY_BASE).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(RETRY_LIMIT)))
+const retryPolicy = Schedule.exponential(RETRY_BASE).pipe(
+  Schedule.jittered,
+  Schedule.intersect(Schedule.recurs(RETRY_LIMIT))
+)
 
 export const runCollector = (institution: InstitutionConfig) =>
   Effect.gen(function*() {
@@ -58,16 +61,18 @@ export const runCollector = (institution: InstitutionConfig) =>
         Ref.set(runStartedAt, now),
         registry.update(id, (status) => ({ ...status, nextRunAt: undefined }))
       )).pipe(
-      Effect.zipRight(setPhase("running")),
-      Effect.zipRight(collect),
-      Effect.tapError((error) =>
-        Effect.zipRight(
-          setPhase("backoff", error.reason),
-          Effect.logWarning("archive run failed").pipe(Effect.annotateLogs({ reason: error.reason, retryable: error.retryable }))
-        )
-      ),
-      Effect.retry({ schedule: retryPolicy, while: (error: CollectionError) => error.retryable })
-    )
+        Effect.zipRight(setPhase("running")),
+        Effect.zipRight(collect),
+        Effect.tapError((error) =>
+          Effect.zipRight(
+            setPhase("backoff", error.reason),
+            Effect.logWarning("archive run failed").pipe(
+              Effect.annotateLogs({ reason: error.reason, retryable: error.retryable })
+            )
+          )
+        ),
+        Effect.retry({ schedule: retryPolicy, while: (error: CollectionError) => error.retryable })
+      )
 
     const onFailure = (error: CollectionError) =>
       Effect.gen(function*() {
@@ -138,7 +143,11 @@ export const runCollector = (institution: InstitutionConfig) =>
     const scheduleNext = Effect.flatMap(Clock.currentTimeMillis, (now) =>
       registry.update(id, (status) => ({ ...status, nextRunAt: nextRunAfter(institution.schedule, now) })))
 
-    return yield* once.pipe(Effect.zipRight(scheduleNext), Effect.repeat(scheduleOf(institution.schedule)), Effect.asVoid)
+    return yield* once.pipe(
+      Effect.zipRight(scheduleNext),
+      Effect.repeat(scheduleOf(institution.schedule)),
+      Effect.asVoid
+    )
   }).pipe(Effect.annotateLogs({ collector: institution.id }))
 
 /** Every institution's collector, each isolated, until interrupted. */

@@ -40,7 +40,11 @@ export const collectorMetricFamilies = (statuses: Iterable<CollectorStatus>): Re
       help: "Files of the last ended run, by what became of them",
       type: "gauge",
       samples: all.flatMap((s) =>
-        LAST_RUN_COUNTS.map(([result, count]) => ({ suffix: "", labels: [institution(s), ["result", result]], value: count(s) }))
+        LAST_RUN_COUNTS.map(([result, count]) => ({
+          suffix: "",
+          labels: [institution(s), ["result", result]],
+          value: count(s)
+        }))
       )
     },
     {
