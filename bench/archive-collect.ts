@@ -17,10 +17,10 @@ import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
+import { runCollection } from "../src/archive/collection.js"
 import { archiveLayer } from "../src/cli/archive-layers.js"
 import { encodeRecord } from "../src/dmap/encode.js"
 import { DmapType } from "../src/dmap/types.js"
-import { runCollection } from "../src/archive/collection.js"
 import { ArchiveConfig } from "../src/layers/archive/config/archive-config.js"
 import { TransferProgress } from "../src/layers/archive/TransferProgress.js"
 import { REPLAY_FITACF } from "./replay-file.js"
@@ -120,7 +120,9 @@ export const run = async (): Promise<void> => {
       }]
     })
     const mb = totalBytes / 1e6
-    console.log(`${FILES} files, ${mb.toFixed(0)} MB (multi-stream bzip2 of fitacf), ${os.availableParallelism()} cores`)
+    console.log(
+      `${FILES} files, ${mb.toFixed(0)} MB (multi-stream bzip2 of fitacf), ${os.availableParallelism()} cores`
+    )
 
     const started = process.hrtime.bigint()
     const report = await Effect.runPromise(

@@ -12,7 +12,7 @@ import { bunzip2Buffer } from "../src/compression/bunzip2.js"
 import { decodeRecord, decodeRecords } from "../src/dmap/decode.js"
 import { encodeRecord } from "../src/dmap/encode.js"
 import { fitacfView } from "../src/dmap/fitacf.js"
-import { ConnexFramer, connexFrame } from "../src/streams/connex-framer.js"
+import { connexFrame, ConnexFramer } from "../src/streams/connex-framer.js"
 import { REPLAY_FITACF } from "./replay-file.js"
 
 const FIXTURE = REPLAY_FITACF
@@ -96,7 +96,11 @@ export const run = async (): Promise<void> => {
         `${(stream.frames / seconds / 1000).toFixed(0).padStart(6)} k frames/s`
     )
   }
-  console.log(`stream: ${mb(clean.bytes.length).toFixed(1)} MB, ${clean.frames} frames of ~${Math.round(clean.bytes.length / clean.frames)} B`)
+  console.log(
+    `stream: ${mb(clean.bytes.length).toFixed(1)} MB, ${clean.frames} frames of ~${
+      Math.round(clean.bytes.length / clean.frames)
+    } B`
+  )
   report("frame, 1448 B chunks", clean, 1448, false)
   report("frame, 64 KiB chunks", clean, 64 * 1024, false)
   report("frame, 64 KiB chunks, 700 B garbage per 10", dirty, 64 * 1024, false)

@@ -72,7 +72,9 @@ const coldPass = (corpusPath: string): { readonly wall: number; readonly cpu: nu
 
 const report = (label: string, timing: Timing, bytes: number, records: number): void => {
   const rate = (seconds: number) =>
-    `${(bytes / 1e6 / seconds).toFixed(0).padStart(5)} MB/s ${Math.round(records / seconds).toLocaleString("en-US").padStart(9)} records/s`
+    `${(bytes / 1e6 / seconds).toFixed(0).padStart(5)} MB/s ${
+      Math.round(records / seconds).toLocaleString("en-US").padStart(9)
+    } records/s`
   console.log(`${label.padEnd(34)} wall ${rate(timing.wall)}   cpu ${rate(timing.cpu)}`)
 }
 
@@ -105,7 +107,9 @@ export const run = async (): Promise<void> => {
     const colds = Array.from({ length: 3 }, () => coldPass(corpusPath))
     const cold = { wall: median(colds.map((c) => c.wall)), cpu: median(colds.map((c) => c.cpu)) }
     report("decode file, cold process (1st pass)", cold, corpus.length, records.length)
-    console.log(`cold / warm: ${(cold.wall / kept.wall).toFixed(2)}× wall, ${(cold.cpu / kept.cpu).toFixed(2)}× cpu (target ≤ 2×)`)
+    console.log(
+      `cold / warm: ${(cold.wall / kept.wall).toFixed(2)}× wall, ${(cold.cpu / kept.cpu).toFixed(2)}× cpu (target ≤ 2×)`
+    )
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }

@@ -47,15 +47,39 @@ const FAN_OUT: ReadonlyArray<Case> = [
 ]
 /** 40 radars × 1 record/s × 10 minutes = 24000 packets, sent 20× faster (history keeps by arrival time). */
 const HISTORY: ReadonlyArray<Case> = [
-  { sites: SITES, perSiteHz: 20, clients: 0, seconds: 30, server: "hub", settings: { HISTORY_MINUTES: "0" }, label: "history off" },
-  { sites: SITES, perSiteHz: 20, clients: 0, seconds: 30, server: "hub", settings: { HISTORY_MINUTES: "10" }, label: "history 10 min" }
+  {
+    sites: SITES,
+    perSiteHz: 20,
+    clients: 0,
+    seconds: 30,
+    server: "hub",
+    settings: { HISTORY_MINUTES: "0" },
+    label: "history off"
+  },
+  {
+    sites: SITES,
+    perSiteHz: 20,
+    clients: 0,
+    seconds: 30,
+    server: "hub",
+    settings: { HISTORY_MINUTES: "10" },
+    label: "history 10 min"
+  }
 ]
 /** Client processes share the clients, so parsing on their side does not become the bottleneck. */
 const CLIENT_PROCESSES = 2
 /** After the last record: time for packets still in flight. */
 const DRAIN_MS = 2_000
 
-const FLOOD: Case = { sites: SITES, perSiteHz: 1, clients: 100, seconds: 20, server: "hub", latestFlood: 2000, label: "latest flood" }
+const FLOOD: Case = {
+  sites: SITES,
+  perSiteHz: 1,
+  clients: 100,
+  seconds: 20,
+  server: "hub",
+  latestFlood: 2000,
+  label: "latest flood"
+}
 export const child = (name: string, args: ReadonlyArray<string>, execArgv: ReadonlyArray<string> = []): ChildProcess =>
   fork(fileURLToPath(new URL(`./live-feed/${name}.js`, import.meta.url)), args, {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -128,8 +152,7 @@ export const percentile = (buckets: ReadonlyArray<readonly [number, number]>, to
 }
 
 /** A histogram bucket bound; NaN (sent as null over IPC) means beyond the last bucket. */
-const bound = (ms: number | null): string =>
-  ms === null || Number.isNaN(ms) ? "> 4096 ms" : `≤ ${ms} ms`
+const bound = (ms: number | null): string => ms === null || Number.isNaN(ms) ? "> 4096 ms" : `≤ ${ms} ms`
 
 interface Outcome {
   readonly line: string
@@ -196,21 +219,27 @@ const runCase = async (c: Case, baselineUs?: number): Promise<Outcome> => {
     flooder?.destroy()
 
     const merged = new Map<number, number>()
-    for (const s of clientStats) for (const [bucket, count] of s.latency) merged.set(bucket, (merged.get(bucket) ?? 0) + count)
+    for (const s of clientStats) {
+      for (const [bucket, count] of s.latency) merged.set(bucket, (merged.get(bucket) ?? 0) + count)
+    }
     const buckets = [...merged.entries()].sort((a, b) => a[0] - b[0])
     const measured = buckets.reduce((sum, [, count]) => sum + count, 0)
     const received = clientStats.reduce((sum, s) => sum + s.received, 0)
     const expected = records * c.clients
     const rate = c.sites * c.perSiteHz
     const cpuPerDeliveryUs = serverStats.cpuMs * 1000 / Math.max(1, received)
-    const load = `load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`
+    const load = `load average ${loadBefore.toFixed(1)} → ${
+      os.loadavg()[0]!.toFixed(1)
+    } on ${os.availableParallelism()} cores`
     const name = `${c.label ?? c.server}: ${String(rate).padStart(3)} rec/s × ${String(c.clients).padStart(4)} clients:`
     if (c.clients === 0) {
       return {
         cpuPerDeliveryUs,
         line: [
           name,
-          `RSS ${(serverStats.rssBytes / MB).toFixed(0)} MB after GC (peak ${(serverStats.peakRssBytes / MB).toFixed(0)})`,
+          `RSS ${(serverStats.rssBytes / MB).toFixed(0)} MB after GC (peak ${
+            (serverStats.peakRssBytes / MB).toFixed(0)
+          })`,
           `history ${serverStats.historyPackets} packets, ${(serverStats.historyBytes / MB).toFixed(1)} MB of frames`,
           `records the feed dropped behind ${serverStats.feedBehind}`,
           `server ${(serverStats.cpuMs / Math.max(1, serverStats.published)).toFixed(2)} CPU ms/record`,
@@ -226,14 +255,18 @@ const runCase = async (c: Case, baselineUs?: number): Promise<Outcome> => {
         `p50 ${percentile(buckets, measured, 0.5).toFixed(1)} ms`,
         `p99 ${percentile(buckets, measured, 0.99).toFixed(1)} ms`,
         `max ${percentile(buckets, measured, 1).toFixed(1)} ms`,
-        ...(c.server === "hub" ? [`(server: radar→broadcast p50 ${bound(serverStats.emitP50Ms)}, p99 ${bound(serverStats.emitP99Ms)})`] : []),
+        ...(c.server === "hub"
+          ? [`(server: radar→broadcast p50 ${bound(serverStats.emitP50Ms)}, p99 ${bound(serverStats.emitP99Ms)})`]
+          : []),
         `delivered ${(received / expected * 100).toFixed(2)}% (${received}/${expected})`,
         `server CPU ${cpuPerDeliveryUs.toFixed(2)} µs/delivered packet` +
         (baselineUs === undefined ? "" : ` (${(cpuPerDeliveryUs / baselineUs).toFixed(2)}× the bare ws floor)`),
         `${(serverStats.cpuMs / Math.max(1, serverStats.published || records)).toFixed(2)} CPU ms/record`,
         c.latestFlood === undefined
           ? `RSS ${(serverStats.rssBytes / MB).toFixed(0)} MB (peak ${(serverStats.peakRssBytes / MB).toFixed(0)})`
-          : `RSS growth under the flood ${((serverStats.peakRssBytes - rssAtMark) / MB).toFixed(1)} MB (peak ${(serverStats.peakRssBytes / MB).toFixed(0)})`,
+          : `RSS growth under the flood ${((serverStats.peakRssBytes - rssAtMark) / MB).toFixed(1)} MB (peak ${
+            (serverStats.peakRssBytes / MB).toFixed(0)
+          })`,
         ...(c.server === "hub"
           ? [
             `dropped for slow clients ${serverStats.dropped}`,
@@ -246,7 +279,9 @@ const runCase = async (c: Case, baselineUs?: number): Promise<Outcome> => {
     }
   } finally {
     for (const p of processes) p.kill()
-    await Promise.all(processes.map((p) => (p.exitCode === null ? new Promise((resolve) => p.once("exit", resolve)) : undefined)))
+    await Promise.all(
+      processes.map((p) => (p.exitCode === null ? new Promise((resolve) => p.once("exit", resolve)) : undefined))
+    )
   }
 }
 
@@ -267,7 +302,9 @@ const historyMemory = async (): Promise<string> => {
     const d = (key: keyof Memory) => ((m.after[key] - m.before[key]) / MB).toFixed(1)
     return [
       `history 40 sites × 1 record/s × 10 min: ${m.packets} packets, ${(m.bytes / MB).toFixed(1)} MB of frames;`,
-      `RSS +${d("rss")} MB (heap +${d("heap")} MB, buffers +${d("external")} MB), process RSS ${(m.after.rss / MB).toFixed(0)} MB`,
+      `RSS +${d("rss")} MB (heap +${d("heap")} MB, buffers +${d("external")} MB), process RSS ${
+        (m.after.rss / MB).toFixed(0)
+      } MB`,
       `load average ${load.toFixed(1)} on ${os.availableParallelism()} cores`
     ].join("  ")
   } finally {
@@ -283,42 +320,48 @@ const registryAtScale = async (): Promise<string> => {
   const { zeroCounters } = await import("../src/domain/radar-status.js")
   const load = os.loadavg()[0]!
   const n = 10_000
-  return Effect.runPromise(Effect.gen(function*() {
-    const registry = yield* RadarRegistry
-    for (let i = 0; i < n; i++) {
-      yield* registry.put({
-        site: `r${i}`,
-        transport: "tcp",
-        address: `10.0.${i >> 8}.${i & 255}:9999`,
-        phase: "receiving",
-        phaseSince: 0,
-        nextAttemptAt: undefined,
-        connectedSince: 0,
-        lastRecordAt: 0,
-        counters: zeroCounters,
-        lastError: undefined
-      })
-    }
-    const updates = performance.now()
-    for (let i = 0; i < n; i++) {
-      yield* registry.update(`r${i}`, (status) => ({ ...status, lastRecordAt: Date.now() }))
-    }
-    const updatesMs = performance.now() - updates
-    const health = performance.now()
-    const statuses = yield* registry.snapshot
-    const body = JSON.stringify(healthReport({
-      now: Date.now(),
-      startedAt: 0,
-      version: "bench",
-      databaseOk: true,
-      radars: statuses.values(),
-      stallMs: 120_000,
-      clients: 0
-    } as Parameters<typeof healthReport>[0]))
-    const healthMs = performance.now() - health
-    return `registry with ${n} radars: ${n} status updates ${updatesMs.toFixed(1)} ms (${(updatesMs * 1000 / n).toFixed(2)} µs each), ` +
-      `/health body ${healthMs.toFixed(1)} ms (${(body.length / MB).toFixed(1)} MB)  load average ${load.toFixed(1)}`
-  }).pipe(Effect.provide(RadarRegistry.Default)))
+  return Effect.runPromise(
+    Effect.gen(function*() {
+      const registry = yield* RadarRegistry
+      for (let i = 0; i < n; i++) {
+        yield* registry.put({
+          site: `r${i}`,
+          transport: "tcp",
+          address: `10.0.${i >> 8}.${i & 255}:9999`,
+          phase: "receiving",
+          phaseSince: 0,
+          nextAttemptAt: undefined,
+          connectedSince: 0,
+          lastRecordAt: 0,
+          counters: zeroCounters,
+          lastError: undefined
+        })
+      }
+      const updates = performance.now()
+      for (let i = 0; i < n; i++) {
+        yield* registry.update(`r${i}`, (status) => ({ ...status, lastRecordAt: Date.now() }))
+      }
+      const updatesMs = performance.now() - updates
+      const health = performance.now()
+      const statuses = yield* registry.snapshot
+      const body = JSON.stringify(healthReport(
+        {
+          now: Date.now(),
+          startedAt: 0,
+          version: "bench",
+          databaseOk: true,
+          radars: statuses.values(),
+          stallMs: 120_000,
+          clients: 0
+        } as Parameters<typeof healthReport>[0]
+      ))
+      const healthMs = performance.now() - health
+      return `registry with ${n} radars: ${n} status updates ${updatesMs.toFixed(1)} ms (${
+        (updatesMs * 1000 / n).toFixed(2)
+      } µs each), ` +
+        `/health body ${healthMs.toFixed(1)} ms (${(body.length / MB).toFixed(1)} MB)  load average ${load.toFixed(1)}`
+    }).pipe(Effect.provide(RadarRegistry.Default))
+  )
 }
 
 /** Cases by name: `npm run bench -- live-feed` runs all; LIVE_FEED_CASES=fan-out,history,flood,registry picks. */
@@ -332,7 +375,9 @@ export const run = async (): Promise<void> => {
     const maxClients = Number(process.env["LIVE_FEED_MAX_CLIENTS"] ?? Infinity)
     for (const c of FAN_OUT.filter((f) => f.clients <= maxClients)) {
       if (c.server === "baseline") continue
-      const base = FAN_OUT.find((b) => b.server === "baseline" && b.clients === c.clients && b.perSiteHz === c.perSiteHz)
+      const base = FAN_OUT.find((b) =>
+        b.server === "baseline" && b.clients === c.clients && b.perSiteHz === c.perSiteHz
+      )
       if (base !== undefined && !floor.has(c.clients)) {
         const outcome = await runCase(base)
         floor.set(c.clients, outcome.cpuPerDeliveryUs)

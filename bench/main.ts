@@ -18,7 +18,7 @@ const benchmarks: ReadonlyArray<Benchmark> = [
   { name: "echo-store", load: () => import("./echo-store.js") },
   { name: "echoes-flood", load: () => import("./echoes-flood.js") },
   { name: "radar-outage", load: () => import("./radar-outage.js") },
-  { name: "scale-out", load: () => import("./scale-out.js") },
+  { name: "scale-out", load: () => import("./scale-out.js") }
 ]
 
 const wanted = process.argv.slice(2)

@@ -36,7 +36,14 @@ const admin = async (text: string) => {
 /** A `serve` process of the built CLI; resolves with its port once it listens. */
 const serve = (dir: string, env: Record<string, string>): Promise<{ process: ChildProcess; port: number }> =>
   new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [packagePath("dist", "main.js"), "serve", "--host", "127.0.0.1", "--port", "0"], {
+    const proc = spawn(process.execPath, [
+      packagePath("dist", "main.js"),
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0"
+    ], {
       cwd: dir,
       env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", ...env },
       stdio: ["ignore", "pipe", "inherit"]
@@ -95,7 +102,9 @@ const runCase = async (topology: "all" | "ingest + 2 edges"): Promise<string> =>
     const stats: Array<ClientStats> = (await Promise.all(statsOf)).map((m) => m.stats)
 
     const merged = new Map<number, number>()
-    for (const s of stats) for (const [bucket, count] of s.latency) merged.set(bucket, (merged.get(bucket) ?? 0) + count)
+    for (const s of stats) {
+      for (const [bucket, count] of s.latency) merged.set(bucket, (merged.get(bucket) ?? 0) + count)
+    }
     const buckets = [...merged.entries()].sort((a, b) => a[0] - b[0])
     const measured = buckets.reduce((sum, [, count]) => sum + count, 0)
     const received = stats.reduce((sum, s) => sum + s.received, 0)
@@ -109,7 +118,9 @@ const runCase = async (topology: "all" | "ingest + 2 edges"): Promise<string> =>
     ].join("  ")
   } finally {
     for (const p of processes) p.kill()
-    await Promise.all(processes.map((p) => (p.exitCode === null ? new Promise((resolve) => p.once("exit", resolve)) : undefined)))
+    await Promise.all(
+      processes.map((p) => (p.exitCode === null ? new Promise((resolve) => p.once("exit", resolve)) : undefined))
+    )
     fs.rmSync(dir, { recursive: true, force: true })
     if (topology !== "all") await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined)
   }

@@ -60,7 +60,9 @@ const startupCases = async (): Promise<void> => {
   console.log(`start-up, median of ${ROUNDS} interleaved rounds (load average ${loadAverage()})`)
   cases.forEach((c, i) => {
     console.log(
-      `  ${c.label.padEnd(38)} wall ${wall(i).toFixed(0).padStart(6)} ms ${(wall(i) / wall(0)).toFixed(2).padStart(5)}×` +
+      `  ${c.label.padEnd(38)} wall ${wall(i).toFixed(0).padStart(6)} ms ${
+        (wall(i) / wall(0)).toFixed(2).padStart(5)
+      }×` +
         `   cpu ${cpu(i).toFixed(0).padStart(5)} ms ${(cpu(i) / cpu(0)).toFixed(2).padStart(5)}×`
     )
   })
@@ -78,8 +80,10 @@ const connectClients = async (url: string, count: number): Promise<ReadonlyArray
   const sockets: Array<Socket> = []
   // In batches, so the accept queue of the server is never the limit.
   for (let i = 0; i < count; i += 100) {
-    const batch = Array.from({ length: Math.min(100, count - i) }, () =>
-      io(url, { path: "/socket.io/", transports: ["websocket"], reconnection: false, forceNew: true }))
+    const batch = Array.from(
+      { length: Math.min(100, count - i) },
+      () => io(url, { path: "/socket.io/", transports: ["websocket"], reconnection: false, forceNew: true })
+    )
     await Promise.all(batch.map((socket) =>
       new Promise<void>((resolve, reject) => {
         socket.once("connect", () => resolve())

@@ -17,9 +17,9 @@ import { archiveCommand } from "./cli/archive-command.js"
 import { demoCommand } from "./cli/demo-command.js"
 import { dmapCommand } from "./cli/dmap-command.js"
 import { fovCommand } from "./cli/fov-command.js"
+import { runCommandLine } from "./cli/run-cli.js"
 import { serveCommand } from "./cli/serve-command.js"
 import { simulateCommand } from "./cli/simulate-command.js"
-import { runCommandLine } from "./cli/run-cli.js"
 import { packageVersion } from "./domain/package-files.js"
 
 const root = Command.make("superdarn-hub").pipe(

@@ -7,8 +7,8 @@
  * benchmark's clients: the namespace handshake, then `42["<site>",{...}]`.
  * Its CPU per delivered packet is what the hub is measured against.
  */
-import { execFileSync } from "node:child_process"
 import { Either } from "effect"
+import { execFileSync } from "node:child_process"
 import * as ws from "ws"
 import { type WebSocket, WebSocketServer } from "ws"
 import { decodeRecords } from "../../src/dmap/decode.js"

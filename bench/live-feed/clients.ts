@@ -6,13 +6,7 @@
  */
 import * as crypto from "node:crypto"
 import * as net from "node:net"
-import {
-  type ClientCommand,
-  type ClientMessage,
-  LATENCY_BUCKET_MS,
-  LATENCY_BUCKETS,
-  nowMs
-} from "./protocol.js"
+import { type ClientCommand, type ClientMessage, LATENCY_BUCKET_MS, LATENCY_BUCKETS, nowMs } from "./protocol.js"
 
 const [host = "127.0.0.1", portText = "0", countText = "1"] = process.argv.slice(2)
 const port = Number(portText)
@@ -33,7 +27,7 @@ const maskedText = (text: string): Buffer => {
 }
 const PONG = maskedText("3")
 const CONNECT = maskedText("40")
-const TIME_KEY = Buffer.from('"time_iso":"')
+const TIME_KEY = Buffer.from("\"time_iso\":\"")
 const EVENT_PREFIX = 0x34 // "4" then "2": a Socket.IO EVENT inside an Engine.IO message
 
 /** `YYYY-MM-DDTHH:MM:SS.ffffffZ` at `at` in `frame` → epoch ms with the microseconds. */

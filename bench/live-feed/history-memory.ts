@@ -4,8 +4,8 @@
  * 10 minutes of the replay's packets and reports the process's memory before
  * and after, each after a full collection (run with --expose-gc).
  */
-import { execFileSync } from "node:child_process"
 import { Effect, Either } from "effect"
+import { execFileSync } from "node:child_process"
 import { decodeRecords } from "../../src/dmap/decode.js"
 import { fitacfView } from "../../src/dmap/fitacf.js"
 import { History } from "../../src/layers/realtime/History.js"
@@ -25,7 +25,8 @@ const settled = () => {
 }
 
 const program = Effect.gen(function*() {
-  const records = decodeRecords(new Uint8Array(execFileSync("bzip2", ["-dc", REPLAY_FITACF], { maxBuffer: 1 << 26 }))).records
+  const records =
+    decodeRecords(new Uint8Array(execFileSync("bzip2", ["-dc", REPLAY_FITACF], { maxBuffer: 1 << 26 }))).records
   const fitacfs = records.flatMap((record) => {
     const view = fitacfView(record)
     return Either.isRight(view) ? [{ record, fitacf: view.right }] : []

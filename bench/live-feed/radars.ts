@@ -10,8 +10,8 @@ import { decodeRecords } from "../../src/dmap/decode.js"
 import { withScalars } from "../../src/dmap/record.js"
 import type { DmapRecord } from "../../src/dmap/types.js"
 import { makeFakeRtServer } from "../../src/simulate/fake-rtserver.js"
-import { nowMs, type RadarsCommand, type RadarsMessage } from "./protocol.js"
 import { REPLAY_FITACF } from "../replay-file.js"
+import { nowMs, type RadarsCommand, type RadarsMessage } from "./protocol.js"
 
 const FIXTURE = REPLAY_FITACF
 

@@ -6,14 +6,14 @@
  */
 import { HttpServerResponse } from "@effect/platform"
 import { ConfigProvider, Duration, Effect, Layer, Logger, LogLevel, Metric, MetricState } from "effect"
+import { HubPump } from "../../src/actors/radar/HubPump.js"
 import { defaultBackoffPolicy } from "../../src/actors/radar/radar-backoff.js"
+import { RadarFleet } from "../../src/actors/radar/RadarFleet.js"
 import { AppConfig } from "../../src/layers/platform/AppConfig.js"
 import { HttpServer } from "../../src/layers/platform/HttpServer.js"
-import { Hub } from "../../src/layers/realtime/Hub.js"
-import { HubPump } from "../../src/actors/radar/HubPump.js"
 import { History } from "../../src/layers/realtime/History.js"
+import { Hub } from "../../src/layers/realtime/Hub.js"
 import { LIVE_FEED_CONSUMER, LiveFeed } from "../../src/layers/realtime/LiveFeed.js"
-import { RadarFleet } from "../../src/actors/radar/RadarFleet.js"
 import { RadarRegistry } from "../../src/layers/realtime/RadarRegistry.js"
 import type { ServerCommand, ServerMessage } from "./protocol.js"
 
@@ -39,7 +39,9 @@ const layer = HubPump.Default.pipe(
   })),
   Layer.provideMerge(LiveFeed.Default),
   Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default)),
-  Layer.provideMerge(HttpServer.layer(Effect.succeed(HttpServerResponse.empty({ status: 404 }))).pipe(Layer.provide(settings))),
+  Layer.provideMerge(
+    HttpServer.layer(Effect.succeed(HttpServerResponse.empty({ status: 404 }))).pipe(Layer.provide(settings))
+  ),
   Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)),
   Layer.provide(configProvider)
 )
@@ -86,7 +88,10 @@ const program = Effect.gen(function*() {
   const pump = yield* HubPump
   const hub = yield* Hub
   const history = yield* History
-  const feedBehind = Effect.map(hub.consumerStats, (all) => all.find((s) => s.consumer === LIVE_FEED_CONSUMER)?.dropped ?? 0)
+  const feedBehind = Effect.map(
+    hub.consumerStats,
+    (all) => all.find((s) => s.consumer === LIVE_FEED_CONSUMER)?.dropped ?? 0
+  )
   let peakRss = process.memoryUsage.rss()
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250)
   yield* Effect.addFinalizer(() => Effect.sync(() => clearInterval(sampler)))

@@ -13,12 +13,12 @@
 //   collectors.js   the archive collectors, from /health
 // radar-state.js holds what a packet, a radar list or an echo count changes.
 
+import { mountCollectors } from "./collectors.js"
 import { connectFeed } from "./connection.js"
 import { applyEchoesEvent, createEchoCharts, loadEchoHistory } from "./echo-charts.js"
 import { mountFanMap } from "./fan-map.js"
-import { mountCollectors } from "./collectors.js"
-import { mountOperations } from "./operations.js"
 import { byId, utcClock } from "./format.js"
+import { mountOperations } from "./operations.js"
 import { applyListEntry, applyPacket, isRadarSite, newRadar } from "./radar-state.js"
 import { createRadarTable } from "./radar-table.js"
 import { createRangeTimePlot } from "./range-time.js"

@@ -150,7 +150,12 @@ export const mountOperations = (main) => {
 
   const table = element("table")
   table.id = "transmitters"
-  table.append(element("caption", "From each radar's latest record. Flags in red are set; quality counts records that failed a check."))
+  table.append(
+    element(
+      "caption",
+      "From each radar's latest record. Flags in red are set; quality counts records that failed a check."
+    )
+  )
   const head = element("tr")
   for (const [title, className] of COLUMNS) {
     const th = element("th", title, className)
@@ -180,7 +185,9 @@ export const mountOperations = (main) => {
     const feed = latest.find((entry) => entry.site === CANADA_FEED)
     canada.hidden = feed === undefined
     if (feed !== undefined) canada.textContent = canadaLine(feed, now)
-    rows.replaceChildren(...latest.filter((entry) => isRadarSite(entry.site)).map((entry) => transmitterRow(entry, now)))
+    rows.replaceChildren(
+      ...latest.filter((entry) => isRadarSite(entry.site)).map((entry) => transmitterRow(entry, now))
+    )
   }
 
   const refreshAlerts = () =>

@@ -1,7 +1,7 @@
 /** Where a file lives at each stage; every path is built from a parsed (safe) name. */
 import * as path from "node:path"
-import type { ArchiveConfig } from "../layers/archive/config/archive-config.js"
 import type { ParsedName } from "../domain/file-name.js"
+import type { ArchiveConfig } from "../layers/archive/config/archive-config.js"
 
 const pad = (n: number) => String(n).padStart(2, "0")
 

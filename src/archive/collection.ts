@@ -6,27 +6,27 @@
  */
 import { Clock, Data, Effect, Either, Option, Ref } from "effect"
 import * as fs from "node:fs"
-import { makeSource } from "./sources/source-makers.js"
-import { ArchiveJournal } from "../layers/archive/ArchiveJournal.js"
-import { ArchiveSettings } from "../layers/archive/ArchiveSettings.js"
-import { destinationOf, workFolderOf } from "./archive-paths.js"
-import type { ArchiveConfig, InstitutionConfig } from "../layers/archive/config/archive-config.js"
-import { loadBlocklist } from "./blocklist.js"
-import { crashPoint } from "./crash-point.js"
-import { holdLease } from "./run-lease.js"
-import { monthOf, writeManifest } from "./manifest.js"
 import * as path from "node:path"
-import type { Digest, DigestItem } from "../layers/archive/digest.js"
-import { exists } from "./durable-file.js"
-import { lowDisk } from "./disk-guard.js"
 import { type FileNameError, type ParsedName, parseFileName } from "../domain/file-name.js"
 import { describeUnknown, isErrno } from "../domain/unknown-error.js"
+import { ArchiveJournal } from "../layers/archive/ArchiveJournal.js"
+import { ArchiveSettings } from "../layers/archive/ArchiveSettings.js"
+import type { ArchiveConfig, InstitutionConfig } from "../layers/archive/config/archive-config.js"
+import type { Digest, DigestItem } from "../layers/archive/digest.js"
+import type { FileRow, RunOutcome } from "../layers/archive/journal-row.js"
+import { Notifier } from "../layers/archive/Notifier.js"
+import { destinationOf, workFolderOf } from "./archive-paths.js"
+import { loadBlocklist } from "./blocklist.js"
+import { crashPoint } from "./crash-point.js"
+import { lowDisk } from "./disk-guard.js"
+import { exists } from "./durable-file.js"
 import type { FileOutcome } from "./file-outcome.js"
 import { advanceFile, type FileContext, freshRow } from "./file-pipeline.js"
 import { growingReason } from "./file-timing.js"
-import type { FileRow, RunOutcome } from "../layers/archive/journal-row.js"
-import { Notifier } from "../layers/archive/Notifier.js"
+import { monthOf, writeManifest } from "./manifest.js"
+import { holdLease } from "./run-lease.js"
 import type { RemoteFile, SourceError, SourceSession } from "./source.js"
+import { makeSource } from "./sources/source-makers.js"
 
 export class CollectionError extends Data.TaggedError("CollectionError")<{
   readonly institution: string
@@ -59,7 +59,6 @@ export interface CollectionOptions {
 
 const isWanted = (institution: InstitutionConfig, name: ParsedName) =>
   (institution.radars[name.radar] as ReadonlyArray<string> | undefined)?.includes(name.type) === true
-
 
 /** Folders exist, and the ones files are hard-linked between share a file system. */
 const prepareFolders = (config: ArchiveConfig, institution: InstitutionConfig) =>
@@ -120,10 +119,17 @@ const collectOnce = Effect.fn("Collector.runCollection")(function*(
   const minFreeBytes = config.minFreeMegabytes * 1024 * 1024
   const source = makeSource(institution.source, { institution: institution.id, hash: institution.hash })
   const blocklist = yield* loadBlocklist(config.blocklist).pipe(
-    Effect.mapError((error) => new CollectionError({ institution: institution.id, reason: error.message, retryable: true }))
+    Effect.mapError((error) =>
+      new CollectionError({ institution: institution.id, reason: error.message, retryable: true })
+    )
   )
 
-  const saveRun = (outcome: RunOutcome, files: ReadonlyArray<FileOutcome>, finishedAt: number | null, error: string | null) =>
+  const saveRun = (
+    outcome: RunOutcome,
+    files: ReadonlyArray<FileOutcome>,
+    finishedAt: number | null,
+    error: string | null
+  ) =>
     dryRun ? Effect.void : journal.saveRun({
       runId,
       institution: institution.id,
@@ -145,7 +151,11 @@ const collectOnce = Effect.fn("Collector.runCollection")(function*(
         return { kind: "refused", name: file.name, reason: error.reason, firstTime: false } satisfies FileOutcome
       }
       if (!dryRun) {
-        yield* journal.save({ ...freshRow(institution.id, file, null, now, runId), state: "refused", lastError: error.reason })
+        yield* journal.save({
+          ...freshRow(institution.id, file, null, now, runId),
+          state: "refused",
+          lastError: error.reason
+        })
       }
       return { kind: "refused", name: file.name, reason: error.reason, firstTime: true } satisfies FileOutcome
     })
@@ -193,13 +203,16 @@ const collectOnce = Effect.fn("Collector.runCollection")(function*(
       const existing = yield* journal.get(institution.id, file.name)
       // Before the name check, so a blocked name is reported as blocked; a file filed before it was listed
       // keeps its row (the archive holds it; `archive verify` and the inventory still see it).
-      const filed = Option.isSome(existing) && (existing.value.state === "archived" || existing.value.state === "duplicate")
+      const filed = Option.isSome(existing) &&
+        (existing.value.state === "archived" || existing.value.state === "duplicate")
       if (!filed && blocklist.has(file.name)) return yield* block(file, existing, now)
       if (Either.isLeft(parsed)) return yield* refuse(file, parsed.left, existing, now)
       const name = parsed.right
       if (!isWanted(institution, name)) return { kind: "unwanted", name: file.name } satisfies FileOutcome
       const start = startingRow(existing)
-      if (start.kind === "done") return { kind: "done-before", name: file.name, state: start.state } satisfies FileOutcome
+      if (start.kind === "done") {
+        return { kind: "done-before", name: file.name, state: start.state } satisfies FileOutcome
+      }
       if (start.kind !== "resume") {
         const growing = growingReason(name, file, now, config.settleSeconds * 1000, config.futureGraceHours * 3_600_000)
         if (growing !== undefined) return { kind: "waiting", name: file.name, reason: growing } satisfies FileOutcome
@@ -208,7 +221,12 @@ const collectOnce = Effect.fn("Collector.runCollection")(function*(
       const row = start.kind === "new"
         ? freshRow(institution.id, file, name, now, runId)
         : start.kind === "retry"
-        ? { ...start.row, sourceSha1: file.sha1 ?? null, sourceSize: file.size ?? null, sourceMtime: file.mtimeMs ?? null }
+        ? {
+          ...start.row,
+          sourceSha1: file.sha1 ?? null,
+          sourceSize: file.size ?? null,
+          sourceMtime: file.mtimeMs ?? null
+        }
         : start.row
       if (institution.dedupe === "name" && start.kind !== "resume") {
         const destination = destinationOf(config, name)
@@ -228,7 +246,9 @@ const collectOnce = Effect.fn("Collector.runCollection")(function*(
           items.push({
             kind: "low-disk",
             file: undefined,
-            detail: `${low.dir} has ${(low.free / 1048576).toFixed(0)} MB free, below ${config.minFreeMegabytes} MB; collecting stopped`
+            detail: `${low.dir} has ${
+              (low.free / 1048576).toFixed(0)
+            } MB free, below ${config.minFreeMegabytes} MB; collecting stopped`
           })
         }
         return { kind: "stopped", name: file.name } satisfies FileOutcome
@@ -243,18 +263,38 @@ const collectOnce = Effect.fn("Collector.runCollection")(function*(
       case "duplicate":
       case "conflict": {
         const found: Array<DigestItem> = []
-        if (outcome.kind === "conflict") found.push({ kind: "conflict", file: outcome.name, detail: `${outcome.reason}; quarantined as ${outcome.quarantined}` })
-        if (outcome.warning === "earlier-year") found.push({ kind: "earlier-year", file: outcome.name, detail: "dated in an earlier year than now (UTC)" })
-        if (outcome.warning === "future") found.push({ kind: "future", file: outcome.name, detail: `dated more than ${config.futureGraceHours} h in the future` })
+        if (outcome.kind === "conflict") {
+          found.push({
+            kind: "conflict",
+            file: outcome.name,
+            detail: `${outcome.reason}; quarantined as ${outcome.quarantined}`
+          })
+        }
+        if (outcome.warning === "earlier-year") {
+          found.push({ kind: "earlier-year", file: outcome.name, detail: "dated in an earlier year than now (UTC)" })
+        }
+        if (outcome.warning === "future") {
+          found.push({
+            kind: "future",
+            file: outcome.name,
+            detail: `dated more than ${config.futureGraceHours} h in the future`
+          })
+        }
         return found
       }
       case "refused":
         return outcome.firstTime ? [{ kind: "refused", file: outcome.name, detail: outcome.reason }] : []
       case "blocked":
-        return outcome.firstTime ? [{ kind: "blocked", file: outcome.name, detail: "listed as known-bad; not fetched" }] : []
+        return outcome.firstTime
+          ? [{ kind: "blocked", file: outcome.name, detail: "listed as known-bad; not fetched" }]
+          : []
       case "failed":
         return outcome.attempts % config.failureNotifyAfter === 0
-          ? [{ kind: "repeated-failure", file: outcome.name, detail: `${outcome.attempts} attempts; last: ${outcome.step}: ${outcome.reason}` }]
+          ? [{
+            kind: "repeated-failure",
+            file: outcome.name,
+            detail: `${outcome.attempts} attempts; last: ${outcome.step}: ${outcome.reason}`
+          }]
           : []
       default:
         return []
@@ -300,7 +340,8 @@ const collectOnce = Effect.fn("Collector.runCollection")(function*(
         )
       }
     }).pipe(
-      Effect.catchTag("JournalError", (error) => Effect.logWarning(`manifests not rewritten: ${error.message}`))
+      Effect.catchTag("JournalError", (error) =>
+        Effect.logWarning(`manifests not rewritten: ${error.message}`))
     )
 
   const run = Effect.scoped(
@@ -319,8 +360,11 @@ const collectOnce = Effect.fn("Collector.runCollection")(function*(
   )
 
   const result = yield* run.pipe(
-    Effect.catchTag("JournalError", (error) =>
-      Effect.fail(new CollectionError({ institution: institution.id, reason: error.message, retryable: true }))),
+    Effect.catchTag(
+      "JournalError",
+      (error) =>
+        Effect.fail(new CollectionError({ institution: institution.id, reason: error.message, retryable: true }))
+    ),
     Effect.tapError((error) =>
       Effect.gen(function*() {
         yield* saveRun("failed", [], yield* Clock.currentTimeMillis, error.reason).pipe(Effect.ignore)
@@ -334,7 +378,9 @@ const collectOnce = Effect.fn("Collector.runCollection")(function*(
   const finishedAt = yield* Clock.currentTimeMillis
   const outcome: RunOutcome = (yield* Ref.get(stopped)) ? "low-disk" : "ok"
   yield* saveRun(outcome, result.files, finishedAt, result.error ?? null).pipe(
-    Effect.mapError((error) => new CollectionError({ institution: institution.id, reason: error.message, retryable: true }))
+    Effect.mapError((error) =>
+      new CollectionError({ institution: institution.id, reason: error.message, retryable: true })
+    )
   )
   if (!dryRun && items.length > 0) yield* notifier.send(digest)
   return {

@@ -8,7 +8,6 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { isErrno } from "../domain/unknown-error.js"
 
-
 export const fsyncFile = async (file: string): Promise<void> => {
   const handle = await fs.promises.open(file, "r+")
   try {

@@ -11,7 +11,12 @@ export type FileOutcome =
     readonly staged: boolean
     readonly warning: DateWarning | undefined
   }
-  | { readonly kind: "duplicate"; readonly name: string; readonly reason: string; readonly warning: DateWarning | undefined }
+  | {
+    readonly kind: "duplicate"
+    readonly name: string
+    readonly reason: string
+    readonly warning: DateWarning | undefined
+  }
   | {
     readonly kind: "conflict"
     readonly name: string
@@ -43,7 +48,9 @@ export type FileOutcome =
 export const outcomeDetail = (outcome: FileOutcome): string => {
   switch (outcome.kind) {
     case "archived":
-      return `${outcome.destination}${outcome.staged ? " (staged)" : ""}${outcome.warning === undefined ? "" : ` [${outcome.warning}]`}`
+      return `${outcome.destination}${outcome.staged ? " (staged)" : ""}${
+        outcome.warning === undefined ? "" : ` [${outcome.warning}]`
+      }`
     case "duplicate":
       return outcome.reason
     case "conflict":

@@ -8,8 +8,13 @@ import { Clock, Data, Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { compressToBzip2 } from "../compression/bzip2-compress.js"
-import { detectCompression, DETECT_BYTES } from "../compression/detect.js"
+import { DETECT_BYTES, detectCompression } from "../compression/detect.js"
+import type { ParsedName } from "../domain/file-name.js"
+import { describeUnknown } from "../domain/unknown-error.js"
 import { ArchiveJournal, type JournalError } from "../layers/archive/ArchiveJournal.js"
+import type { ArchiveConfig, InstitutionConfig } from "../layers/archive/config/archive-config.js"
+import type { FileRow } from "../layers/archive/journal-row.js"
+import { TransferProgress } from "../layers/archive/TransferProgress.js"
 import {
   destinationOf,
   isHeld,
@@ -20,17 +25,12 @@ import {
   workFilesOf,
   workFolderOf
 } from "./archive-paths.js"
-import type { ArchiveConfig, InstitutionConfig } from "../layers/archive/config/archive-config.js"
 import { crashPoint } from "./crash-point.js"
 import { copyDurably, exists, fsyncDir, fsyncFile, linkNoOverwrite, removeIfExists, sha1File } from "./durable-file.js"
-import type { ParsedName } from "../domain/file-name.js"
-import { describeUnknown } from "../domain/unknown-error.js"
 import type { FileOutcome, PipelineStep } from "./file-outcome.js"
 import { dateWarning } from "./file-timing.js"
 import { contentKindOf, type IntegrityError, testBzip2File } from "./integrity.js"
-import type { FileRow } from "../layers/archive/journal-row.js"
 import type { RemoteFile, SourceSession } from "./source.js"
-import { TransferProgress } from "../layers/archive/TransferProgress.js"
 
 export class PipelineStepError extends Data.TaggedError("PipelineStepError")<{
   readonly file: string
@@ -116,7 +116,12 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
     }
     const content = contentKindOf(name.type)
     const integrityFailure = (step: PipelineStep, error: IntegrityError) =>
-      new PipelineStepError({ file: file.name, step, reason: `${error.reason}: ${error.detail}`, refuse: error.refusesFile })
+      new PipelineStepError({
+        file: file.name,
+        step,
+        reason: `${error.reason}: ${error.detail}`,
+        refuse: error.refusesFile
+      })
 
     const save = (row: FileRow, fields: Partial<FileRow>) =>
       Effect.gen(function*() {
@@ -132,7 +137,11 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
       Effect.gen(function*() {
         yield* io(file.name, "download", async () => {
           await fs.promises.mkdir(workFolder, { recursive: true })
-          await Promise.all([removeIfExists(work.download), removeIfExists(work.compressing), removeIfExists(work.ready)])
+          await Promise.all([
+            removeIfExists(work.download),
+            removeIfExists(work.compressing),
+            removeIfExists(work.ready)
+          ])
         })
         const tracker = yield* progress.track(file.name, file.size)
         const fetched = yield* session.fetch(file, work.download, tracker.update).pipe(
@@ -178,13 +187,14 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
         if (!(yield* io(file.name, "compress", () => exists(work.download)))) return yield* restart(row)
         const head = yield* io(file.name, "compress", () => readHead(work.download))
         const compression = detectCompression(head)
-        yield* io(file.name, "compress", () => Promise.all([removeIfExists(work.ready), removeIfExists(work.compressing)]))
+        yield* io(file.name, "compress", () =>
+          Promise.all([removeIfExists(work.ready), removeIfExists(work.compressing)]))
         const cleanUp = io(file.name, "test", () =>
-          Promise.all([removeIfExists(work.download), removeIfExists(work.compressing), removeIfExists(work.ready)])
-        )
+          Promise.all([removeIfExists(work.download), removeIfExists(work.compressing), removeIfExists(work.ready)]))
         const testFailed = (candidate: string) =>
           testBzip2File(candidate, { hash: false, limits, content }).pipe(
-            Effect.catchTag("IntegrityError", (error) => Effect.zipRight(cleanUp, Effect.fail(integrityFailure("test", error))))
+            Effect.catchTag("IntegrityError", (error) =>
+              Effect.zipRight(cleanUp, Effect.fail(integrityFailure("test", error))))
           )
         let archivedSha1: string
         if (compression === "bzip2") {
@@ -194,7 +204,8 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
             await fsyncFile(work.ready)
             await fsyncDir(workFolder)
           })
-          archivedSha1 = row.sha1 ?? (yield* io(file.name, "compress", () => sha1File(work.ready)))
+          archivedSha1 = row.sha1 ?? (yield* io(file.name, "compress", () =>
+            sha1File(work.ready)))
         } else {
           yield* compressToBzip2(work.download, work.compressing, compression, limits).pipe(
             Effect.catchTag("Bzip2CompressError", (error) =>
@@ -216,10 +227,12 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
             await fs.promises.rename(work.compressing, work.ready)
             await fsyncDir(workFolder)
           })
-          archivedSha1 = yield* io(file.name, "compress", () => sha1File(work.ready))
+          archivedSha1 = yield* io(file.name, "compress", () =>
+            sha1File(work.ready))
         }
         yield* crashPoint("compress-written")
-        const { size } = yield* io(file.name, "compress", () => fs.promises.stat(work.ready))
+        const { size } = yield* io(file.name, "compress", () =>
+          fs.promises.stat(work.ready))
         const next = yield* save(row, {
           state: "compressed",
           archivedSha1,
@@ -227,7 +240,8 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
           note: compression === "bzip2" ? null : `converted from ${compression === "gzip" ? "gzip" : "uncompressed"}`
         })
         yield* crashPoint("compressed-saved")
-        yield* io(file.name, "compress", () => removeIfExists(work.download))
+        yield* io(file.name, "compress", () =>
+          removeIfExists(work.download))
         yield* crashPoint("compressed")
         return next
       })
@@ -250,7 +264,9 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
     const compareWithArchived = (row: FileRow) =>
       Effect.gen(function*() {
         const archivedSha1 = yield* io(file.name, "dedupe", () => sha1File(destination))
-        if (archivedSha1 === row.archivedSha1) return { same: true, reason: `identical bytes already at ${destination}` }
+        if (archivedSha1 === row.archivedSha1) {
+          return { same: true, reason: `identical bytes already at ${destination}` }
+        }
         const ours = yield* testBzip2File(work.ready, { hash: true, limits, content }).pipe(
           Effect.mapError((error) => integrityFailure("dedupe", error))
         )
@@ -313,7 +329,9 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
           if (result === "exists") {
             const archivedSha1 = yield* io(file.name, "archive", () => sha1File(destination))
             // Not ours from an earlier attempt: someone filed a different file meanwhile.
-            if (archivedSha1 !== row.archivedSha1) return yield* quarantine(row, `${destination} appeared with different content`)
+            if (archivedSha1 !== row.archivedSha1) {
+              return yield* quarantine(row, `${destination} appeared with different content`)
+            }
           }
           yield* crashPoint("archive-linked")
           yield* io(file.name, "archive", async () => {
@@ -383,17 +401,17 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
       Effect.catchTag("PipelineStepError", (error) =>
         Effect.gen(function*() {
           yield* io(file.name, error.step, () =>
-            Promise.all([removeIfExists(work.download), removeIfExists(work.compressing), removeIfExists(work.ready)])
-          ).pipe(Effect.ignore)
-          const latest = Option.getOrElse(yield* journal.get(institution.id, file.name), () => start)
+            Promise.all([removeIfExists(work.download), removeIfExists(work.compressing), removeIfExists(work.ready)]))
+            .pipe(Effect.ignore)
+          const latest = Option.getOrElse(yield* journal.get(institution.id, file.name), () =>
+            start)
           const failed = yield* save(latest, {
             state: error.refuse === true ? "refused" : "failed",
             attempts: latest.attempts + 1,
             lastError: `${error.step}: ${error.reason}`
           })
           return { failure: error, row: failed } as const
-        })
-      )
+        }))
     )
 
     if ("failure" in ended && ended.failure.refuse === true) {
@@ -418,7 +436,13 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
     const row = ended
     switch (row.state) {
       case "archived":
-        return { kind: "archived", name: file.name, destination: row.destination ?? destination, staged: stages, warning } as FileOutcome
+        return {
+          kind: "archived",
+          name: file.name,
+          destination: row.destination ?? destination,
+          staged: stages,
+          warning
+        } as FileOutcome
       case "duplicate":
         return { kind: "duplicate", name: file.name, reason: row.note ?? "already archived", warning } as FileOutcome
       default:

@@ -2,8 +2,8 @@
  * Time rules for a listed file: whether it may still be growing (never
  * collect it yet), and whether its date needs a person's eye.
  */
-import type { RemoteFile } from "./source.js"
 import type { ParsedName } from "../domain/file-name.js"
+import type { RemoteFile } from "./source.js"
 
 const DAY_MS = 86_400_000
 /** A data file covers at most this long after its start (SuperDARN writes 1-2 h files). */

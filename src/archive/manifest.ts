@@ -21,7 +21,8 @@ export class ManifestError extends Data.TaggedError("ManifestError")<{
   }
 }
 
-const manifestError = (at: string) => (error: unknown) => new ManifestError({ path: at, reason: describeUnknown(error) })
+const manifestError = (at: string) => (error: unknown) =>
+  new ManifestError({ path: at, reason: describeUnknown(error) })
 
 export const MANIFEST_SUFFIX = ".hashes"
 const MANIFEST_NAME = /^(\d{6})\.hashes$/
@@ -43,7 +44,8 @@ const monthFiles = async (folder: string, month: string): Promise<ReadonlyArray<
 }
 
 export const manifestText = (entries: ReadonlyArray<{ readonly name: string; readonly sha1: string }>): string =>
-  [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((e) => `${e.sha1}  ${e.name}\n`).join("")
+  [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((e) => `${e.sha1}  ${e.name}\n`)
+    .join("")
 
 /**
  * Rewrite `<folder>/<month>.hashes`. `knownSha1` gives the hashes the journal
@@ -129,10 +131,12 @@ export const verifyManifest = (manifest: string) =>
 export const findManifests = (root: string, month: string | undefined) =>
   Effect.tryPromise({
     try: async () => {
-      const entries = await fs.promises.readdir(root, { recursive: true, withFileTypes: true }).catch((error: unknown) => {
-        if (isErrno(error, "ENOENT")) return []
-        throw error
-      })
+      const entries = await fs.promises.readdir(root, { recursive: true, withFileTypes: true }).catch(
+        (error: unknown) => {
+          if (isErrno(error, "ENOENT")) return []
+          throw error
+        }
+      )
       return entries
         .filter((entry) => entry.isFile())
         .filter((entry) => {

@@ -15,7 +15,9 @@ export class InstitutionBusy extends Data.TaggedError("InstitutionBusy")<{
   readonly until: number
 }> {
   override get message(): string {
-    return `archive ${this.institution}: another run holds it (${this.holder}) until ${new Date(this.until).toISOString()}`
+    return `archive ${this.institution}: another run holds it (${this.holder}) until ${
+      new Date(this.until).toISOString()
+    }`
   }
 }
 

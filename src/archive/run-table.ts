@@ -8,7 +8,8 @@ import { printable } from "./printable.js"
 export const formatTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)))
   const line = (cells: ReadonlyArray<string>) =>
-    cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ").trimEnd()
+    cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ")
+      .trimEnd()
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n"
 }
 
@@ -33,7 +34,9 @@ export const statusTable = (summaries: ReadonlyArray<InstitutionSummary>): strin
     summaries.map((s) => [
       s.institution,
       iso(s.lastRun?.startedAt),
-      s.lastRun === undefined ? "-" : `${s.lastRun.outcome}${s.lastRun.error === null ? "" : `: ${printable(s.lastRun.error)}`}`,
+      s.lastRun === undefined
+        ? "-"
+        : `${s.lastRun.outcome}${s.lastRun.error === null ? "" : `: ${printable(s.lastRun.error)}`}`,
       String(s.lastRun?.collected ?? 0),
       String(s.archived),
       String(s.duplicates),

@@ -81,23 +81,29 @@ const collectorHttp = (port: Option.Option<number>) =>
         CollectorHttpServer.pipe(
           Layer.provide(AppConfig.Default),
           Layer.provide(Layer.setConfigProvider(
-            ConfigProvider.fromMap(new Map([["PORT", String(port)]])).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+            ConfigProvider.fromMap(new Map([["PORT", String(port)]])).pipe(ConfigProvider.orElse(() =>
+              ConfigProvider.fromEnv()
+            ))
           ))
         ))
   })
 
-const runCommand = Command.make("run", { config: configOption, port: portOption }, ({ config: configPath, port }) =>
-  Effect.gen(function*() {
-    const { CollectorRegistry, runCollectors, TransferProgress } = yield* archiveModules
-    const { config, layer } = yield* loadWithLayer(configPath, TransferProgress.logLines)
-    const http = yield* collectorHttp(port)
-    yield* Effect.logInfo("archive collectors starting").pipe(
-      Effect.annotateLogs({ institutions: config.institutions.map((i) => i.id).join(",") })
-    )
-    yield* runCollectors(config.institutions).pipe(
-      Effect.provide(Layer.merge(layer, http).pipe(Layer.provideMerge(CollectorRegistry.Default)))
-    )
-  })).pipe(Command.withDescription("run every institution's collector on its schedule until stopped"))
+const runCommand = Command.make(
+  "run",
+  { config: configOption, port: portOption },
+  ({ config: configPath, port }) =>
+    Effect.gen(function*() {
+      const { CollectorRegistry, runCollectors, TransferProgress } = yield* archiveModules
+      const { config, layer } = yield* loadWithLayer(configPath, TransferProgress.logLines)
+      const http = yield* collectorHttp(port)
+      yield* Effect.logInfo("archive collectors starting").pipe(
+        Effect.annotateLogs({ institutions: config.institutions.map((i) => i.id).join(",") })
+      )
+      yield* runCollectors(config.institutions).pipe(
+        Effect.provide(Layer.merge(layer, http).pipe(Layer.provideMerge(CollectorRegistry.Default)))
+      )
+    })
+).pipe(Command.withDescription("run every institution's collector on its schedule until stopped"))
 
 const syncCommand = Command.make("sync", {
   config: configOption,
@@ -117,14 +123,20 @@ const syncCommand = Command.make("sync", {
     yield* write(report)
   })).pipe(Command.withDescription("run one collection pass now for one institution and print a table"))
 
-const statusCommand = Command.make("status", { config: configOption }, ({ config: configPath }) =>
-  Effect.gen(function*() {
-    const { ArchiveJournal, statusTable, TransferProgress } = yield* archiveModules
-    const { config, layer } = yield* loadWithLayer(configPath, TransferProgress.silent)
-    const summaries = yield* Effect.flatMap(ArchiveJournal, (journal) =>
-      journal.summary(config.institutions.map((i) => i.id))).pipe(Effect.provide(layer))
-    yield* write(statusTable(summaries))
-  })).pipe(Command.withDescription("per institution: last run, files collected, failures and conflicts"))
+const statusCommand = Command.make(
+  "status",
+  { config: configOption },
+  ({ config: configPath }) =>
+    Effect.gen(function*() {
+      const { ArchiveJournal, statusTable, TransferProgress } = yield* archiveModules
+      const { config, layer } = yield* loadWithLayer(configPath, TransferProgress.silent)
+      const summaries = yield* Effect.flatMap(
+        ArchiveJournal,
+        (journal) => journal.summary(config.institutions.map((i) => i.id))
+      ).pipe(Effect.provide(layer))
+      yield* write(statusTable(summaries))
+    })
+).pipe(Command.withDescription("per institution: last run, files collected, failures and conflicts"))
 
 export const archiveCommand = Command.make("archive").pipe(
   Command.withDescription("the archive collector: gather data files from the institutions that run radars"),

@@ -4,14 +4,14 @@
  * journal, and its run locks), else the SQLite file at `journalPath`.
  */
 import { Effect, Layer, Option } from "effect"
-import { databaseLayer } from "../layers/platform/database.js"
-import { Deployment } from "../layers/platform/Deployment.js"
-import { postgresLayer } from "../layers/platform/postgres.js"
 import { ArchiveJournal } from "../layers/archive/ArchiveJournal.js"
 import { ArchiveSettings } from "../layers/archive/ArchiveSettings.js"
 import type { ArchiveConfig } from "../layers/archive/config/archive-config.js"
 import { Notifier } from "../layers/archive/Notifier.js"
 import { TransferProgress } from "../layers/archive/TransferProgress.js"
+import { databaseLayer } from "../layers/platform/database.js"
+import { Deployment } from "../layers/platform/Deployment.js"
+import { postgresLayer } from "../layers/platform/postgres.js"
 
 export const archiveLayer = (
   config: ArchiveConfig,
@@ -30,6 +30,5 @@ const journalDatabase = (journalPath: string) =>
       Option.match(databaseUrl, {
         onNone: () => databaseLayer(journalPath),
         onSome: (url) => postgresLayer({ url, maxConnections: 2 })
-      })
-    )
+      }))
   ).pipe(Layer.provide(Deployment.Default))

@@ -13,9 +13,9 @@ export class ArchiveDiffers extends Data.TaggedError("ArchiveDiffers")<{
   readonly problems: number
 }> {
   override get message(): string {
-    return `${this.problems} difference${this.problems === 1 ? "" : "s"} between the archive and ${this.manifests} manifest${
-      this.manifests === 1 ? "" : "s"
-    }`
+    return `${this.problems} difference${
+      this.problems === 1 ? "" : "s"
+    } between the archive and ${this.manifests} manifest${this.manifests === 1 ? "" : "s"}`
   }
 }
 
@@ -56,7 +56,9 @@ export const verifyCommand = Command.make("verify", {
     const chosen = only === undefined ? undefined : config.institutions.find((i) => i.id === only)
     if (only !== undefined && chosen === undefined) {
       return yield* Effect.fail(
-        new Error(`no institution "${only}" in the archive config; known: ${config.institutions.map((i) => i.id).join(", ")}`)
+        new Error(
+          `no institution "${only}" in the archive config; known: ${config.institutions.map((i) => i.id).join(", ")}`
+        )
       )
     }
     const found = yield* manifest.findManifests(config.archiveRoot, wantedMonth)
@@ -68,13 +70,16 @@ export const verifyCommand = Command.make("verify", {
         types.some((type) =>
           path.join(
             config.archiveRoot,
-            expandLayout(config.layout, {
-              radar,
-              type,
-              year: Number(yyyymm.slice(0, 4)),
-              month: Number(yyyymm.slice(4, 6)),
-              day: 1
-            } as Parameters<typeof expandLayout>[1])
+            expandLayout(
+              config.layout,
+              {
+                radar,
+                type,
+                year: Number(yyyymm.slice(0, 4)),
+                month: Number(yyyymm.slice(4, 6)),
+                day: 1
+              } as Parameters<typeof expandLayout>[1]
+            )
           ) === folder
         )
       )
@@ -92,8 +97,13 @@ export const verifyCommand = Command.make("verify", {
         ...check.unreadable.map((line) => `  bad line ${printable(line)}`)
       ]
       problems += found.length
-      lines.push(`${relative}: ${check.checked} listed, ${found.length === 0 ? "ok" : `${found.length} differ`}`, ...found)
+      lines.push(
+        `${relative}: ${check.checked} listed, ${found.length === 0 ? "ok" : `${found.length} differ`}`,
+        ...found
+      )
     }
-    process.stdout.write(`${lines.join("\n")}${lines.length === 0 ? "" : "\n"}${manifests.length} manifests, ${problems} differences\n`)
+    process.stdout.write(
+      `${lines.join("\n")}${lines.length === 0 ? "" : "\n"}${manifests.length} manifests, ${problems} differences\n`
+    )
     if (problems > 0) return yield* new ArchiveDiffers({ manifests: manifests.length, problems })
   })).pipe(Command.withDescription("re-hash the archive against its monthly manifests; exit 1 on any difference"))

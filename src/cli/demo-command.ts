@@ -60,7 +60,9 @@ export const demoCommand = Command.make("demo", { settings: settingsOption }, ({
   // The server's code is loaded only when the demo runs, as for `serve`.
   refuseRealRadars(settings).pipe(
     Effect.zipRight(Effect.promise(() => import("./server-layers.js"))),
-    Effect.flatMap(({ demoServerLayer }) => announce.pipe(Effect.zipRight(Effect.never), Effect.provide(demoServerLayer()))),
+    Effect.flatMap(({ demoServerLayer }) =>
+      announce.pipe(Effect.zipRight(Effect.never), Effect.provide(demoServerLayer()))
+    ),
     withSettings(demoFlags(settings)),
     exitOnFailure("demo")
   )).pipe(

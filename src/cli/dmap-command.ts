@@ -44,7 +44,9 @@ export class DmapCommandError extends Data.TaggedError("DmapCommandError")<{
 const writeTo = (stream: NodeJS.WriteStream) => (text: string): Effect.Effect<void, OutputClosed> =>
   Effect.async<void, OutputClosed>((resume) => {
     stream.write(text, (error) => {
-      resume(error === null || error === undefined ? Effect.void : Effect.fail(new OutputClosed({ detail: error.message })))
+      resume(
+        error === null || error === undefined ? Effect.void : Effect.fail(new OutputClosed({ detail: error.message }))
+      )
     })
   })
 
@@ -194,7 +196,9 @@ const eachFile = (
  * awaited before more input is read. The lines of the good records before a
  * decode error are written before the error is reported.
  */
-export const dumpFiles = (paths: ReadonlyArray<string>): Effect.Effect<void, OutputClosed | DmapCommandError, DmapOutput> =>
+export const dumpFiles = (
+  paths: ReadonlyArray<string>
+): Effect.Effect<void, OutputClosed | DmapCommandError, DmapOutput> =>
   eachFile("dump", paths, (_file, records) =>
     Effect.gen(function*() {
       const output = yield* DmapOutput
@@ -210,8 +214,7 @@ export const dumpFiles = (paths: ReadonlyArray<string>): Effect.Effect<void, Out
       return yield* read
     }))
 
-const isoTime = (epochMs: number | undefined): string =>
-  epochMs === undefined ? "-" : new Date(epochMs).toISOString()
+const isoTime = (epochMs: number | undefined): string => epochMs === undefined ? "-" : new Date(epochMs).toISOString()
 
 export const formatSummary = (
   file: DataFile,
@@ -226,13 +229,17 @@ export const formatSummary = (
     `  stations  ${stations.length === 0 ? "-" : stations.join(", ")}`,
     `  from      ${isoTime(summary.from)}`,
     `  to        ${isoTime(summary.to)}`,
-    `  bytes     ${dmapBytes} DMAP, ${file.fileBytes} on disk (${file.compression === "none" ? "uncompressed" : file.compression})`,
+    `  bytes     ${dmapBytes} DMAP, ${file.fileBytes} on disk (${
+      file.compression === "none" ? "uncompressed" : file.compression
+    })`,
     ""
   ].join("\n")
 }
 
 /** Prints a summary per file; for a bad file, the summary of the records before the error. */
-export const infoFiles = (paths: ReadonlyArray<string>): Effect.Effect<void, OutputClosed | DmapCommandError, DmapOutput> =>
+export const infoFiles = (
+  paths: ReadonlyArray<string>
+): Effect.Effect<void, OutputClosed | DmapCommandError, DmapOutput> =>
   eachFile("info", paths, (file, records, seen) =>
     Effect.gen(function*() {
       const output = yield* DmapOutput

@@ -124,7 +124,9 @@ const namingTheFlag = (text: string, args: ReadonlyArray<string>): string => {
   const inline = args.find((arg) => arg.startsWith("--") && arg.endsWith(`=${value}`))
   const flag = index > 0 ? args[index - 1] : inline?.slice(0, inline.indexOf("="))
   const article = /^[aeiou]/.test(type!) ? "an" : "a"
-  return flag === undefined ? `'${value}' is not ${article} ${type}` : `${flag} must be ${article} ${type}, got "${value}"`
+  return flag === undefined
+    ? `'${value}' is not ${article} ${type}`
+    : `${flag} must be ${article} ${type}, got "${value}"`
 }
 
 /**
@@ -158,6 +160,8 @@ export const runCommandLine = <R, E>(
         process.exitCode = 1
       })
     ),
-    Effect.withConsole(cliConsole(options.name, path, colourWanted(options.isTty ?? process.stdout.isTTY === true, env)))
+    Effect.withConsole(
+      cliConsole(options.name, path, colourWanted(options.isTty ?? process.stdout.isTTY === true, env))
+    )
   )
 }

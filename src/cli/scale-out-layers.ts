@@ -35,8 +35,10 @@ import { HubHttpServer, ServerLive, StorageLayer } from "./server-layers.js"
 
 /** Redis at REDIS_URL (Deployment has checked that a role other than `all` sets it). */
 const RedisLive = Layer.unwrapEffect(
-  Effect.map(Deployment, ({ redisKeyPrefix, redisUrl }) =>
-    Redis.layer({ url: Option.getOrElse(redisUrl, () => "redis://127.0.0.1:6379"), keyPrefix: redisKeyPrefix })
+  Effect.map(
+    Deployment,
+    ({ redisKeyPrefix, redisUrl }) =>
+      Redis.layer({ url: Option.getOrElse(redisUrl, () => "redis://127.0.0.1:6379"), keyPrefix: redisKeyPrefix })
   )
 )
 
@@ -56,7 +58,9 @@ const RelayedLiveFeed = Layer.effect(
 
 const shared = <A, E, R>(self: Layer.Layer<A, E, R>) =>
   self.pipe(
-    Layer.provideMerge(Layer.mergeAll(Hub.Default, History.Default, RadarRegistry.Default, StorageLayer, HardwareTables.Default)),
+    Layer.provideMerge(
+      Layer.mergeAll(Hub.Default, History.Default, RadarRegistry.Default, StorageLayer, HardwareTables.Default)
+    ),
     Layer.provideMerge(FleetRelay.layer()),
     Layer.provideMerge(RedisLive),
     Layer.provideMerge(Deployment.Default),

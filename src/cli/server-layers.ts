@@ -18,9 +18,11 @@
 import { HttpApiBuilder } from "@effect/platform"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Layer } from "effect"
+import { HubPump } from "../actors/radar/HubPump.js"
+import { RadarFleet } from "../actors/radar/RadarFleet.js"
 import { AlertsHttp } from "../http/alerts-http.js"
-import { ArchiveHttp } from "../http/archive-http.js"
 import { ApiDocsRoutes } from "../http/api-docs-routes.js"
+import { ArchiveHttp } from "../http/archive-http.js"
 import { EchoesHttp } from "../http/echoes-http.js"
 import { FovHttp } from "../http/fov-http.js"
 import { FanMapAssetRoutes } from "../http/fov-map-assets.js"
@@ -31,29 +33,36 @@ import { ParameterRefusals } from "../http/hub-http.js"
 import { MetricsHttp } from "../http/metrics-http.js"
 import { RadarsHttp } from "../http/radars-http.js"
 import { StatusPageRoutes } from "../http/status-page-routes.js"
-import { AppConfig } from "../layers/platform/AppConfig.js"
 import { CollectorRegistry } from "../layers/archive/CollectorRegistry.js"
-import { InProcessCollectors } from "./collector-layers.js"
+import { AppConfig } from "../layers/platform/AppConfig.js"
 import { DatabaseLive } from "../layers/platform/database.js"
-import { DemoFleet, type DemoRadarsOptions, defaultDemoRadarsOptions, demoRadarsLayer } from "../simulate/DemoRadars.js"
-import { Alerts } from "../layers/realtime/Alerts.js"
-import { EchoAggregator } from "../layers/realtime/EchoAggregator.js"
-import { EchoStore } from "../layers/realtime/EchoStore.js"
-import { DatabaseHealth } from "../layers/realtime/DatabaseHealth.js"
-import { EchoQueries } from "../layers/realtime/EchoQueries.js"
 import { HttpServer } from "../layers/platform/HttpServer.js"
+import { ShutdownLive } from "../layers/platform/shutdown.js"
+import { Alerts } from "../layers/realtime/Alerts.js"
+import { DatabaseHealth } from "../layers/realtime/DatabaseHealth.js"
+import { EchoAggregator } from "../layers/realtime/EchoAggregator.js"
+import { EchoQueries } from "../layers/realtime/EchoQueries.js"
+import { EchoStore } from "../layers/realtime/EchoStore.js"
 import { HardwareTables } from "../layers/realtime/HardwareTables.js"
 import { History } from "../layers/realtime/History.js"
 import { Hub } from "../layers/realtime/Hub.js"
-import { HubPump } from "../actors/radar/HubPump.js"
 import { LiveFeed } from "../layers/realtime/LiveFeed.js"
-import { RadarFleet } from "../actors/radar/RadarFleet.js"
 import { RadarRegistry } from "../layers/realtime/RadarRegistry.js"
 import { RetentionLive } from "../layers/realtime/retention.js"
-import { ShutdownLive } from "../layers/platform/shutdown.js"
+import { defaultDemoRadarsOptions, DemoFleet, demoRadarsLayer, type DemoRadarsOptions } from "../simulate/DemoRadars.js"
+import { InProcessCollectors } from "./collector-layers.js"
 
 /** One handler layer per group of HubApi (src/http/hub-api.ts): a new group adds its layer here. */
-const ApiHandlers = Layer.mergeAll(AlertsHttp, ArchiveHttp, RadarsHttp, EchoesHttp, HealthHttp, MetricsHttp, FovHttp, HistoryHttp)
+const ApiHandlers = Layer.mergeAll(
+  AlertsHttp,
+  ArchiveHttp,
+  RadarsHttp,
+  EchoesHttp,
+  HealthHttp,
+  MetricsHttp,
+  FovHttp,
+  HistoryHttp
+)
 
 /** What HttpApi does not describe, registered on the same router: the status page and the API document. */
 const PlainRoutes = Layer.mergeAll(StatusPageRoutes, ApiDocsRoutes, FanMapAssetRoutes)

@@ -11,12 +11,12 @@
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
-import * as PlatformConfigProvider from "@effect/platform/PlatformConfigProvider"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as PlatformConfigProvider from "@effect/platform/PlatformConfigProvider"
 import { ConfigProvider, Data, Effect, Either, Layer, Option } from "effect"
 import * as fs from "node:fs"
 import { describeUnknown } from "../domain/unknown-error.js"
-import { LOG_FORMATS, parseEndpoint, POSITIVE_EXPECTED, PORT_EXPECTED } from "../layers/platform/AppConfig.js"
+import { LOG_FORMATS, parseEndpoint, PORT_EXPECTED, POSITIVE_EXPECTED } from "../layers/platform/AppConfig.js"
 import { ROLES } from "../layers/platform/Deployment.js"
 
 type Setting = Option.Option<readonly [env: string, value: string]>
@@ -78,12 +78,26 @@ export const settingsOptions = {
         described("CANADA_ADDR", "host:port of the SuperDARN Canada ZeroMQ publisher", "none (no Canada feed)")
       ),
       Options.mapEffect((text) =>
-        Either.match(parseEndpoint(text), { onLeft: (why) => refuse("canada-addr", why), onRight: () => Effect.succeed(text) })
+        Either.match(parseEndpoint(text), {
+          onLeft: (why) => refuse("canada-addr", why),
+          onRight: () => Effect.succeed(text)
+        })
       )
     )
   ),
-  maxDays: integerSetting("max-days-store-echoes", "MAX_DAYS_STORE_ECHOES", "days of echo counts to keep", 30, positive),
-  databasePath: pathSetting("database-path", "DATABASE_PATH", "the SQLite database file", "./data/superdarn-hub.sqlite"),
+  maxDays: integerSetting(
+    "max-days-store-echoes",
+    "MAX_DAYS_STORE_ECHOES",
+    "days of echo counts to keep",
+    30,
+    positive
+  ),
+  databasePath: pathSetting(
+    "database-path",
+    "DATABASE_PATH",
+    "the SQLite database file",
+    "./data/superdarn-hub.sqlite"
+  ),
   corsOrigins: textSetting(
     "cors-origins",
     "CORS_ORIGINS",
@@ -113,10 +127,17 @@ export const settingsOptions = {
   role: asSetting(
     "ROLE",
     Options.choice("role", ROLES).pipe(
-      Options.withDescription(described("ROLE", "all (one process), ingest (radars, lease-guarded) or edge (clients only)", "all"))
+      Options.withDescription(
+        described("ROLE", "all (one process), ingest (radars, lease-guarded) or edge (clients only)", "all")
+      )
     )
   ),
-  databaseUrl: textSetting("database-url", "DATABASE_URL", "postgres://… to store scans in PostgreSQL", "none (SQLite at DATABASE_PATH)"),
+  databaseUrl: textSetting(
+    "database-url",
+    "DATABASE_URL",
+    "postgres://… to store scans in PostgreSQL",
+    "none (SQLite at DATABASE_PATH)"
+  ),
   redisUrl: textSetting("redis-url", "REDIS_URL", "redis://… shared by the ingest and edge roles", "none"),
   alertHoldSeconds: integerSetting(
     "alert-hold-seconds",
@@ -125,15 +146,30 @@ export const settingsOptions = {
     300,
     positive
   ),
-  alertWebhookUrls: textSetting("alert-webhook-urls", "ALERT_WEBHOOK_URLS", "comma-separated URLs to POST alerts to", "none"),
+  alertWebhookUrls: textSetting(
+    "alert-webhook-urls",
+    "ALERT_WEBHOOK_URLS",
+    "comma-separated URLs to POST alerts to",
+    "none"
+  ),
   alertWebhookSecret: textSetting(
     "alert-webhook-secret",
     "ALERT_WEBHOOK_SECRET",
     "key of the HMAC-SHA256 signature of each alert POST",
     "none (unsigned)"
   ),
-  alertEmailTo: textSetting("alert-email-to", "ALERT_EMAIL_TO", "comma-separated addresses to e-mail alerts to", "none"),
-  alertEmailFrom: textSetting("alert-email-from", "ALERT_EMAIL_FROM", "sender of alert e-mails", "superdarn-hub@localhost"),
+  alertEmailTo: textSetting(
+    "alert-email-to",
+    "ALERT_EMAIL_TO",
+    "comma-separated addresses to e-mail alerts to",
+    "none"
+  ),
+  alertEmailFrom: textSetting(
+    "alert-email-from",
+    "ALERT_EMAIL_FROM",
+    "sender of alert e-mails",
+    "superdarn-hub@localhost"
+  ),
   smtpHost: textSetting("smtp-host", "SMTP_HOST", "SMTP server for alert e-mails", "none"),
   smtpPort: integerSetting("smtp-port", "SMTP_PORT", "SMTP port", 25, port),
   smtpSecure: asSetting(
@@ -146,14 +182,18 @@ export const settingsOptions = {
   smtpPassword: textSetting("smtp-password", "SMTP_PASSWORD", "SMTP password", "none"),
   // Not --env-file: Node 20 takes that flag for itself even after the script name.
   dotenv: pathOption("dotenv").pipe(
-    Options.withDescription("dotenv file of settings (KEY=value lines); default .env in the working directory when present"),
+    Options.withDescription(
+      "dotenv file of settings (KEY=value lines); default .env in the working directory when present"
+    ),
     Options.optional
   )
 }
 
-export type SettingsFlags = {
-  readonly [K in Exclude<keyof typeof settingsOptions, "dotenv">]: Setting
-} & { readonly dotenv: Option.Option<string> }
+export type SettingsFlags =
+  & {
+    readonly [K in Exclude<keyof typeof settingsOptions, "dotenv">]: Setting
+  }
+  & { readonly dotenv: Option.Option<string> }
 
 export const settingsOption = Options.all(settingsOptions)
 

@@ -46,8 +46,12 @@ const options = {
     Options.withDescription("seconds between records; default 3"),
     Options.withDefault(3)
   ),
-  loop: Options.boolean("loop").pipe(Options.withDescription("start again after the last record, for ever; default: stop after the last")),
-  now: Options.boolean("now").pipe(Options.withDescription("re-stamp each record with the current UTC time; default: keep the file's times"))
+  loop: Options.boolean("loop").pipe(
+    Options.withDescription("start again after the last record, for ever; default: stop after the last")
+  ),
+  now: Options.boolean("now").pipe(
+    Options.withDescription("re-stamp each record with the current UTC time; default: keep the file's times")
+  )
 }
 
 const simulateLogLevel = (): LogLevel.LogLevel =>
@@ -61,13 +65,19 @@ const asSite = (records: ReadonlyArray<DmapRecord>, stid: number | undefined): R
 export const simulateCommand = Command.make("simulate", options, (flags) =>
   Effect.gen(function*() {
     if (!/^[a-z]{3}$/.test(flags.site)) {
-      return yield* new SimulateOptionError({ option: "site", reason: `must be a 3-letter lower-case code, got "${flags.site}"` })
+      return yield* new SimulateOptionError({
+        option: "site",
+        reason: `must be a 3-letter lower-case code, got "${flags.site}"`
+      })
     }
     if (flags.port < 0 || flags.port > 65535) {
       return yield* new SimulateOptionError({ option: "port", reason: `must be 0-65535, got ${flags.port}` })
     }
     if (!(flags.interval >= 0)) {
-      return yield* new SimulateOptionError({ option: "interval", reason: `must be 0 or more seconds, got ${flags.interval}` })
+      return yield* new SimulateOptionError({
+        option: "interval",
+        reason: `must be 0 or more seconds, got ${flags.interval}`
+      })
     }
     const radar = radarTable().byCode.get(flags.site)
     if (radar === undefined) {

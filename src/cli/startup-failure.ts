@@ -93,17 +93,18 @@ export const startupFailureLine = (command: string, cause: Cause.Cause<unknown>)
  * normal stop: exit 0. The exit code is set rather than forced so every
  * finalizer has already run and Node exits once the event loop drains.
  */
-export const exitOnFailure = (command: string) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<void, never, R> =>
-  self.pipe(
-    Effect.asVoid,
-    Effect.catchAllCause((cause) =>
-      Cause.isInterruptedOnly(cause)
-        ? Effect.void
-        : Effect.sync(() => {
-          process.stderr.write(`${startupFailureLine(command, cause)}\n`)
-          if (debugWanted(process.argv.slice(2), process.env)) process.stderr.write(`${Cause.pretty(cause)}\n`)
-          const usage = Option.exists(Cause.failureOption(cause), (e) => e instanceof UsageError)
-          process.exitCode = usage ? USAGE_EXIT_CODE : 1
-        })
+export const exitOnFailure =
+  (command: string) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<void, never, R> =>
+    self.pipe(
+      Effect.asVoid,
+      Effect.catchAllCause((cause) =>
+        Cause.isInterruptedOnly(cause)
+          ? Effect.void
+          : Effect.sync(() => {
+            process.stderr.write(`${startupFailureLine(command, cause)}\n`)
+            if (debugWanted(process.argv.slice(2), process.env)) process.stderr.write(`${Cause.pretty(cause)}\n`)
+            const usage = Option.exists(Cause.failureOption(cause), (e) => e instanceof UsageError)
+            process.exitCode = usage ? USAGE_EXIT_CODE : 1
+          })
+      )
     )
-  )

@@ -141,7 +141,10 @@ const acquireDecompressor = (programs: ReadonlyArray<string>) =>
   Effect.acquireRelease(
     Effect.firstSuccessOf(programs.map(spawnProgram)).pipe(
       Effect.mapError((error) =>
-        new Bzip2Error({ reason: "Unavailable", detail: `neither ${programs.join(" nor ")} can be run (${error.detail})` })
+        new Bzip2Error({
+          reason: "Unavailable",
+          detail: `neither ${programs.join(" nor ")} can be run (${error.detail})`
+        })
       )
     ),
     stop
@@ -177,7 +180,9 @@ const classify = (program: string, finished: Finished): Bzip2Error | undefined =
       ? new Bzip2Error({ reason: "TrailingGarbage", detail: stderr })
       : undefined
   }
-  const detail = `${program} exited with ${code === null ? `signal ${signal}` : `code ${code}`}: ${stderr || "(no message)"}`
+  const detail = `${program} exited with ${code === null ? `signal ${signal}` : `code ${code}`}: ${
+    stderr || "(no message)"
+  }`
   if (/ends unexpectedly|unexpected end of file/i.test(stderr)) return new Bzip2Error({ reason: "Truncated", detail })
   return new Bzip2Error({ reason: "Corrupt", detail })
 }

@@ -62,8 +62,7 @@ const compressWith = (
       reject(error)
     }
     child.once("error", (error: NodeJS.ErrnoException) =>
-      fail(error.code === "ENOENT" ? new Unavailable(`${program}: ${error.message}`) : error)
-    )
+      fail(error.code === "ENOENT" ? new Unavailable(`${program}: ${error.message}`) : error))
     child.once("spawn", () => {
       const source = fs.createReadStream(input, { highWaterMark: 1 << 20 })
       const feed = from === "gzip"
@@ -80,7 +79,10 @@ const compressWith = (
         })
         : pipeline(source, child.stdin)
       const drain = pipeline(child.stdout, fs.createWriteStream(output))
-      const exit = new Promise<number | null>((done) => child.once("close", (code) => done(code)))
+      const exit = new Promise<number | null>((done) =>
+        child.once("close", (code) =>
+          done(code))
+      )
       Promise.all([feed, drain, exit]).then(([, , code]) => {
         if (code === 0) {
           if (!settled) {

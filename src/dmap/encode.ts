@@ -36,7 +36,9 @@ const writeText = (out: Uint8Array, p: number, text: string, field: string): num
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i)
     if (code === 0 || code > 0xff) {
-      throw new RangeError(`field "${field}": character U+${code.toString(16).padStart(4, "0")} cannot be written to DMAP`)
+      throw new RangeError(
+        `field "${field}": character U+${code.toString(16).padStart(4, "0")} cannot be written to DMAP`
+      )
     }
     out[p + i] = code
   }

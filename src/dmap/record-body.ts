@@ -10,14 +10,7 @@
  */
 import { DmapDecodeError, type DmapErrorReason } from "./errors.js"
 import { internName, latin1Decode, NAME_HASH_SEED, nameHashStep } from "./latin1.js"
-import type {
-  DmapArray,
-  DmapNumericArrayData,
-  DmapRecord,
-  DmapScalar,
-  DmapScalarValue,
-  DmapTypeCode
-} from "./types.js"
+import type { DmapArray, DmapNumericArrayData, DmapRecord, DmapScalar, DmapScalarValue, DmapTypeCode } from "./types.js"
 import {
   ELEMENT_BYTES,
   HEADER_BYTES,
@@ -304,13 +297,17 @@ export const decodeRecordBody = (
     if (type === STRING_TYPE) {
       q = p
       while (q < end && bytes[q] !== 0) q++
-      if (q >= end) return fail(base + p, "UnterminatedString", `scalar "${name}": string runs past the end of the record`)
+      if (q >= end) {
+        return fail(base + p, "UnterminatedString", `scalar "${name}": string runs past the end of the record`)
+      }
       value = latin1Decode(bytes, p, q)
       p = q + 1
     } else {
       const width = ELEMENT_BYTES[type]!
       if (width === 0) return unknownType(base + p - 1, type, `scalar "${name}"`)
-      if (p + width > end) return fail(base + p, "DataPastRecord", `scalar "${name}": value runs past the end of the record`)
+      if (p + width > end) {
+        return fail(base + p, "DataPastRecord", `scalar "${name}": value runs past the end of the record`)
+      }
       value = readScalar(view, p, type)
       p += width
     }
@@ -340,7 +337,9 @@ export const decodeRecordBody = (
     const width = ELEMENT_BYTES[type]!
     if (width === 0 && type !== STRING_TYPE) return unknownType(base + p, type, `array "${name}"`)
     p++
-    if (p + 4 > end) return fail(base + p, "DataPastRecord", `array "${name}": dimension count runs past the end of the record`)
+    if (p + 4 > end) {
+      return fail(base + p, "DataPastRecord", `array "${name}": dimension count runs past the end of the record`)
+    }
     const dimensionCount = view.getInt32(p, true)
     if (dimensionCount <= 0 || dimensionCount > MAX_DIMENSIONS) {
       return fail(
@@ -368,7 +367,11 @@ export const decodeRecordBody = (
     if (type === STRING_TYPE) {
       // Each string takes at least its NUL, so this bounds the allocation.
       if (count > end - p) {
-        return fail(base + p, "DataPastRecord", `array "${name}": ${count} strings cannot fit in the ${end - p} bytes left`)
+        return fail(
+          base + p,
+          "DataPastRecord",
+          `array "${name}": ${count} strings cannot fit in the ${end - p} bytes left`
+        )
       }
       const strings = new Array<string>(count)
       for (let s = 0; s < count; s++) {
@@ -403,7 +406,14 @@ export const decodeRecordBody = (
       } else {
         slab.set(bytes.subarray(p, p + byteLength), slabUsed)
       }
-      arrays[i] = new SlabArray(name, type as DmapTypeCode, dims, slab.buffer as ArrayBuffer, slab.byteOffset + slabUsed, count)
+      arrays[i] = new SlabArray(
+        name,
+        type as DmapTypeCode,
+        dims,
+        slab.buffer as ArrayBuffer,
+        slab.byteOffset + slabUsed,
+        count
+      )
       slabUsed += byteLength
       p += byteLength
     }

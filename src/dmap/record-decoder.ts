@@ -6,8 +6,8 @@
  * buffered, so a large record arriving in many small chunks is copied once,
  * not once per chunk.
  */
-import { DmapDecodeError } from "./errors.js"
 import type { DecodeOptions } from "./decode.js"
+import { DmapDecodeError } from "./errors.js"
 import { checkRecordHeader, decodeRecordBody } from "./record-body.js"
 import type { DmapRecord } from "./types.js"
 import { DEFAULT_MAX_RECORD_BYTES, HEADER_BYTES, plainBytes } from "./wire.js"

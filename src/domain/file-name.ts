@@ -134,12 +134,28 @@ export const parseFileName = (name: string): Either.Either<ParsedName, FileNameE
   m = BOREALIS_PATTERN.exec(name)
   if (m !== null) {
     const [, y, mo, d, hh, mm, ss, radar, slice, type, suffix] = m as unknown as Array<string>
-    return build("borealis", { y: y!, m: mo!, d: d!, hh: hh!, mm: mm!, ss: ss! }, radar!, undefined, Number(slice), type!, suffix)
+    return build(
+      "borealis",
+      { y: y!, m: mo!, d: d!, hh: hh!, mm: mm!, ss: ss! },
+      radar!,
+      undefined,
+      Number(slice),
+      type!,
+      suffix
+    )
   }
   m = LOG_PATTERN.exec(name)
   if (m !== null) {
     const [, y, mo, d, radar, type, suffix] = m as unknown as Array<string>
-    return build("log", { y: y!, m: mo!, d: d!, hh: "00", mm: "00", ss: "00" }, radar!, undefined, undefined, type!, suffix)
+    return build(
+      "log",
+      { y: y!, m: mo!, d: d!, hh: "00", mm: "00", ss: "00" },
+      radar!,
+      undefined,
+      undefined,
+      type!,
+      suffix
+    )
   }
   return Either.left(new FileNameError({ name, reason: "not a SuperDARN data, Borealis or log file name" }))
 }

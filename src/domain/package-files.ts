@@ -9,7 +9,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 const findRoot = (start: string): string => {
-  for (let dir = start; ; dir = path.dirname(dir)) {
+  for (let dir = start;; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(path.join(dir, "data"))) return dir
     if (path.dirname(dir) === dir) throw new Error(`superdarn-hub: no package root above ${start}`)
   }
@@ -26,5 +26,6 @@ export const packagePath = (...segments: ReadonlyArray<string>): string => path.
 let version: string | undefined
 
 /** The package's version, from its package.json. */
-export const packageVersion = (): string =>
-  (version ??= (JSON.parse(fs.readFileSync(packagePath("package.json"), "utf8")) as { version: string }).version)
+export const packageVersion =
+  (): string => (version ??=
+    (JSON.parse(fs.readFileSync(packagePath("package.json"), "utf8")) as { version: string }).version)

@@ -1,5 +1,5 @@
-import type { DmapRecord } from "../dmap/types.js"
 import type { Fitacf } from "../dmap/fitacf.js"
+import type { DmapRecord } from "../dmap/types.js"
 
 /** One decoded fitacf record as it leaves a radar actor. */
 export interface RadarRecord {

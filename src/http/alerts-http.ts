@@ -8,8 +8,12 @@ import { Alerts } from "../layers/realtime/Alerts.js"
 import { HubApi } from "./hub-api.js"
 import { noStore } from "./no-store.js"
 
-export const AlertsHttp = HttpApiBuilder.group(HubApi, "alerts", (handlers) =>
-  Effect.map(Effect.serviceOption(Alerts), (alerts) => {
-    const recent = Option.match(alerts, { onNone: () => Effect.succeed([]), onSome: (service) => service.recent })
-    return handlers.handle("recent", () => Effect.zipRight(noStore, recent))
-  }))
+export const AlertsHttp = HttpApiBuilder.group(
+  HubApi,
+  "alerts",
+  (handlers) =>
+    Effect.map(Effect.serviceOption(Alerts), (alerts) => {
+      const recent = Option.match(alerts, { onNone: () => Effect.succeed([]), onSome: (service) => service.recent })
+      return handlers.handle("recent", () => Effect.zipRight(noStore, recent))
+    })
+)

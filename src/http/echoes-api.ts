@@ -11,7 +11,9 @@ import { ServiceUnavailableBody, UnknownSiteBody } from "./message-errors.js"
 const Counts = Schema.mutable(Schema.Array(Schema.Number))
 
 export const EchoColumnsSchema: Schema.Schema<EchoColumns> = Schema.Struct({
-  timestamp: Schema.mutable(Schema.Array(Schema.String)).annotations({ description: "Scan start times, ISO 8601 UTC to the second" }),
+  timestamp: Schema.mutable(Schema.Array(Schema.String)).annotations({
+    description: "Scan start times, ISO 8601 UTC to the second"
+  }),
   total_echoes: Counts,
   ionospheric_echoes: Counts,
   total_ionospheric_echoes: Counts.annotations({ description: "Same values as ionospheric_echoes" }),

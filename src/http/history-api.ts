@@ -8,7 +8,9 @@ import { InvalidRequestBody, UnknownSiteBody } from "./message-errors.js"
 
 /** A float that was NaN or ±Infinity travels as null. */
 const WireFloat = Schema.NullOr(Schema.Number)
-const PerGate = Schema.Array(WireFloat).annotations({ description: "One value per range gate (nrang), 0 without an echo" })
+const PerGate = Schema.Array(WireFloat).annotations({
+  description: "One value per range gate (nrang), 0 without an echo"
+})
 const PerEcho = Schema.Array(WireFloat).annotations({ description: "One value per echo, in slist order" })
 
 /** The live packet (src/streams/live-packet.ts), field order as on the wire. */

@@ -15,16 +15,16 @@ import { Context, Duration, Effect, Layer } from "effect"
 import type { CanadaMessageForm } from "../actors/radar/canada-message-form.js"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../actors/radar/canada-radar.js"
 import { defaultBackoffPolicy } from "../actors/radar/radar-backoff.js"
+import { type FleetPlan, RadarFleet } from "../actors/radar/RadarFleet.js"
 import type { DmapRecord } from "../dmap/types.js"
 import { packagePath } from "../domain/package-files.js"
 import type { RadarTransport } from "../domain/radar-status.js"
+import { AppConfig } from "../layers/platform/AppConfig.js"
+import { RadarRegistry } from "../layers/realtime/RadarRegistry.js"
+import { DEFAULT_MAX_FRAME_BYTES } from "../streams/connex-framer.js"
 import { makeFakeCanadaPublisher } from "./fake-canada-publisher.js"
 import { makeFakeRtServer } from "./fake-rtserver.js"
 import { readFitacfFile, restampRecord } from "./fitacf-file.js"
-import { DEFAULT_MAX_FRAME_BYTES } from "../streams/connex-framer.js"
-import { AppConfig } from "../layers/platform/AppConfig.js"
-import { type FleetPlan, RadarFleet } from "../actors/radar/RadarFleet.js"
-import { RadarRegistry } from "../layers/realtime/RadarRegistry.js"
 
 /** Same depth from src/layers and dist/layers. */
 /** The real records the demo replays; they ship with the package. */
@@ -120,7 +120,11 @@ export const demoRadarsLayer = (options: DemoRadarsOptions = defaultDemoRadarsOp
 
       return {
         sites: [
-          ...rtServers.map(({ server, site }) => ({ site, transport: "tcp" as const, address: `${server.host}:${server.port}` })),
+          ...rtServers.map(({ server, site }) => ({
+            site,
+            transport: "tcp" as const,
+            address: `${server.host}:${server.port}`
+          })),
           { site: CANADA_AGGREGATOR_SITE, transport: "zmq" as const, address: publisher.address },
           { site: "inv", transport: "zmq" as const, address: publisher.address }
         ],

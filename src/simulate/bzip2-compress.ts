@@ -26,15 +26,15 @@ export const bzip2Compress = (input: Uint8Array): Effect.Effect<Uint8Array, Bzip
           reason: error.code === "ENOENT" ? "Unavailable" : "Failed",
           detail: error.message
         })
-      ))
-    )
+      )))
     child.once("close", (code) =>
       resume(
         code === 0
           ? Effect.succeed(new Uint8Array(Buffer.concat(parts)))
-          : Effect.fail(new Bzip2CompressError({ input: INPUT, reason: "Failed", detail: `bzip2 exit ${code}: ${stderr.trim()}` }))
-      )
-    )
+          : Effect.fail(
+            new Bzip2CompressError({ input: INPUT, reason: "Failed", detail: `bzip2 exit ${code}: ${stderr.trim()}` })
+          )
+      ))
     child.stdin.on("error", () => undefined)
     child.stdin.end(input)
     return Effect.sync(() => child.kill())

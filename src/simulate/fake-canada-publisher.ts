@@ -98,7 +98,9 @@ export const makeFakeCanadaPublisher = (
     // One send at a time: the socket refuses concurrent sends.
     const lock = yield* Effect.makeSemaphore(1)
     const sendFrames = (frames: ReadonlyArray<Uint8Array>) =>
-      lock.withPermits(1)(Effect.tryPromise({ try: () => socket.send(frames as Array<Uint8Array>), catch: (e) => e as Error }))
+      lock.withPermits(1)(
+        Effect.tryPromise({ try: () => socket.send(frames as Array<Uint8Array>), catch: (e) => e as Error })
+      )
     const send = (record: DmapRecord, form: CanadaMessageForm, site?: string) =>
       Effect.flatMap(encodeCanadaMessage(record, form, site), sendFrames)
     const awaitSubscribers = (n: number) =>

@@ -7,9 +7,9 @@
  * Built once per record; Socket.IO then encodes it once per broadcast.
  */
 import { Data, Either } from "effect"
+import type { FitacfTime } from "../dmap/fitacf.js"
 import { controlProgramLabel } from "../domain/control-programs.js"
 import type { RadarRecord } from "../domain/radar-record.js"
-import type { FitacfTime } from "../dmap/fitacf.js"
 
 /** A float that was NaN or ±Infinity travels as null: bare NaN is not JSON and breaks clients. */
 export type WireFloat = number | null
@@ -104,7 +104,9 @@ const formatTimes = (site: string, time: FitacfTime): Either.Either<readonly [st
 export const livePacket = ({ fitacf, site }: RadarRecord): Either.Either<LivePacket, LivePacketError> => {
   const { nrang, slist } = fitacf
   if (nrang < 0 || nrang > MAX_RANGE_GATES) {
-    return Either.left(new LivePacketError({ site, field: "nrang", reason: `must be 0-${MAX_RANGE_GATES}, got ${nrang}` }))
+    return Either.left(
+      new LivePacketError({ site, field: "nrang", reason: `must be 0-${MAX_RANGE_GATES}, got ${nrang}` })
+    )
   }
   return Either.map(formatTimes(site, fitacf.time), ([time, timeIso]): LivePacket => ({
     site_name: site,

@@ -1,8 +1,8 @@
 /** `archive sync` and `archive status` through the real command-line parser. */
 import { Command } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
-import { describe, expect, it } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -61,7 +61,9 @@ describe("archive command", () => {
       expect(listArchive(tree.archiveRoot)).toEqual([])
 
       const synced = yield* run("sync", "--config", configPath, "vt")
-      expect(synced).toMatch(new RegExp(`${name.replaceAll(".", "\\.")}\\s+archived\\s+\\S+${name.replaceAll(".", "\\.")} \\(staged\\)`))
+      expect(synced).toMatch(
+        new RegExp(`${name.replaceAll(".", "\\.")}\\s+archived\\s+\\S+${name.replaceAll(".", "\\.")} \\(staged\\)`)
+      )
       expect(synced).toMatch(/\.\.evil\s+refused\s+contains '\.\.'/)
       expect(synced).toMatch(/: ok \(3 listed: 2 refused, 1 archived; 1 tidied\)/)
       expect(synced).toContain("\\x1b[2J\\x0dfake.rawacf.bz2  archived\\u202e  refused")
@@ -69,7 +71,9 @@ describe("archive command", () => {
 
       const status = yield* run("status", "--config", configPath)
       const [header, , row] = status.split("\n")
-      expect(header).toMatch(/^institution\s+last run\s+outcome\s+collected\s+archived\s+duplicates\s+failed\s+conflicts\s+refused$/)
+      expect(header).toMatch(
+        /^institution\s+last run\s+outcome\s+collected\s+archived\s+duplicates\s+failed\s+conflicts\s+refused$/
+      )
       expect(row).toMatch(/^vt\s+\d{4}-\d{2}-\d{2}T\S+\s+ok\s+1\s+1\s+0\s+0\s+0\s+2$/)
     }))
 
@@ -110,7 +114,11 @@ describe("one run per institution across processes", () => {
       yield* plantLease(tree.journal, "othermachine:4242:abcd", until)
 
       const busy = yield* run("sync", "--config", configPath, "vt")
-      expect(busy).toBe(`archive vt: another run holds it (othermachine:4242:abcd) until ${new Date(until).toISOString()}; nothing done\n`)
+      expect(busy).toBe(
+        `archive vt: another run holds it (othermachine:4242:abcd) until ${
+          new Date(until).toISOString()
+        }; nothing done\n`
+      )
       expect(listArchive(tree.archiveRoot)).toEqual([])
       expect(listTree(tree.source)).toEqual([name])
 
@@ -143,7 +151,11 @@ describe("one run per institution across processes", () => {
       const lost = results.filter(Either.isLeft)
       expect(won).toHaveLength(1)
       expect(lost).toHaveLength(1)
-      expect(lost[0]!.left).toMatchObject({ _tag: "InstitutionBusy", institution: "vt", holder: expect.stringContaining(`:${process.pid}:`) })
+      expect(lost[0]!.left).toMatchObject({
+        _tag: "InstitutionBusy",
+        institution: "vt",
+        holder: expect.stringContaining(`:${process.pid}:`)
+      })
       expect(listArchive(tree.archiveRoot)).toHaveLength(4)
     }))
 })

@@ -131,7 +131,8 @@ export const listTree = (dir: string): ReadonlyArray<string> => {
 }
 
 /** The archive's data files: `listTree` without the monthly `<yyyymm>.hashes` manifests (manifest.test.ts reads those). */
-export const listArchive = (dir: string): ReadonlyArray<string> => listTree(dir).filter((file) => !file.endsWith(".hashes"))
+export const listArchive = (dir: string): ReadonlyArray<string> =>
+  listTree(dir).filter((file) => !file.endsWith(".hashes"))
 
-export const provideArchive = (tree: ArchiveTree, config: ArchiveConfig) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provide(effect, Layer.fresh(testLayer(tree, config)))
+export const provideArchive = (tree: ArchiveTree, config: ArchiveConfig) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.provide(effect, Layer.fresh(testLayer(tree, config)))

@@ -7,9 +7,9 @@ import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { ArchiveJournal } from "../../src/layers/archive/ArchiveJournal.js"
 import { runCollection } from "../../src/archive/collection.js"
 import type { FileOutcome } from "../../src/archive/file-outcome.js"
+import { ArchiveJournal } from "../../src/layers/archive/ArchiveJournal.js"
 import { fixturePath } from "../support/fixtures.js"
 import {
   bzip2,
@@ -115,11 +115,31 @@ describe("runCollection with a local source", () => {
 
       const first = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
       const outcomes = byName(first.files)
-      expect(outcomes.get(names.corrupt)).toMatchObject({ kind: "failed", step: "test", reason: expect.stringMatching(/^Corrupt/) })
-      expect(outcomes.get(names.truncated)).toMatchObject({ kind: "failed", step: "test", reason: expect.stringMatching(/^Truncated/) })
-      expect(outcomes.get(names.empty)).toMatchObject({ kind: "failed", step: "test", reason: expect.stringMatching(/^Empty/) })
-      expect(outcomes.get(names.garbage)).toMatchObject({ kind: "failed", step: "test", reason: expect.stringMatching(/^TrailingGarbage/) })
-      expect(outcomes.get(names.zero)).toMatchObject({ kind: "failed", step: "download", reason: "downloaded file is empty" })
+      expect(outcomes.get(names.corrupt)).toMatchObject({
+        kind: "failed",
+        step: "test",
+        reason: expect.stringMatching(/^Corrupt/)
+      })
+      expect(outcomes.get(names.truncated)).toMatchObject({
+        kind: "failed",
+        step: "test",
+        reason: expect.stringMatching(/^Truncated/)
+      })
+      expect(outcomes.get(names.empty)).toMatchObject({
+        kind: "failed",
+        step: "test",
+        reason: expect.stringMatching(/^Empty/)
+      })
+      expect(outcomes.get(names.garbage)).toMatchObject({
+        kind: "failed",
+        step: "test",
+        reason: expect.stringMatching(/^TrailingGarbage/)
+      })
+      expect(outcomes.get(names.zero)).toMatchObject({
+        kind: "failed",
+        step: "download",
+        reason: "downloaded file is empty"
+      })
       expect(first.digest.items).toEqual([])
       expect(listArchive(tree.archiveRoot)).toEqual([])
       expect(listTree(tree.stagingRoot)).toEqual([])
@@ -153,7 +173,10 @@ describe("runCollection with a local source", () => {
 
       const report = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
       const outcomes = byName(report.files)
-      expect(outcomes.get(same)).toMatchObject({ kind: "duplicate", reason: expect.stringContaining("identical bytes") })
+      expect(outcomes.get(same)).toMatchObject({
+        kind: "duplicate",
+        reason: expect.stringContaining("identical bytes")
+      })
       expect(outcomes.get(recompressed.replace(/\.bz2$/, ".gz"))).toMatchObject({
         kind: "duplicate",
         reason: expect.stringContaining("compressed differently")
@@ -162,7 +185,9 @@ describe("runCollection with a local source", () => {
       expect(report.digest.items).toEqual([expect.objectContaining({ kind: "conflict", file: conflicting })])
       // The archive is untouched; the conflicting copy waits in quarantine; nothing was staged.
       expect(bunzip(path.join(folder, conflicting))).toEqual(content("archived"))
-      expect(listTree(tree.quarantineDir)).toEqual([expect.stringMatching(new RegExp(`^vt/${conflicting.replaceAll(".", "\\.")}\\.[0-9a-f]{12}$`))])
+      expect(listTree(tree.quarantineDir)).toEqual([
+        expect.stringMatching(new RegExp(`^vt/${conflicting.replaceAll(".", "\\.")}\\.[0-9a-f]{12}$`))
+      ])
       expect(bunzip(path.join(tree.quarantineDir, listTree(tree.quarantineDir)[0]!))).toEqual(content("different"))
       expect(listTree(tree.stagingRoot)).toEqual([])
       // Duplicates are tidied at the source; the conflict stays for a person.
@@ -196,7 +221,10 @@ describe("runCollection with a local source", () => {
       const report = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
       const outcomes = byName(report.files)
       expect(outcomes.get(dotdot)).toMatchObject({ kind: "refused", reason: "contains '..'", firstTime: true })
-      expect(outcomes.get(growing)).toMatchObject({ kind: "waiting", reason: expect.stringContaining("modified less than") })
+      expect(outcomes.get(growing)).toMatchObject({
+        kind: "waiting",
+        reason: expect.stringContaining("modified less than")
+      })
       expect(outcomes.get(todayLog)).toMatchObject({ kind: "waiting", reason: "today's log may still be written" })
       expect(outcomes.get(future)).toMatchObject({ kind: "archived", warning: "future" })
       expect(outcomes.get(lastYear)).toMatchObject({ kind: "archived", warning: "earlier-year" })
@@ -251,9 +279,14 @@ describe("runCollection with a local source", () => {
       expect(journalled).toEqual([])
 
       const report = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
-      expect(byName(report.files).get(present)).toMatchObject({ kind: "duplicate", reason: expect.stringContaining("by name") })
+      expect(byName(report.files).get(present)).toMatchObject({
+        kind: "duplicate",
+        reason: expect.stringContaining("by name")
+      })
       expect(byName(report.files).get(fresh)).toMatchObject({ kind: "archived" })
-      expect(fs.readFileSync(path.join(tree.archiveRoot, year, "rawacf", "bks", present), "utf8")).toBe("not even bzip2")
+      expect(fs.readFileSync(path.join(tree.archiveRoot, year, "rawacf", "bks", present), "utf8")).toBe(
+        "not even bzip2"
+      )
       // disposition "leave": the source is untouched, and the next run has nothing to do.
       expect(listTree(tree.source)).toEqual([present, fresh])
       const next = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))

@@ -6,14 +6,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Ref, TestClock } from "effect"
 import * as path from "node:path"
+import { runCollector, runCollectors } from "../../src/actors/archive/collector.js"
 import { ArchiveJournal } from "../../src/layers/archive/ArchiveJournal.js"
 import { ArchiveSettings } from "../../src/layers/archive/ArchiveSettings.js"
+import { CollectorRegistry } from "../../src/layers/archive/CollectorRegistry.js"
 import type { ArchiveConfig } from "../../src/layers/archive/config/archive-config.js"
 import type { Digest } from "../../src/layers/archive/digest.js"
 import { Notifier } from "../../src/layers/archive/Notifier.js"
 import { TransferProgress } from "../../src/layers/archive/TransferProgress.js"
-import { runCollector, runCollectors } from "../../src/actors/archive/collector.js"
-import { CollectorRegistry } from "../../src/layers/archive/CollectorRegistry.js"
 import { databaseLayer } from "../../src/layers/platform/database.js"
 import {
   type ArchiveTree,

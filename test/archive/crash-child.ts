@@ -4,8 +4,8 @@
  * test sets SDH_CRASH_AT so the run SIGKILLs itself at one step.
  */
 import { Effect } from "effect"
-import { archiveLayer } from "../../src/cli/archive-layers.js"
 import { runCollection } from "../../src/archive/collection.js"
+import { archiveLayer } from "../../src/cli/archive-layers.js"
 import { loadArchiveConfig } from "../../src/layers/archive/config/load-archive-config.js"
 import { TransferProgress } from "../../src/layers/archive/TransferProgress.js"
 

@@ -1,11 +1,11 @@
 /** The `ftp` source against a real ftp-srv on 127.0.0.1 with `.sha1` sidecars. */
 import { describe, expect, it } from "@effect/vitest"
-import { createHash } from "node:crypto"
 import { Effect } from "effect"
+import { FtpSrv } from "ftp-srv"
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import type { AddressInfo } from "node:net"
 import * as path from "node:path"
-import { FtpSrv } from "ftp-srv"
 import { runCollection } from "../../src/archive/collection.js"
 import {
   bzip2,
@@ -45,10 +45,17 @@ const ftpServer = (root: string) =>
         greeting: "test server",
         log: silentLog
       })
-      server.on("login", ({ username, password }: { username: string; password: string }, resolve: (options: { root: string }) => void, reject: (error: Error) => void) => {
-        if (username === "collector" && password === "secret") resolve({ root })
-        else reject(new Error("bad login"))
-      })
+      server.on(
+        "login",
+        (
+          { username, password }: { username: string; password: string },
+          resolve: (options: { root: string }) => void,
+          reject: (error: Error) => void
+        ) => {
+          if (username === "collector" && password === "secret") resolve({ root })
+          else reject(new Error("bad login"))
+        }
+      )
       await server.listen()
       return server
     }),
@@ -67,7 +74,11 @@ describe("ftp source", () => {
       writeSourceFile(tree.source, good, goodData)
       writeSourceFile(tree.source, `${good}.sha1`, Buffer.from(`${sha1(goodData)}  ${good}\n`))
       writeSourceFile(tree.source, mismatch, bzip2(content("tampered")))
-      writeSourceFile(tree.source, `${mismatch}.sha1`, Buffer.from(`${sha1(bzip2(content("original")))}  ${mismatch}\n`))
+      writeSourceFile(
+        tree.source,
+        `${mismatch}.sha1`,
+        Buffer.from(`${sha1(bzip2(content("original")))}  ${mismatch}\n`)
+      )
       writeSourceFile(tree.source, noSidecar, bzip2(content("bare")))
       // The right hash, but the sidecar names another file: not this file's hash.
       const otherData = bzip2(content("other"))
@@ -85,9 +96,21 @@ describe("ftp source", () => {
       const outcomes = new Map(report.files.map((f) => [f.name, f]))
       expect(report.files).toHaveLength(4)
       expect(outcomes.get(good)).toMatchObject({ kind: "archived", staged: false })
-      expect(outcomes.get(mismatch)).toMatchObject({ kind: "failed", step: "hash", reason: expect.stringMatching(/^SHA-1 mismatch/) })
-      expect(outcomes.get(noSidecar)).toMatchObject({ kind: "failed", step: "hash", reason: expect.stringContaining("no SHA-1") })
-      expect(outcomes.get(otherName)).toMatchObject({ kind: "failed", step: "hash", reason: expect.stringContaining("no SHA-1") })
+      expect(outcomes.get(mismatch)).toMatchObject({
+        kind: "failed",
+        step: "hash",
+        reason: expect.stringMatching(/^SHA-1 mismatch/)
+      })
+      expect(outcomes.get(noSidecar)).toMatchObject({
+        kind: "failed",
+        step: "hash",
+        reason: expect.stringContaining("no SHA-1")
+      })
+      expect(outcomes.get(otherName)).toMatchObject({
+        kind: "failed",
+        step: "hash",
+        reason: expect.stringContaining("no SHA-1")
+      })
       expect(listArchive(tree.archiveRoot).map((f) => path.basename(f))).toEqual([good])
       expect(fs.readFileSync(path.join(tree.archiveRoot, listArchive(tree.archiveRoot)[0]!))).toEqual(goodData)
       expect(listTree(tree.stagingRoot)).toEqual([])

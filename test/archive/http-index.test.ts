@@ -36,9 +36,13 @@ interface Served {
 const pad = (n: number) => String(n).padStart(2, "0")
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 const apacheTime = (d: Date) =>
-  `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`
+  `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${
+    pad(d.getUTCMinutes())
+  }`
 const nginxTime = (d: Date) =>
-  `${pad(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`
+  `${pad(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${
+    pad(d.getUTCMinutes())
+  }`
 
 /** mod_autoindex with HTMLTable, as Apache 2.4 renders it. */
 export const apacheIndex = (files: ReadonlyArray<Served>) =>
@@ -52,9 +56,11 @@ export const apacheIndex = (files: ReadonlyArray<Served>) =>
 <tr><td valign="top"><img src="/icons/folder.gif" alt="[DIR]"></td><td><a href="old/">old/</a></td><td align="right">2024-01-02 03:04  </td><td align="right">  - </td></tr>
 ${
     files.map((f) =>
-      `<tr><td valign="top"><img src="/icons/unknown.gif" alt="[   ]"></td><td><a href="${encodeURIComponent(f.name)}">${f.name}</a></td><td align="right">${
-        apacheTime(f.mtime)
-      }  </td><td align="right">${(f.data.length / 1024).toFixed(1)}K</td></tr>`
+      `<tr><td valign="top"><img src="/icons/unknown.gif" alt="[   ]"></td><td><a href="${
+        encodeURIComponent(f.name)
+      }">${f.name}</a></td><td align="right">${apacheTime(f.mtime)}  </td><td align="right">${
+        (f.data.length / 1024).toFixed(1)
+      }K</td></tr>`
     ).join("\n")
   }
 <tr><th colspan="4"><hr></th></tr>
@@ -70,7 +76,11 @@ export const nginxIndex = (files: ReadonlyArray<Served>) =>
 <h1>Index of /rawacf/</h1><hr><pre><a href="../">../</a>
 <a href="old/">old/</a>                                               02-Jan-2024 03:04                   -
 ${
-    files.map((f) => `<a href="${encodeURIComponent(f.name)}">${f.name}</a>${" ".repeat(20)}${nginxTime(f.mtime)}${" ".repeat(10)}${f.data.length}`)
+    files.map((f) =>
+      `<a href="${encodeURIComponent(f.name)}">${f.name}</a>${" ".repeat(20)}${nginxTime(f.mtime)}${
+        " ".repeat(10)
+      }${f.data.length}`
+    )
       .join("\n")
   }
 </pre><hr></body>
@@ -107,7 +117,11 @@ const hourAgo = new Date(Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000)
 
 describe("autoindex parsing", () => {
   const files: ReadonlyArray<Served> = [
-    { name: "20240101.0000.00.bks.rawacf.bz2", data: new Uint8Array(12345), mtime: new Date(Date.UTC(2024, 0, 1, 2, 5)) },
+    {
+      name: "20240101.0000.00.bks.rawacf.bz2",
+      data: new Uint8Array(12345),
+      mtime: new Date(Date.UTC(2024, 0, 1, 2, 5))
+    },
     { name: "20240101.0200.00.bks.rawacf.bz2", data: new Uint8Array(7), mtime: new Date(Date.UTC(2024, 0, 1, 4, 6)) }
   ]
 
@@ -158,7 +172,10 @@ describe("http-index source", () => {
         expect(outcomes.get(corrupt)).toMatchObject({ kind: "failed", step: "test" })
         expect(outcomes.get(growing)).toMatchObject({ kind: "waiting" })
         expect(outcomes.get(gone)).toMatchObject({ kind: "failed", step: "download", reason: "HTTP 404 Not Found" })
-        expect(outcomes.get("../escape.rawacf.bz2")).toMatchObject({ kind: "refused", reason: "contains a path separator" })
+        expect(outcomes.get("../escape.rawacf.bz2")).toMatchObject({
+          kind: "refused",
+          reason: "contains a path separator"
+        })
         expect(listArchive(tree.archiveRoot).map((f) => path.basename(f))).toEqual([good])
         expect(fs.readFileSync(path.join(tree.archiveRoot, listArchive(tree.archiveRoot)[0]!))).toEqual(files[0]!.data)
 
@@ -258,7 +275,9 @@ describe("http-index source limits", () => {
       expect(chunked).toMatchObject({ retryable: false })
       expect(chunked.reason).toBe("larger than the 1 MB download cap")
       expect(fs.statSync(path.join(tree.root, "a")).size).toBeLessThanOrEqual(1 << 20)
-      const declared = yield* Effect.flip(fetchOne({ url, maxDownloadMegabytes: 1 }, "declared", path.join(tree.root, "b")))
+      const declared = yield* Effect.flip(
+        fetchOne({ url, maxDownloadMegabytes: 1 }, "declared", path.join(tree.root, "b"))
+      )
       expect(declared.reason).toBe(`Content-Length ${3 << 20} is over the 1 MB cap`)
     }))
 
@@ -284,7 +303,9 @@ describe("http-index source limits", () => {
       expect(fs.readFileSync(path.join(tree.root, "moved"))).toEqual(data)
       const refused = yield* Effect.flip(fetchOne({ url }, "away", path.join(tree.root, "away")))
       expect(refused).toMatchObject({ retryable: false })
-      expect(refused.reason).toMatch(/^redirect to http:\/\/127\.0\.0\.1:\d+ refused: only http:\/\/127\.0\.0\.1:\d+ is configured$/)
+      expect(refused.reason).toMatch(
+        /^redirect to http:\/\/127\.0\.0\.1:\d+ refused: only http:\/\/127\.0\.0\.1:\d+ is configured$/
+      )
       expect(fs.existsSync(path.join(tree.root, "away"))).toBe(false)
     }))
 })
@@ -345,30 +366,45 @@ describe("blocklist", () => {
         response.end(data.get(name))
       })
       const listPath = path.join(tree.root, "ddwg-blocklist.txt")
-      fs.writeFileSync(listPath, [
-        "# DDWG blocklist",
-        blocked.replace(/\.bz2$/, ""), // the uncompressed spelling blocks the .bz2
-        `${blockedGz.replace(/\.gz$/, ".bz2")}   # bad scan`,
-        odd,
-        ""
-      ].join("\n"))
+      fs.writeFileSync(
+        listPath,
+        [
+          "# DDWG blocklist",
+          blocked.replace(/\.bz2$/, ""), // the uncompressed spelling blocks the .bz2
+          `${blockedGz.replace(/\.gz$/, ".bz2")}   # bad scan`,
+          odd,
+          ""
+        ].join("\n")
+      )
       const config = decodeConfig(
         configJson(tree, { source: { kind: "http-index", url }, disposition: "leave" }, { blocklist: [listPath] })
       )
       const report = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
       const outcomes = new Map(report.files.map((f) => [f.name, f]))
       expect(outcomes.get(good)).toMatchObject({ kind: "archived" })
-      for (const name of [blocked, blockedGz, odd]) expect(outcomes.get(name)).toEqual({ kind: "blocked", name, firstTime: true })
+      for (const name of [blocked, blockedGz, odd]) {
+        expect(outcomes.get(name)).toEqual({ kind: "blocked", name, firstTime: true })
+      }
       expect(requested).toEqual([good])
-      expect(report.digest.items.filter((i) => i.kind === "blocked").map((i) => i.file).sort()).toEqual([blocked, blockedGz, odd].sort())
+      expect(report.digest.items.filter((i) => i.kind === "blocked").map((i) => i.file).sort()).toEqual(
+        [blocked, blockedGz, odd].sort()
+      )
       expect(listArchive(tree.archiveRoot).map((f) => path.basename(f))).toEqual([good])
       expect(listTree(tree.stagingRoot).map((f) => path.basename(f))).toEqual([good])
-      const rows = yield* Effect.flatMap(ArchiveJournal, (journal) => journal.files("vt")).pipe(provideArchive(tree, config))
-      expect(rows.filter((row) => row.state === "blocked").map((row) => row.name).sort()).toEqual([blocked, blockedGz, odd].sort())
+      const rows = yield* Effect.flatMap(ArchiveJournal, (journal) => journal.files("vt")).pipe(
+        provideArchive(tree, config)
+      )
+      expect(rows.filter((row) => row.state === "blocked").map((row) => row.name).sort()).toEqual(
+        [blocked, blockedGz, odd].sort()
+      )
 
       const again = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
       for (const name of [blocked, blockedGz, odd]) {
-        expect(new Map(again.files.map((f) => [f.name, f])).get(name)).toEqual({ kind: "blocked", name, firstTime: false })
+        expect(new Map(again.files.map((f) => [f.name, f])).get(name)).toEqual({
+          kind: "blocked",
+          name,
+          firstTime: false
+        })
       }
       expect(again.digest.items).toEqual([])
       expect(requested).toEqual([good])

@@ -37,7 +37,12 @@ const byName = (files: ReadonlyArray<FileOutcome>) => new Map(files.map((f) => [
  * `program`, written to `file`: no gigabyte in this process.
  */
 const zerosThrough = (program: string, size: string, file: string, prefix = "") => {
-  const result = spawnSync("sh", ["-c", `(printf '${prefix}'; head -c ${size} /dev/zero) | ${program} > "$1"`, "sh", file])
+  const result = spawnSync("sh", [
+    "-c",
+    `(printf '${prefix}'; head -c ${size} /dev/zero) | ${program} > "$1"`,
+    "sh",
+    file
+  ])
   if (result.status !== 0) throw new Error(`${program} failed: ${result.stderr.toString()}`)
 }
 
@@ -73,10 +78,17 @@ describe("only data into the archive", () => {
         log: `${day}.bks.errlog.bz2`,
         binaryLog: `${day.slice(0, 6)}01.bks.errlog`
       }
-      const hdf5 = Buffer.concat([Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]), crypto.randomBytes(4000)])
+      const hdf5 = Buffer.concat([
+        Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]),
+        crypto.randomBytes(4000)
+      ])
       writeSourceFile(tree.source, names.dmap, bzip2(content("dmap")))
       writeSourceFile(tree.source, names.text, bzip2(Buffer.from("Not Found\n".repeat(100))))
-      writeSourceFile(tree.source, names.random, Buffer.from(spawnSync("gzip", ["-c"], { input: crypto.randomBytes(50_000) }).stdout))
+      writeSourceFile(
+        tree.source,
+        names.random,
+        Buffer.from(spawnSync("gzip", ["-c"], { input: crypto.randomBytes(50_000) }).stdout)
+      )
       writeSourceFile(tree.source, names.cut, content("cut").subarray(0, 70_000))
       writeSourceFile(tree.source, names.hdf5, bzip2(hdf5))
       writeSourceFile(tree.source, names.notHdf5, bzip2(crypto.randomBytes(4000)))
@@ -94,10 +106,22 @@ describe("only data into the archive", () => {
         firstTime: true,
         reason: expect.stringMatching(/^test: NotData: not DMAP records: /)
       })
-      expect(refusedFor(names.random)).toMatchObject({ kind: "refused", reason: expect.stringMatching(/NotData: not DMAP records/) })
-      expect(refusedFor(names.cut)).toMatchObject({ kind: "refused", reason: expect.stringMatching(/NotData: not DMAP records: .*Truncated|truncated|ended/i) })
-      expect(refusedFor(names.notHdf5)).toMatchObject({ kind: "refused", reason: "test: NotData: not HDF5: no HDF5 signature at the start" })
-      expect(refusedFor(names.binaryLog)).toMatchObject({ kind: "refused", reason: expect.stringMatching(/not text: a NUL byte at offset \d+/) })
+      expect(refusedFor(names.random)).toMatchObject({
+        kind: "refused",
+        reason: expect.stringMatching(/NotData: not DMAP records/)
+      })
+      expect(refusedFor(names.cut)).toMatchObject({
+        kind: "refused",
+        reason: expect.stringMatching(/NotData: not DMAP records: .*Truncated|truncated|ended/i)
+      })
+      expect(refusedFor(names.notHdf5)).toMatchObject({
+        kind: "refused",
+        reason: "test: NotData: not HDF5: no HDF5 signature at the start"
+      })
+      expect(refusedFor(names.binaryLog)).toMatchObject({
+        kind: "refused",
+        reason: expect.stringMatching(/not text: a NUL byte at offset \d+/)
+      })
       const refusedNames = [names.text, names.random, names.cut, names.notHdf5, names.binaryLog]
       expect(first.digest.items.filter((item) => item.kind === "refused").map((item) => item.file).sort()).toEqual(
         [...refusedNames].sort()
@@ -108,45 +132,53 @@ describe("only data into the archive", () => {
       )
       expect(listArchive(tree.archiveRoot)).toHaveLength(3)
       expect(listTree(tree.workDir)).toEqual([])
-      const rows = yield* Effect.flatMap(ArchiveJournal, (journal) => journal.files("vt")).pipe(provideArchive(tree, config))
+      const rows = yield* Effect.flatMap(ArchiveJournal, (journal) => journal.files("vt")).pipe(
+        provideArchive(tree, config)
+      )
       for (const name of refusedNames) expect(rows.find((row) => row.name === name)?.state).toBe("refused")
 
       // Reported once: the next run leaves them alone and says nothing.
       const second = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
-      for (const name of refusedNames) expect(byName(second.files).get(name)).toMatchObject({ kind: "done-before", state: "refused" })
+      for (const name of refusedNames) {
+        expect(byName(second.files).get(name)).toMatchObject({ kind: "done-before", state: "refused" })
+      }
       expect(second.digest.items).toEqual([])
     }))
 })
 
 describe("bomb-proof decompression", () => {
-  it.scopedLive("refuses a gzip of 1 GB of zeros and a bzip2 bomb with the reason, leaving nothing on disk", () =>
-    Effect.gen(function*() {
-      const tree = yield* scopedTree
-      const config = decodeConfig(configJson(tree, { radars: { bks: ["rawacf", "rawacf.hdf5"] } }))
-      const gzipBomb = dataName("bks", "rawacf", "0000", pastDay(), ".gz")
-      // An HDF5 signature first, so the content check passes and only the expansion can stop it.
-      const bzipBomb = `${pastDay()}.0200.00.bks.0.rawacf.hdf5.bz2`
-      zerosThrough("gzip -1", "1G", path.join(tree.source, gzipBomb))
-      zerosThrough("bzip2 -9", "300M", path.join(tree.source, bzipBomb), "\\211HDF\\r\\n\\032\\n")
-      for (const name of [gzipBomb, bzipBomb]) {
-        const file = path.join(tree.source, name)
-        fs.utimesSync(file, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000))
-      }
+  it.scopedLive(
+    "refuses a gzip of 1 GB of zeros and a bzip2 bomb with the reason, leaving nothing on disk",
+    () =>
+      Effect.gen(function*() {
+        const tree = yield* scopedTree
+        const config = decodeConfig(configJson(tree, { radars: { bks: ["rawacf", "rawacf.hdf5"] } }))
+        const gzipBomb = dataName("bks", "rawacf", "0000", pastDay(), ".gz")
+        // An HDF5 signature first, so the content check passes and only the expansion can stop it.
+        const bzipBomb = `${pastDay()}.0200.00.bks.0.rawacf.hdf5.bz2`
+        zerosThrough("gzip -1", "1G", path.join(tree.source, gzipBomb))
+        zerosThrough("bzip2 -9", "300M", path.join(tree.source, bzipBomb), "\\211HDF\\r\\n\\032\\n")
+        for (const name of [gzipBomb, bzipBomb]) {
+          const file = path.join(tree.source, name)
+          fs.utimesSync(file, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000))
+        }
 
-      const report = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
-      const outcomes = byName(report.files)
-      expect(outcomes.get(gzipBomb)).toMatchObject({
-        kind: "refused",
-        reason: expect.stringMatching(/^compress: TooLarge: gzip decompresses more than 200:1/)
-      })
-      expect(outcomes.get(bzipBomb)).toMatchObject({
-        kind: "refused",
-        reason: expect.stringMatching(/^test: TooLarge: decompresses more than 200:1/)
-      })
-      expect(listTree(tree.workDir)).toEqual([])
-      expect(listArchive(tree.archiveRoot)).toEqual([])
-      expect(listTree(tree.stagingRoot)).toEqual([])
-    }), 120_000)
+        const report = yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
+        const outcomes = byName(report.files)
+        expect(outcomes.get(gzipBomb)).toMatchObject({
+          kind: "refused",
+          reason: expect.stringMatching(/^compress: TooLarge: gzip decompresses more than 200:1/)
+        })
+        expect(outcomes.get(bzipBomb)).toMatchObject({
+          kind: "refused",
+          reason: expect.stringMatching(/^test: TooLarge: decompresses more than 200:1/)
+        })
+        expect(listTree(tree.workDir)).toEqual([])
+        expect(listArchive(tree.archiveRoot)).toEqual([])
+        expect(listTree(tree.stagingRoot)).toEqual([])
+      }),
+    120_000
+  )
 
   it.scopedLive("stops at maxDecompressedMegabytes whatever the ratio", () =>
     Effect.gen(function*() {

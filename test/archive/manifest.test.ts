@@ -46,7 +46,10 @@ describe("monthly manifests and archive verify", () => {
       const synced = yield* run("sync", "--config", configPath, "vt")
       expect(synced.exit._tag).toBe("Success")
       const folder = path.join(tree.archiveRoot, "2026", "rawacf", "bks")
-      expect(fs.readdirSync(folder).filter((f) => f.endsWith(".hashes")).sort()).toEqual(["202601.hashes", "202602.hashes"])
+      expect(fs.readdirSync(folder).filter((f) => f.endsWith(".hashes")).sort()).toEqual([
+        "202601.hashes",
+        "202602.hashes"
+      ])
       const sha1sum = spawnSync("sh", ["-c", "sha1sum -- 202601*.bz2"], { cwd: folder }).stdout.toString()
       expect(fs.readFileSync(path.join(folder, "202601.hashes"), "utf8")).toBe(sha1sum)
       expect(sha1sum.split("\n").filter(Boolean)).toHaveLength(3)
@@ -73,9 +76,13 @@ describe("monthly manifests and archive verify", () => {
       expect(dirty.printed).toContain(`  changed  ${names[0]}`)
       expect(dirty.printed).toContain(`  extra    ${extra}`)
       expect(dirty.printed).toMatch(/1 manifests, 3 differences\n$/)
-      expect(String(dirty.exit._tag === "Failure" ? dirty.exit.cause : "")).toMatch(/3 differences between the archive and 1 manifest/)
+      expect(String(dirty.exit._tag === "Failure" ? dirty.exit.cause : "")).toMatch(
+        /3 differences between the archive and 1 manifest/
+      )
       // Nothing changed by looking.
-      expect(listTree(tree.archiveRoot).map((f) => [f, fs.readFileSync(path.join(tree.archiveRoot, f))])).toEqual(before)
+      expect(listTree(tree.archiveRoot).map((f) => [f, fs.readFileSync(path.join(tree.archiveRoot, f))])).toEqual(
+        before
+      )
 
       const otherOnly = yield* run("verify", "--config", configPath, "--month", "202602")
       expect(otherOnly.exit._tag).toBe("Success")

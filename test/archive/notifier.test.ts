@@ -5,7 +5,16 @@ import type { AddressInfo } from "node:net"
 import { SMTPServer } from "smtp-server"
 import { runCollection } from "../../src/archive/collection.js"
 import { Notifier } from "../../src/layers/archive/Notifier.js"
-import { bzip2, configJson, content, dataName, decodeConfig, provideArchive, scopedTree, writeSourceFile } from "./archive-fixture.js"
+import {
+  bzip2,
+  configJson,
+  content,
+  dataName,
+  decodeConfig,
+  provideArchive,
+  scopedTree,
+  writeSourceFile
+} from "./archive-fixture.js"
 
 interface Mail {
   readonly from: string
@@ -37,9 +46,10 @@ const smtpServer = Effect.gen(function*() {
       })
       server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
     }),
-    (server) => Effect.async<void>((resume) => {
-      server.close(() => resume(Effect.void))
-    })
+    (server) =>
+      Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+      })
   )
   return { port: (server.server.address() as AddressInfo).port, mails }
 })
@@ -62,7 +72,9 @@ describe("notifier", () => {
       expect(mail.to).toEqual(["archive@example.edu"])
       expect(mail.body).toMatch(/Subject: \[superdarn-hub\] archive vt: 2 items need attention/)
       expect(mail.body).toMatch(/Refused file names:\r?\n {2}- \.\.sneaky: contains '\.\.'/)
-      expect(mail.body).toMatch(new RegExp(`Files dated in an earlier year:\\r?\\n {2}- ${thisYear - 1}0301\\.0000\\.00\\.bks\\.rawacf\\.bz2`))
+      expect(mail.body).toMatch(
+        new RegExp(`Files dated in an earlier year:\\r?\\n {2}- ${thisYear - 1}0301\\.0000\\.00\\.bks\\.rawacf\\.bz2`)
+      )
 
       // Nothing new needs a person: no second e-mail.
       yield* runCollection(config.institutions[0]!).pipe(provideArchive(tree, config))
@@ -74,7 +86,11 @@ describe("notifier", () => {
       const { port } = yield* smtpServer
       const tree = yield* scopedTree
       const config = decodeConfig(configJson(tree, {}, {
-        notify: { smtp: { host: "127.0.0.1", port: port === 1 ? 2 : 1 }, from: "hub@example.edu", to: ["a@example.edu"] }
+        notify: {
+          smtp: { host: "127.0.0.1", port: port === 1 ? 2 : 1 },
+          from: "hub@example.edu",
+          to: ["a@example.edu"]
+        }
       }))
       const result = yield* Effect.flatMap(Notifier, (notifier) =>
         notifier.send({

@@ -125,7 +125,8 @@ export const spawnCli = (
         Deferred.await(exited).pipe(
           Effect.timeoutFail({
             duration: within,
-            onTimeout: () => new CliProcessError({ reason: `still running after ${Duration.format(within)}`, output: output() })
+            onTimeout: () =>
+              new CliProcessError({ reason: `still running after ${Duration.format(within)}`, output: output() })
           })
         )
     } satisfies CliProcess

@@ -134,7 +134,9 @@ describe.skipIf(builtCliMissing !== undefined)("the command line reads cleanly",
       expect(archive.code).toBe(1)
       fs.writeFileSync(path.join(dir, "x.fitacf"), "")
       const simulate = yield* runCliToEnd(["simulate", "--site", "SAS", "--file", "x.fitacf"], { cwd: dir })
-      expect(simulate.stderr).toEqual(["superdarn-hub simulate: --site must be a 3-letter lower-case code, got \"SAS\""])
+      expect(simulate.stderr).toEqual([
+        "superdarn-hub simulate: --site must be a 3-letter lower-case code, got \"SAS\""
+      ])
       expect(simulate.code).toBe(1)
     }))
 
@@ -163,10 +165,14 @@ describe.skipIf(builtCliMissing !== undefined)("the command line reads cleanly",
       fs.writeFileSync(path.join(dir, "empty.fitacf"), "")
       const dump = (file: string) => runCliToEnd(["dmap", "dump", file], { cwd: dir })
       const text = yield* dump("notes.txt")
-      expect(text.stderr).toEqual(["dmap dump: notes.txt: not a DMAP file (starts with bytes 6c 6f 67 68 65 6c 6c 6f …)"])
+      expect(text.stderr).toEqual([
+        "dmap dump: notes.txt: not a DMAP file (starts with bytes 6c 6f 67 68 65 6c 6c 6f …)"
+      ])
       expect(text.code).toBe(1)
       const cut1 = yield* dump("cut1.fitacf")
-      expect(cut1.stderr).toEqual([`dmap dump: cut1.fitacf: truncated: record 1 needs ${first} bytes, the file ends after 5000`])
+      expect(cut1.stderr).toEqual([
+        `dmap dump: cut1.fitacf: truncated: record 1 needs ${first} bytes, the file ends after 5000`
+      ])
       const cut2 = yield* dump("cut2.fitacf")
       expect(cut2.stdout.filter((line) => line !== "")).toHaveLength(1)
       expect(cut2.stderr).toEqual([

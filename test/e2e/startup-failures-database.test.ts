@@ -79,21 +79,24 @@ describe.skipIf(builtCliMissing !== undefined)("serve refuses a database it cann
       )
     }))
 
-  it.scopedLive.skipIf(!asRoot)("created by root, opened by the service user: read-only, with its owner", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      const database = path.join(dir, "shared")
-      fs.mkdirSync(database, { mode: 0o777 })
-      fs.chmodSync(database, 0o777)
-      // A real, migrated database made by root, as `sudo superdarn-hub serve` once left it.
-      yield* Effect.scoped(Layer.build(databaseLayer(path.join(database, "hub.sqlite"))))
-      fs.chmodSync(path.join(database, "hub.sqlite"), 0o644)
-      const line = yield* serve(dir, path.join(database, "hub.sqlite"), NOBODY)
-      expect(line).toBe(
-        `superdarn-hub serve: cannot open database ${database}/hub.sqlite: the file is not writable by nobody ` +
-          `(owned by root, mode 0644); chown nobody ${database}/hub.sqlite (and its -wal and -shm files), or run as root`
-      )
-    }))
+  it.scopedLive.skipIf(!asRoot)(
+    "created by root, opened by the service user: read-only, with its owner",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        const database = path.join(dir, "shared")
+        fs.mkdirSync(database, { mode: 0o777 })
+        fs.chmodSync(database, 0o777)
+        // A real, migrated database made by root, as `sudo superdarn-hub serve` once left it.
+        yield* Effect.scoped(Layer.build(databaseLayer(path.join(database, "hub.sqlite"))))
+        fs.chmodSync(path.join(database, "hub.sqlite"), 0o644)
+        const line = yield* serve(dir, path.join(database, "hub.sqlite"), NOBODY)
+        expect(line).toBe(
+          `superdarn-hub serve: cannot open database ${database}/hub.sqlite: the file is not writable by nobody ` +
+            `(owned by root, mode 0644); chown nobody ${database}/hub.sqlite (and its -wal and -shm files), or run as root`
+        )
+      })
+  )
 
   it.scopedLive.skipIf(!asRoot)("a folder the service user cannot write", () =>
     Effect.gen(function*() {

@@ -48,10 +48,13 @@ describe("AppConfig", () => {
     ["LOG_LEVEL", "loud", `LOG_LEVEL must be one of`]
   ]
 
-  it.effect.each(refusals)("refuses %s=%s with a message naming key and value", ([key, value, message]) =>
-    Effect.gen(function*() {
-      const result = yield* settingsFrom({ [key]: value })
-      expect(Either.isLeft(result)).toBe(true)
-      if (Either.isLeft(result)) expect(String(result.left)).toContain(message)
-    }))
+  it.effect.each(refusals)(
+    "refuses %s=%s with a message naming key and value",
+    ([key, value, message]) =>
+      Effect.gen(function*() {
+        const result = yield* settingsFrom({ [key]: value })
+        expect(Either.isLeft(result)).toBe(true)
+        if (Either.isLeft(result)) expect(String(result.left)).toContain(message)
+      })
+  )
 })

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Stream } from "effect"
-import { AppConfig } from "../../src/layers/platform/AppConfig.js"
-import { DemoFleet, DemoRadars, demoRadarsLayer, defaultDemoRadarsOptions } from "../../src/simulate/DemoRadars.js"
 import { RadarFleet } from "../../src/actors/radar/RadarFleet.js"
+import { AppConfig } from "../../src/layers/platform/AppConfig.js"
 import { RadarRegistry } from "../../src/layers/realtime/RadarRegistry.js"
+import { defaultDemoRadarsOptions, DemoFleet, DemoRadars, demoRadarsLayer } from "../../src/simulate/DemoRadars.js"
 
 const settings = AppConfig.Default.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map()))))
 
@@ -54,7 +54,9 @@ describe("demo radars", () => {
         Stream.filter((record) => record.site !== "inv"),
         Stream.tap((record) =>
           Effect.sync(() => {
-            if (!first.has(record.site)) first.set(record.site, `${record.fitacf.channel}:${record.fitacf.bmnum}:${record.fitacf.slist.length}`)
+            if (!first.has(record.site)) {
+              first.set(record.site, `${record.fitacf.channel}:${record.fitacf.bmnum}:${record.fitacf.slist.length}`)
+            }
           })
         ),
         Stream.takeUntil(() => first.size === 5),

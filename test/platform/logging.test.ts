@@ -40,7 +40,11 @@ describe("Logging", () => {
     Effect.gen(function*() {
       const lines = yield* captureLines(radarStateChange, loggingLayer({ format: "json", level: LogLevel.Info }))
       expect(lines).toHaveLength(1)
-      const entry = JSON.parse(lines[0]!) as { message: unknown; logLevel: unknown; annotations: Record<string, unknown> }
+      const entry = JSON.parse(lines[0]!) as {
+        message: unknown
+        logLevel: unknown
+        annotations: Record<string, unknown>
+      }
       expect(entry.message).toBe("radar connected")
       expect(entry.logLevel).toBe("INFO")
       expect(entry.annotations.site).toBe("sas")

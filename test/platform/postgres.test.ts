@@ -3,8 +3,8 @@
  * migrations applies, BIGINT columns read back as numbers (as from SQLite),
  * and a wrong URL fails with one message that never shows the password.
  */
-import { describe, expect, it } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
 import { postgresLayer, redactDatabaseUrl } from "../../src/layers/platform/postgres.js"
 import { scopedPostgresDatabase } from "../support/postgres.js"

@@ -5,7 +5,10 @@ import { colourWanted, commandPath, logLevelFirst, stripAnsi } from "../../src/c
 
 const leaf = (name: string) => Command.make(name, {}, () => Effect.void)
 const root = Command.make("hub").pipe(
-  Command.withSubcommands([leaf("serve"), Command.make("dmap").pipe(Command.withSubcommands([leaf("dump"), leaf("info")]))])
+  Command.withSubcommands([
+    leaf("serve"),
+    Command.make("dmap").pipe(Command.withSubcommands([leaf("dump"), leaf("info")]))
+  ])
 )
 
 describe("run-cli", () => {
@@ -31,7 +34,13 @@ describe("run-cli", () => {
       "f"
     ])
     // After `--` everything is an argument.
-    expect(logLevelFirst(["dmap", "dump", "--", "--log-level", "x"], 2)).toEqual(["dmap", "dump", "--", "--log-level", "x"])
+    expect(logLevelFirst(["dmap", "dump", "--", "--log-level", "x"], 2)).toEqual([
+      "dmap",
+      "dump",
+      "--",
+      "--log-level",
+      "x"
+    ])
   })
 
   it("uses colour only on a terminal without NO_COLOR", () => {

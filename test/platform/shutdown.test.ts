@@ -15,9 +15,11 @@ const captureLogs = () => {
 }
 
 const exitSpy = () =>
-  vi.spyOn(process, "exit").mockImplementation(((code?: number) => {
-    throw new Error(`process.exit(${code}) called`)
-  }) as typeof process.exit)
+  vi.spyOn(process, "exit").mockImplementation(
+    ((code?: number) => {
+      throw new Error(`process.exit(${code}) called`)
+    }) as typeof process.exit
+  )
 
 describe("Shutdown", () => {
   afterEach(() => {
@@ -61,10 +63,12 @@ describe("Shutdown", () => {
         return true
       })
       const exited = new Promise<number | undefined>((resolve) => {
-        vi.spyOn(process, "exit").mockImplementation(((code?: number) => {
-          resolve(code)
-          return undefined as never
-        }) as typeof process.exit)
+        vi.spyOn(process, "exit").mockImplementation(
+          ((code?: number) => {
+            resolve(code)
+            return undefined as never
+          }) as typeof process.exit
+        )
       })
       yield* Effect.scoped(
         Effect.gen(function*() {

@@ -32,8 +32,12 @@ describe("startupFailureLine", () => {
   })
 
   it("drops stack frames from a message", () => {
-    const cause = Cause.fail(new Error("cannot open database /data/x.sqlite: SqliteError\n    at Database (…)\n    at …"))
-    expect(startupFailureLine("demo", cause)).toBe("superdarn-hub demo: cannot open database /data/x.sqlite: SqliteError")
+    const cause = Cause.fail(
+      new Error("cannot open database /data/x.sqlite: SqliteError\n    at Database (…)\n    at …")
+    )
+    expect(startupFailureLine("demo", cause)).toBe(
+      "superdarn-hub demo: cannot open database /data/x.sqlite: SqliteError"
+    )
   })
 
   it("joins a message that lists several problems into one line", () => {
@@ -73,7 +77,9 @@ describe("exitOnFailure", () => {
         return true
       })
       yield* Effect.fail(new ListenError({ port: 80 })).pipe(exitOnFailure("serve"))
-      expect(written).toEqual(["superdarn-hub serve: cannot listen on 127.0.0.1:80: EADDRINUSE (the port is already in use)\n"])
+      expect(written).toEqual([
+        "superdarn-hub serve: cannot listen on 127.0.0.1:80: EADDRINUSE (the port is already in use)\n"
+      ])
       expect(process.exitCode).toBe(1)
     }))
 

@@ -66,4 +66,3 @@ export const requirePrograms = (
   }
   return undefined
 }
-

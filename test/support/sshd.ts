@@ -80,7 +80,8 @@ export const childPids = (pid: number): ReadonlyArray<number> => {
   return children
 }
 
-const keygen = (file: string) => execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "sdh-test", "-f", file])
+const keygen = (file: string) =>
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "sdh-test", "-f", file])
 
 const writeConfig = (dir: string) => {
   const config = [
@@ -155,7 +156,9 @@ const start = Effect.tryPromise({
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const running = await launch(dir, await freePort())
-        const hostPublicKey = fs.readFileSync(path.join(dir, "host_ed25519.pub"), "utf8").split(" ").slice(0, 2).join(" ")
+        const hostPublicKey = fs.readFileSync(path.join(dir, "host_ed25519.pub"), "utf8").split(" ").slice(0, 2).join(
+          " "
+        )
         const knownHostsPath = path.join(dir, "known_hosts")
         fs.writeFileSync(knownHostsPath, `[127.0.0.1]:${running.port} ${hostPublicKey}\n`)
         const server: SshdServer = {
@@ -190,8 +193,7 @@ export const startSshd = Effect.acquireRelease(start, ({ server, stop }) =>
   Effect.promise(async () => {
     await stop()
     fs.rmSync(server.dir, { recursive: true, force: true })
-  })
-).pipe(Effect.map(({ server }) => server))
+  })).pipe(Effect.map(({ server }) => server))
 
 /** One sshd per suite: `layer(SshdLive)("...", (it) => ...)`. */
 export const SshdLive = Layer.scoped(Sshd, startSshd)

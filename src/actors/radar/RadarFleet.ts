@@ -11,13 +11,13 @@
  * connections. Run it once (the hub does) and share the records from there.
  */
 import { Context, Duration, Effect, Layer, Option, Stream } from "effect"
-import { type CanadaFeedOptions, canadaRecords, DEFAULT_MAX_MESSAGE_BYTES } from "./canada-radar.js"
-import { type BackoffPolicy, defaultBackoffPolicy } from "./radar-backoff.js"
-import { type TcpRadarOptions, tcpRadarRecords } from "./tcp-radar.js"
 import type { RadarRecord } from "../../domain/radar-record.js"
 import { AppConfig } from "../../layers/platform/AppConfig.js"
 import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"
 import { type RadarEndpoint, RadarsConfig } from "../../layers/realtime/RadarsConfig.js"
+import { type CanadaFeedOptions, canadaRecords, DEFAULT_MAX_MESSAGE_BYTES } from "./canada-radar.js"
+import { type BackoffPolicy, defaultBackoffPolicy } from "./radar-backoff.js"
+import { type TcpRadarOptions, tcpRadarRecords } from "./tcp-radar.js"
 
 /** What a fleet runs; tests and the demo build one directly instead of reading files. */
 export interface FleetPlan {

@@ -56,7 +56,9 @@ const topicText = (bytes: Uint8Array): string | undefined => {
 const SITE_TOPIC = /^[a-z]{3}$/
 const BOREALIS_TOPIC = /^([a-z]+)\/(.+)$/
 
-export const classifyMessage = (frames: ReadonlyArray<Uint8Array>): Either.Either<CanadaMessage, CanadaMessageError> => {
+export const classifyMessage = (
+  frames: ReadonlyArray<Uint8Array>
+): Either.Either<CanadaMessage, CanadaMessageError> => {
   const refuse = (reason: string, form: CanadaMessageForm | "unknown" = "unknown", site?: string) =>
     Either.left(new CanadaMessageError({ form, site, reason }))
   if (frames.length === 1) {

@@ -26,7 +26,13 @@ import { type GunzipError, inflateBounded } from "../../compression/gunzip.js"
 import { decodeRecord } from "../../dmap/decode.js"
 import { fitacfView } from "../../dmap/fitacf.js"
 import type { RadarRecord } from "../../domain/radar-record.js"
-import { CANADA_FEED_ENTRY, enterBackoff, enterConnected, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
+import {
+  CANADA_FEED_ENTRY,
+  enterBackoff,
+  enterConnected,
+  type RadarStatus,
+  zeroCounters
+} from "../../domain/radar-status.js"
 import { siteOfStid } from "../../domain/radar-table.js"
 import { describeUnknown } from "../../domain/unknown-error.js"
 import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"

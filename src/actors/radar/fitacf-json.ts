@@ -45,10 +45,16 @@ export const recordFromJson = (json: unknown): Either.Either<DmapRecord, string>
 /** The record as such an object; 64-bit integers become plain numbers. */
 export const recordToJson = (record: DmapRecord): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
-  for (const scalar of record.scalars) out[scalar.name] = typeof scalar.value === "bigint" ? Number(scalar.value) : scalar.value
+  for (const scalar of record.scalars) {
+    out[scalar.name] = typeof scalar.value === "bigint"
+      ? Number(scalar.value)
+      : scalar.value
+  }
   for (const array of record.arrays) {
-    out[array.name] = Array.from(array.data as ArrayLike<number | bigint | string>, (item) =>
-      typeof item === "bigint" ? Number(item) : item)
+    out[array.name] = Array.from(
+      array.data as ArrayLike<number | bigint | string>,
+      (item) => typeof item === "bigint" ? Number(item) : item
+    )
   }
   return out
 }

@@ -11,7 +11,13 @@ import * as net from "node:net"
 import { decodeRecord } from "../../dmap/decode.js"
 import { fitacfView } from "../../dmap/fitacf.js"
 import type { RadarRecord } from "../../domain/radar-record.js"
-import { enterBackoff, enterConnected, type RadarCounters, type RadarStatus, zeroCounters } from "../../domain/radar-status.js"
+import {
+  enterBackoff,
+  enterConnected,
+  type RadarCounters,
+  type RadarStatus,
+  zeroCounters
+} from "../../domain/radar-status.js"
 import { describeUnknown } from "../../domain/unknown-error.js"
 import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"
 import { ConnexFramer } from "../../streams/connex-framer.js"

@@ -6,6 +6,8 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { pipeline } from "node:stream/promises"
+import { byteCounter } from "../../compression/byte-counter.js"
+import { isErrno } from "../../domain/unknown-error.js"
 import {
   type Disposition,
   type FetchedFile,
@@ -14,12 +16,10 @@ import {
   type SourceOperation,
   type SourceSession
 } from "../source.js"
-import { byteCounter } from "../../compression/byte-counter.js"
-import { isErrno } from "../../domain/unknown-error.js"
 
-const failure = (source: string, operation: SourceOperation, file: string | undefined, retryable?: boolean) =>
-(error: unknown) => SourceError.fromCause(error, { source, operation, file, ...(retryable === undefined ? {} : { retryable }) })
-
+const failure =
+  (source: string, operation: SourceOperation, file: string | undefined, retryable?: boolean) => (error: unknown) =>
+    SourceError.fromCause(error, { source, operation, file, ...(retryable === undefined ? {} : { retryable }) })
 
 /** Copies with a byte counter; the pipeline fsyncs and verifies afterwards. */
 const copyWithProgress = async (from: string, to: string, onProgress?: (bytes: number) => void) => {

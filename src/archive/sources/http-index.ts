@@ -16,10 +16,10 @@ import * as fs from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"
 import { pipeline } from "node:stream/promises"
+import { byteCounter } from "../../compression/byte-counter.js"
 import type { HttpIndexSourceConfig } from "../../layers/archive/config/http-index-source.js"
 import { type CollectorSource, type RemoteFile, SourceError, type SourceOperation } from "../source.js"
 import { parseAutoindex } from "./autoindex.js"
-import { byteCounter } from "../../compression/byte-counter.js"
 
 const MAX_REDIRECTS = 5
 /** An index page bigger than this is not an index page. */
@@ -89,7 +89,9 @@ const get = <A>(
           response.resume()
           const next = new URL(response.headers.location, target)
           if (next.origin !== limits.origin) {
-            return fail(new HttpRefusal(`redirect to ${next.origin} refused: only ${limits.origin} is configured`, false))
+            return fail(
+              new HttpRefusal(`redirect to ${next.origin} refused: only ${limits.origin} is configured`, false)
+            )
           }
           if (redirects >= MAX_REDIRECTS) return fail(new HttpRefusal(`more than ${MAX_REDIRECTS} redirects`, false))
           return attempt(next, redirects + 1)
@@ -107,7 +109,9 @@ const get = <A>(
         const encoding = response.headers["content-encoding"]
         if (encoding !== undefined && encoding.toLowerCase() !== "identity") {
           response.resume()
-          return fail(new HttpRefusal(`server sent Content-Encoding ${encoding} although identity was asked for`, false))
+          return fail(
+            new HttpRefusal(`server sent Content-Encoding ${encoding} although identity was asked for`, false)
+          )
         }
         consume(response).then(
           (value) => {
@@ -161,7 +165,10 @@ export const httpIndexSource = (settings: HttpIndexSourceConfig): CollectorSourc
         get(new URL(encodeURIComponent(file.name), base), limits, signal, async (response) => {
           const declared = response.headers["content-length"]
           if (declared !== undefined && Number(declared) > maxBytes) {
-            throw new HttpRefusal(`Content-Length ${declared} is over the ${settings.maxDownloadMegabytes} MB cap`, false)
+            throw new HttpRefusal(
+              `Content-Length ${declared} is over the ${settings.maxDownloadMegabytes} MB cap`,
+              false
+            )
           }
           const counter = byteCounter({ onProgress, refuse: capAt(maxBytes) })
           await pipeline(response, counter.stream, fs.createWriteStream(destination))

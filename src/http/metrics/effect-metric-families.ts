@@ -20,7 +20,9 @@ const withTotal = (name: string): string => (name.endsWith("_total") ? name : `$
  * errors are logged where they happen; this family says what it counts.
  * "effect_fiber_active" goes up and down: a gauge, not a `_total`.
  */
-const RUNTIME_FAMILIES: Readonly<Record<string, { readonly name: string; readonly type?: "gauge"; readonly help: string }>> = {
+const RUNTIME_FAMILIES: Readonly<
+  Record<string, { readonly name: string; readonly type?: "gauge"; readonly help: string }>
+> = {
   effect_fiber_failures: {
     name: "effect_fiber_interrupted_or_failed_total",
     help: "Fibers that ended interrupted (timeouts, races, reconnects, shutdown: normal) or failed"
@@ -74,7 +76,9 @@ const familyOf = (pair: MetricPair.MetricPair.Untyped): MetricFamily | undefined
   return undefined
 }
 
-export const effectMetricFamilies = (snapshot: Iterable<MetricPair.MetricPair.Untyped>): ReadonlyArray<MetricFamily> => {
+export const effectMetricFamilies = (
+  snapshot: Iterable<MetricPair.MetricPair.Untyped>
+): ReadonlyArray<MetricFamily> => {
   const families: Array<MetricFamily> = []
   for (const pair of snapshot) {
     const family = familyOf(pair)

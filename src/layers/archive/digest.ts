@@ -27,7 +27,9 @@ const HEADINGS: Record<DigestItem["kind"], string> = {
 }
 
 export const digestSubject = (digest: Digest) =>
-  `[superdarn-hub] archive ${digest.institution}: ${digest.items.length} item${digest.items.length === 1 ? "" : "s"} need attention`
+  `[superdarn-hub] archive ${digest.institution}: ${digest.items.length} item${
+    digest.items.length === 1 ? "" : "s"
+  } need attention`
 
 /** Plain-text body, grouped by kind in order of urgency. */
 export const digestText = (digest: Digest): string => {

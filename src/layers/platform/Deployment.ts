@@ -30,7 +30,10 @@ const urlSetting = (key: string, schemes: ReadonlyArray<string>) =>
         }
         return schemes.includes(url.protocol.replace(/:$/, ""))
           ? Either.right(text)
-          : Either.left(ConfigError.InvalidData([], `${key} must start with ${schemes.map((s) => `${s}://`).join(" or ")}, got "${url.protocol}//…"`))
+          : Either.left(ConfigError.InvalidData(
+            [],
+            `${key} must start with ${schemes.map((s) => `${s}://`).join(" or ")}, got "${url.protocol}//…"`
+          ))
       })
     )
   )

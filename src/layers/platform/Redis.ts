@@ -62,7 +62,9 @@ const connectClient = (options: RedisOptions, name: string) =>
     client.on("error", (error: unknown) => {
       if (down) return
       down = true
-      runFork(Effect.logWarning("Redis unreachable; reconnecting", { url, client: name, reason: describeUnknown(error) }))
+      runFork(
+        Effect.logWarning("Redis unreachable; reconnecting", { url, client: name, reason: describeUnknown(error) })
+      )
     })
     client.on("ready", () => {
       if (!down) return

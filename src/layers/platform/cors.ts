@@ -104,7 +104,10 @@ export const corsMiddleware = (policy: CorsPolicy) => {
           varyOnOrigin
         )
       }
-      return Effect.zipRight(HttpApp.appendPreResponseHandler((_, response) => Effect.succeed(varyOnOrigin(response))), withHeaders)
+      return Effect.zipRight(
+        HttpApp.appendPreResponseHandler((_, response) => Effect.succeed(varyOnOrigin(response))),
+        withHeaders
+      )
     })
   })
 }
@@ -133,8 +136,9 @@ export const socketIoCors = (policy: CorsPolicy) => ({
  * ... and the handshake itself, because WebSocket upgrades are not subject to
  * CORS in browsers: a page from any origin could open one.
  */
-export const socketIoAllowRequest = (policy: CorsPolicy) =>
-(request: Http.IncomingMessage, callback: (error: string | null | undefined, success: boolean) => void) => {
-  const allowed = requestAllowed(policy, request.headers.origin)
-  callback(allowed ? null : "origin not allowed", allowed)
-}
+export const socketIoAllowRequest =
+  (policy: CorsPolicy) =>
+  (request: Http.IncomingMessage, callback: (error: string | null | undefined, success: boolean) => void) => {
+    const allowed = requestAllowed(policy, request.headers.origin)
+    callback(allowed ? null : "origin not allowed", allowed)
+  }

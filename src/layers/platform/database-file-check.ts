@@ -90,7 +90,9 @@ const createFolder = (filename: string, folder: string): Either.Either<void, Dat
           reason: `cannot create the folder ${step}: ${describeUnknown(error)}`,
           fix: parentStat === undefined
             ? "choose a path on a writable disk"
-            : `create it as ${currentUser()} can (${parent} is ${ownerAndMode(parentStat)}) or choose another DATABASE_PATH`
+            : `create it as ${currentUser()} can (${parent} is ${
+              ownerAndMode(parentStat)
+            }) or choose another DATABASE_PATH`
         })
       )
     }

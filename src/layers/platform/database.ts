@@ -13,9 +13,9 @@ import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import { Effect, Either, Layer, Option } from "effect"
 import { describeUnknown } from "../../domain/unknown-error.js"
 import { AppConfig } from "./AppConfig.js"
-import { Deployment } from "./Deployment.js"
 import { checkDatabaseFile, explainSqliteError } from "./database-file-check.js"
 import { DatabaseOpenError } from "./database-open-error.js"
+import { Deployment } from "./Deployment.js"
 import { migrations } from "./migrations/all-migrations.js"
 
 /** An SqlError's text and the driver's error under it, where SQLite says what is wrong. */

@@ -26,7 +26,6 @@ export const smtpTransport = (smtp: SmtpSettings): Effect.Effect<SmtpTransport, 
         port: smtp.port,
         secure: smtp.secure,
         ...(smtp.user === undefined ? {} : { auth: { user: smtp.user, pass: smtp.password ?? "" } })
-      })
-    ),
+      })),
     (transport) => Effect.sync(() => transport.close())
   )

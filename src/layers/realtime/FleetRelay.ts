@@ -120,13 +120,12 @@ export const makeFleetRelay = (options: FleetRelayOptions) =>
           String(Date.now() - options.windowMs),
           "*",
           ...fields
-        ])
-      ).pipe(
-        Effect.tapError((error) =>
-          Metric.increment(relayErrors).pipe(Effect.zipRight(Effect.logDebug("relay append failed", error.reason)))
-        ),
-        Effect.ignore
-      )
+        ])).pipe(
+          Effect.tapError((error) =>
+            Metric.increment(relayErrors).pipe(Effect.zipRight(Effect.logDebug("relay append failed", error.reason)))
+          ),
+          Effect.ignore
+        )
 
     /**
      * Ingest: every record the hub receives, in hub order. Subscribes at once
@@ -146,8 +145,7 @@ export const makeFleetRelay = (options: FleetRelayOptions) =>
             String(record.receivedAt),
             "dmap",
             Buffer.from(encodeRecord(record.record))
-          ]).pipe(Effect.zipRight(Metric.increment(relayedRecords)))
-        )
+          ]).pipe(Effect.zipRight(Metric.increment(relayedRecords))))
       )
     })
 
@@ -164,8 +162,8 @@ export const makeFleetRelay = (options: FleetRelayOptions) =>
         const fields: Array<string> = []
         for (const [site, status] of snapshot) fields.push(site, JSON.stringify(status))
         yield* redis.run("relay statuses", (client) =>
-          client.multi().hSet(statusKey, fields).pExpire(statusKey, Math.max(10_000, options.statusIntervalMs * 30)).exec()
-        ).pipe(Effect.ignore)
+          client.multi().hSet(statusKey, fields).pExpire(statusKey, Math.max(10_000, options.statusIntervalMs * 30))
+            .exec()).pipe(Effect.ignore)
       }).pipe(Effect.repeat(Schedule.spaced(Duration.millis(options.statusIntervalMs))))
     })
 
@@ -173,9 +171,12 @@ export const makeFleetRelay = (options: FleetRelayOptions) =>
     const mirrorStatuses = Effect.gen(function*() {
       const registry = yield* RadarRegistry
       yield* Effect.gen(function*() {
-        const entries = yield* redis.run("relay statuses", (client) => client.hGetAll(statusKey)).pipe(
-          Effect.orElseSucceed(() => undefined)
-        )
+        const entries = yield* redis.run("relay statuses", (client) =>
+          client.hGetAll(statusKey)).pipe(
+            Effect.orElseSucceed(() =>
+              undefined
+            )
+          )
         if (entries === undefined) return
         const seen = new Set<string>()
         for (const [site, json] of Object.entries(entries)) {
@@ -203,7 +204,10 @@ export const makeFleetRelay = (options: FleetRelayOptions) =>
         let lastId = `${Date.now() - options.windowMs}-0`
         const readBatch = Effect.tryPromise({
           try: () =>
-            connection.sendCommand(["XREAD", "COUNT", "512", "BLOCK", "1000", "STREAMS", streamKey, lastId], asBuffers) as Promise<
+            connection.sendCommand(
+              ["XREAD", "COUNT", "512", "BLOCK", "1000", "STREAMS", streamKey, lastId],
+              asBuffers
+            ) as Promise<
               ReadonlyArray<readonly [Buffer, ReadonlyArray<readonly [Buffer, Fields]>]> | null
             >,
           catch: (cause) => cause
@@ -216,9 +220,12 @@ export const makeFleetRelay = (options: FleetRelayOptions) =>
                 lastId = id
                 return parseRelayEntry(id, fields).pipe(
                   Either.match({
-                    onLeft: (error) => Metric.increment(relayErrors).pipe(Effect.zipRight(Effect.logWarning(error.message))),
+                    onLeft: (error) =>
+                      Metric.increment(relayErrors).pipe(Effect.zipRight(Effect.logWarning(error.message))),
                     onRight: (entry) =>
-                      apply(entry).pipe(Effect.zipRight(entry._tag === "Record" ? Metric.increment(relayedRecords) : Effect.void))
+                      apply(entry).pipe(
+                        Effect.zipRight(entry._tag === "Record" ? Metric.increment(relayedRecords) : Effect.void)
+                      )
                   })
                 )
               }, { discard: true })

@@ -145,11 +145,17 @@ const historyMinutes = Config.string("HISTORY_MINUTES").pipe(
     /^\s*\d+\s*$/.test(raw)
       ? Schema.decodeEither(Minutes)(raw.trim()).pipe(
         Either.mapLeft(() =>
-          ConfigError.InvalidData([], `HISTORY_MINUTES must be an integer 0-${MAX_HISTORY_MINUTES}, got ${JSON.stringify(raw)}`)
+          ConfigError.InvalidData(
+            [],
+            `HISTORY_MINUTES must be an integer 0-${MAX_HISTORY_MINUTES}, got ${JSON.stringify(raw)}`
+          )
         )
       )
       : Either.left(
-        ConfigError.InvalidData([], `HISTORY_MINUTES must be an integer 0-${MAX_HISTORY_MINUTES}, got ${JSON.stringify(raw)}`)
+        ConfigError.InvalidData(
+          [],
+          `HISTORY_MINUTES must be an integer 0-${MAX_HISTORY_MINUTES}, got ${JSON.stringify(raw)}`
+        )
       )
   ),
   Config.withDefault(10)

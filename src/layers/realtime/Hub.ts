@@ -38,7 +38,8 @@ const recordsPublished = Metric.counter("superdarn_hub_records_published_total",
 
 /** Records seen once (issue 15): a repeat of the previous record of its site and channel never enters the hub. */
 const duplicateRecords = Metric.counter("superdarn_hub_duplicate_records_total", {
-  description: "Records identical in time, beam and channel to the previous record of their site, dropped before the hub",
+  description:
+    "Records identical in time, beam and channel to the previous record of their site, dropped before the hub",
   incremental: true
 })
 

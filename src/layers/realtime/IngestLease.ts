@@ -12,8 +12,8 @@
  * ttl + poll (7 s with the defaults, inside the 10 s the operators were promised).
  */
 import { Data, Deferred, Duration, Effect, Exit, Fiber, Option, Ref, Schedule, SubscriptionRef } from "effect"
-import * as os from "node:os"
 import { randomBytes } from "node:crypto"
+import * as os from "node:os"
 import { Redis } from "../platform/Redis.js"
 
 export interface LeaseTimings {
@@ -40,7 +40,8 @@ export class LeaseLost extends Data.TaggedError("LeaseLost")<{ readonly holder: 
 }
 
 /** Renew only while the key still holds our id, atomically. */
-const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`
+const RENEW =
+  `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`
 /** Give the lease back at shutdown, only if it is still ours. */
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`
 
@@ -52,8 +53,11 @@ export const makeIngestLease = (timings: LeaseTimings = DEFAULT_LEASE_TIMINGS) =
     const role = yield* SubscriptionRef.make<LeaseRole>({ _tag: "Standby", leader: undefined })
 
     const tryAcquire = redis.run("lease acquire", (client) =>
-      client.set(key, id, { condition: "NX", expiration: { type: "PX", value: timings.ttlMs } })
-    ).pipe(Effect.map((reply) => reply === "OK"))
+      client.set(key, id, { condition: "NX", expiration: { type: "PX", value: timings.ttlMs } })).pipe(
+        Effect.map((reply) =>
+          reply === "OK"
+        )
+      )
 
     const holder = redis.run("lease read", (client) => client.get(key)).pipe(
       Effect.map((value) => value ?? undefined),
@@ -61,8 +65,9 @@ export const makeIngestLease = (timings: LeaseTimings = DEFAULT_LEASE_TIMINGS) =
     )
 
     const renew = redis.run("lease renew", (client) =>
-      client.eval(RENEW, { keys: [key], arguments: [id, String(timings.ttlMs)] })
-    ).pipe(Effect.map((reply) => reply === 1))
+      client.eval(RENEW, { keys: [key], arguments: [id, String(timings.ttlMs)] })).pipe(Effect.map((reply) =>
+        reply === 1
+      ))
 
     /** Runs while we lead; fails with LeaseLost when the lease is gone or unconfirmed past the fence. */
     const keepLease = Effect.gen(function*() {
@@ -76,7 +81,10 @@ export const makeIngestLease = (timings: LeaseTimings = DEFAULT_LEASE_TIMINGS) =
         }
         if (ok._tag === "Right") return yield* new LeaseLost({ holder: id, reason: "another ingest holds it" })
         if (now - (yield* Ref.get(lastRenewed)) >= timings.fenceMs) {
-          return yield* new LeaseLost({ holder: id, reason: `not renewed for ${timings.fenceMs} ms (${ok.left.reason})` })
+          return yield* new LeaseLost({
+            holder: id,
+            reason: `not renewed for ${timings.fenceMs} ms (${ok.left.reason})`
+          })
         }
       }).pipe(
         Effect.repeat(Schedule.spaced(Duration.millis(timings.renewMs))),

@@ -162,288 +162,306 @@ export interface LiveFeedService {
 }
 
 const makeLiveFeed = (options: LiveFeedOptions) =>
-  Effect.gen(function*(): Effect.fn.Return<LiveFeedService, never, HttpServer | Hub | RadarRegistry | History | Scope.Scope> {
-    const { io } = yield* HttpServer
-    const hub = yield* Hub
-    const registry = yield* RadarRegistry
-    const history = yield* History
-    const table = radarTable()
-    // Radar positions for the radars event, when the server has the hardware tables.
-    const hardware = Option.getOrUndefined(yield* Effect.serviceOption(HardwareTables))
-    const runtime = yield* Effect.runtime<never>()
-    const runFork = Runtime.runFork(runtime)
-    const limits: ClientLimits = options
-    const clients = new Map<string, LiveClient>()
-    /** The latest packet of each site, and its frame. */
-    const latest = new Map<string, { readonly packet: LivePacket; readonly frame: LiveFrame }>()
-    const emittedFor = perTag(packetsEmitted, "site")
-    const droppedFor = perTag(packetsDropped, "site")
-    const refusedFor = perTag(packetsRefused, "site")
-    const requestRefusedFor = perTag(requestsRefused, "event")
+  Effect.gen(
+    function*(): Effect.fn.Return<LiveFeedService, never, HttpServer | Hub | RadarRegistry | History | Scope.Scope> {
+      const { io } = yield* HttpServer
+      const hub = yield* Hub
+      const registry = yield* RadarRegistry
+      const history = yield* History
+      const table = radarTable()
+      // Radar positions for the radars event, when the server has the hardware tables.
+      const hardware = Option.getOrUndefined(yield* Effect.serviceOption(HardwareTables))
+      const runtime = yield* Effect.runtime<never>()
+      const runFork = Runtime.runFork(runtime)
+      const limits: ClientLimits = options
+      const clients = new Map<string, LiveClient>()
+      /** The latest packet of each site, and its frame. */
+      const latest = new Map<string, { readonly packet: LivePacket; readonly frame: LiveFrame }>()
+      const emittedFor = perTag(packetsEmitted, "site")
+      const droppedFor = perTag(packetsDropped, "site")
+      const refusedFor = perTag(packetsRefused, "site")
+      const requestRefusedFor = perTag(requestsRefused, "event")
 
-    yield* Effect.sync(() => sendsPreEncodedJson(io))
+      yield* Effect.sync(() => sendsPreEncodedJson(io))
 
-    /** Sites a request may name at most: the hub's known sites. */
-    const knownSiteCount = () => Math.max(table.byCode.size, registry.size(), latest.size)
-    const isKnownSite = (site: string) => table.byCode.has(site) || registry.has(site) || latest.has(site)
+      /** Sites a request may name at most: the hub's known sites. */
+      const knownSiteCount = () => Math.max(table.byCode.size, registry.size(), latest.size)
+      const isKnownSite = (site: string) => table.byCode.has(site) || registry.has(site) || latest.has(site)
 
-    /** Counts what a delivery dropped, and disconnects a client that stayed over its budget. */
-    const settle = (client: LiveClient, outcome: DeliveryOutcome, dropped: Map<string, number>) => {
-      if (outcome.dropped !== undefined) {
-        for (const event of outcome.dropped) {
-          const site = event.split("/")[0]!
-          dropped.set(site, (dropped.get(site) ?? 0) + 1)
-        }
-      }
-      if (outcome.disconnect) {
-        client.clear()
-        client.socket.disconnect(true)
-        runFork(Effect.zipRight(
-          Metric.increment(clientsDisconnected),
-          Effect.logWarning("client disconnected: over its byte budget for too long").pipe(
-            Effect.annotateLogs({ client: client.socket.id, budget_bytes: options.clientByteBudget })
-          )
-        ))
-      }
-    }
-
-    const countDropped = (dropped: Map<string, number>) =>
-      dropped.size === 0
-        ? Effect.void
-        : Effect.forEach(dropped, ([site, count]) => Metric.incrementBy(droppedFor(site), count), { discard: true })
-
-    /** Writes the batch to every client that gets any of its sites. */
-    const deliver = (batch: FrameBatch): Map<string, number> => {
-      const dropped = new Map<string, number>()
-      const now = Date.now()
-      for (const client of clients.values()) {
-        const outcome = client.deliver(batch, now)
-        if (outcome.dropped !== undefined || outcome.disconnect) settle(client, outcome, dropped)
-      }
-      return dropped
-    }
-
-    const encodeRecords = (records: Iterable<RadarRecord>) =>
-      Effect.suspend(() => {
-        const frames: Array<LiveFrame> = []
-        const sites: Array<string> = []
-        const refused: Array<Effect.Effect<void>> = []
-        for (const record of records) {
-          const built = livePacket(record)
-          if (Either.isLeft(built)) {
-            refused.push(
-              Effect.zipRight(Metric.increment(refusedFor(record.site)), Effect.logWarning(built.left.message)).pipe(
-                Effect.annotateLogs("site", record.site)
-              )
-            )
-            continue
+      /** Counts what a delivery dropped, and disconnects a client that stayed over its budget. */
+      const settle = (client: LiveClient, outcome: DeliveryOutcome, dropped: Map<string, number>) => {
+        if (outcome.dropped !== undefined) {
+          for (const event of outcome.dropped) {
+            const site = event.split("/")[0]!
+            dropped.set(site, (dropped.get(site) ?? 0) + 1)
           }
-          const packet = built.right
-          const frame = eventFrame(record.site, JSON.stringify(packet))
-          latest.set(record.site, { packet, frame })
-          history.add(record.site, packetTime(packet), record.receivedAt, frame)
-          frames.push(frame)
-          sites.push(record.site)
         }
-        return Effect.as(Effect.all(refused, { discard: true }), { frames, sites })
-      })
-
-    const step = (records: Iterable<RadarRecord>) =>
-      Effect.flatMap(encodeRecords(records), ({ frames, sites }) => {
-        if (frames.length === 0) return Effect.void
-        const dropped = deliver(new FrameBatch(frames, sites))
-        const now = Date.now()
-        const perSite = new Map<string, number>()
-        for (const site of sites) perSite.set(site, (perSite.get(site) ?? 0) + 1)
-        return Effect.all([
-          Effect.forEach(perSite, ([site, count]) => Metric.incrementBy(emittedFor(site), count), { discard: true }),
-          Effect.forEach(records, (record) =>
-            Metric.update(radarToEmitLatency, Math.max(0, now - record.receivedAt) / 1000), { discard: true }),
-          countDropped(dropped)
-        ], { discard: true })
-      })
-
-    // ---- requests ----
-
-    const send = (client: LiveClient, event: string, ack: Ack | undefined, response: unknown) =>
-      Effect.sync(() => (ack === undefined ? client.socket.emit(event, response) : ack(response)))
-
-    /** A short refusal, only if even that fits the client's budget. */
-    const refuse = (client: LiveClient, event: string, ack: Ack | undefined, reason: string) =>
-      Effect.zipRight(
-        Metric.increment(requestRefusedFor(event)),
-        client.canReply(REFUSAL_BYTES)
-          ? send(client, "request_error", ack, { ok: false, event, error: reason })
-          : Effect.void
-      )
-
-    /** Decodes a site list, its length checked first; undefined means "no list". */
-    const siteList = (payload: unknown, optional: boolean): Either.Either<ReadonlyArray<string> | undefined, string> => {
-      if (payload === undefined && optional) return Either.right(undefined)
-      const limit = knownSiteCount()
-      if (Array.isArray(payload) && payload.length > limit) return Either.left(`at most ${limit} sites`)
-      return Either.match(decodeSites(payload), {
-        onLeft: () => Either.left(SITES_EXPECTED),
-        onRight: (sites) => Either.right([...new Set(sites)])
-      })
-    }
-
-    const subscribedSites = (client: LiveClient): Array<string> => (client.sites === undefined ? [] : [...client.sites].sort())
-
-    const onSubscribe = (client: LiveClient, payload: unknown, ack: Ack | undefined) =>
-      Either.match(siteList(payload, false), {
-        onLeft: (reason) => refuse(client, "subscribe", ack, reason),
-        onRight: (sites) =>
-          Effect.suspend(() => {
-            const chosen = client.sites ?? new Set<string>()
-            for (const site of sites!) chosen.add(site)
-            // An empty list leaves the client as it was.
-            if (chosen.size > 0) client.sites = chosen
-            return ack === undefined ? Effect.void : send(client, "subscribe", ack, { ok: true, sites: subscribedSites(client) })
-          })
-      })
-
-    const onUnsubscribe = (client: LiveClient, payload: unknown, ack: Ack | undefined) =>
-      Either.match(siteList(payload, true), {
-        onLeft: (reason) => refuse(client, "unsubscribe", ack, reason),
-        onRight: (sites) =>
-          Effect.suspend(() => {
-            if (sites === undefined) client.sites = undefined
-            else if (client.sites !== undefined) {
-              for (const site of sites) client.sites.delete(site)
-              if (client.sites.size === 0) client.sites = undefined
-            }
-            return ack === undefined ? Effect.void : send(client, "unsubscribe", ack, { ok: true, sites: subscribedSites(client) })
-          })
-      })
-
-    const onLatest = (client: LiveClient, payload: unknown, ack: Ack | undefined) =>
-      Either.match(siteList(payload, true), {
-        onLeft: (reason) => refuse(client, "latest", ack, reason),
-        onRight: (sites) =>
-          Effect.suspend(() => {
-            // Without a list: the sites this client gets.
-            const wanted = sites ?? (client.sites !== undefined ? subscribedSites(client) : [...latest.keys()].sort())
-            const frames: Array<LiveFrame> = []
-            const sent: Array<string> = []
-            let bytes = 0
-            for (const site of wanted) {
-              const entry = latest.get(site)
-              if (entry === undefined) continue
-              frames.push(entry.frame)
-              sent.push(site)
-              bytes += entry.frame.bytes.length
-            }
-            if (!client.canReply(bytes)) return refuse(client, "latest", ack, "over this client's byte budget; try again later")
-            const dropped = new Map<string, number>()
-            settle(client, client.enqueue(frames, Date.now()), dropped)
-            return Effect.zipRight(
-              countDropped(dropped),
-              ack === undefined ? Effect.void : send(client, "latest", ack, { ok: true, sites: sent })
+        if (outcome.disconnect) {
+          client.clear()
+          client.socket.disconnect(true)
+          runFork(Effect.zipRight(
+            Metric.increment(clientsDisconnected),
+            Effect.logWarning("client disconnected: over its byte budget for too long").pipe(
+              Effect.annotateLogs({ client: client.socket.id, budget_bytes: options.clientByteBudget })
             )
-          })
-      })
+          ))
+        }
+      }
 
-    const radarsNow = Effect.flatMap(registry.snapshot, (statuses) =>
-      Effect.map(
-        hardware === undefined ? Effect.succeed(new Map()) : hardware.positions(statuses.keys()),
-        (positions) => radarList(statuses, (site) => table.byCode.get(site), (site) => positions.get(site))
-      ))
+      const countDropped = (dropped: Map<string, number>) =>
+        dropped.size === 0
+          ? Effect.void
+          : Effect.forEach(dropped, ([site, count]) => Metric.incrementBy(droppedFor(site), count), { discard: true })
 
-    const onRadars = (client: LiveClient, _payload: unknown, ack: Ack | undefined) =>
-      Effect.flatMap(radarsNow, (radars) => {
-        const json = JSON.stringify(radars)
-        if (!client.canReply(json.length)) return refuse(client, "radars", ack, "over this client's byte budget; try again later")
-        client.socket.emit("radars", new PreEncodedJson(json))
-        return ack === undefined ? Effect.void : send(client, "radars", ack, { ok: true, radars: radars.length })
-      })
+      /** Writes the batch to every client that gets any of its sites. */
+      const deliver = (batch: FrameBatch): Map<string, number> => {
+        const dropped = new Map<string, number>()
+        const now = Date.now()
+        for (const client of clients.values()) {
+          const outcome = client.deliver(batch, now)
+          if (outcome.dropped !== undefined || outcome.disconnect) settle(client, outcome, dropped)
+        }
+        return dropped
+      }
 
-    const onHistory = (client: LiveClient, payload: unknown, ack: Ack | undefined) =>
-      Either.match(checkHistoryRequest(payload, isKnownSite), {
-        onLeft: (error) => refuse(client, "history", ack, error.message),
-        onRight: ({ since, site }) =>
-          Effect.flatMap(history.query(site, since, options.maxHistoryReplyBytes), ({ entries, more }) => {
-            const parts = entries.map((entry) => frameJson(entry.frame))
-            const json = `{"ok":true,"site":${JSON.stringify(site)},"more":${more},"packets":[${parts.join(",")}]}`
-            if (!client.canReply(json.length)) {
-              return refuse(client, "history", ack, "over this client's byte budget; try again later")
+      const encodeRecords = (records: Iterable<RadarRecord>) =>
+        Effect.suspend(() => {
+          const frames: Array<LiveFrame> = []
+          const sites: Array<string> = []
+          const refused: Array<Effect.Effect<void>> = []
+          for (const record of records) {
+            const built = livePacket(record)
+            if (Either.isLeft(built)) {
+              refused.push(
+                Effect.zipRight(Metric.increment(refusedFor(record.site)), Effect.logWarning(built.left.message)).pipe(
+                  Effect.annotateLogs("site", record.site)
+                )
+              )
+              continue
             }
-            return send(client, "history", ack, new PreEncodedJson(json))
-          })
-      })
+            const packet = built.right
+            const frame = eventFrame(record.site, JSON.stringify(packet))
+            latest.set(record.site, { packet, frame })
+            history.add(record.site, packetTime(packet), record.receivedAt, frame)
+            frames.push(frame)
+            sites.push(record.site)
+          }
+          return Effect.as(Effect.all(refused, { discard: true }), { frames, sites })
+        })
 
-    const handlers: ReadonlyArray<
-      readonly [string, (client: LiveClient, payload: unknown, ack: Ack | undefined) => Effect.Effect<void>]
-    > = [
-      ["subscribe", onSubscribe],
-      ["unsubscribe", onUnsubscribe],
-      ["latest", onLatest],
-      ["radars", onRadars],
-      ["history", onHistory]
-    ]
+      const step = (records: Iterable<RadarRecord>) =>
+        Effect.flatMap(encodeRecords(records), ({ frames, sites }) => {
+          if (frames.length === 0) return Effect.void
+          const dropped = deliver(new FrameBatch(frames, sites))
+          const now = Date.now()
+          const perSite = new Map<string, number>()
+          for (const site of sites) perSite.set(site, (perSite.get(site) ?? 0) + 1)
+          return Effect.all([
+            Effect.forEach(perSite, ([site, count]) => Metric.incrementBy(emittedFor(site), count), { discard: true }),
+            Effect.forEach(
+              records,
+              (record) => Metric.update(radarToEmitLatency, Math.max(0, now - record.receivedAt) / 1000),
+              { discard: true }
+            ),
+            countDropped(dropped)
+          ], { discard: true })
+        })
 
-    // Socket.IO calls these outside any fiber; each request runs as its own
-    // effect, so a failure is logged for that client and never thrown into
-    // Socket.IO's event emitter (which would end the process).
-    const onConnection = (socket: Socket) => {
-      const client = new LiveClient(socket, limits, Date.now())
-      clients.set(socket.id, client)
-      runFork(Metric.set(socketClients, clients.size))
-      socket.on("disconnect", () => {
-        client.clear()
-        clients.delete(socket.id)
-        runFork(Metric.set(socketClients, clients.size))
-      })
-      for (const [event, handle] of handlers) {
-        socket.on(event, (...args: Array<unknown>) => {
-          const { ack, payload } = requestOf(args)
-          const request = client.allowRequest(Date.now())
-            ? handle(client, payload, ack)
-            : refuse(client, event, ack, `too many requests: at most ${options.requestsPerSecond} a second`)
-          runFork(request.pipe(Effect.annotateLogs({ client: socket.id, event })))
+      // ---- requests ----
+
+      const send = (client: LiveClient, event: string, ack: Ack | undefined, response: unknown) =>
+        Effect.sync(() => (ack === undefined ? client.socket.emit(event, response) : ack(response)))
+
+      /** A short refusal, only if even that fits the client's budget. */
+      const refuse = (client: LiveClient, event: string, ack: Ack | undefined, reason: string) =>
+        Effect.zipRight(
+          Metric.increment(requestRefusedFor(event)),
+          client.canReply(REFUSAL_BYTES)
+            ? send(client, "request_error", ack, { ok: false, event, error: reason })
+            : Effect.void
+        )
+
+      /** Decodes a site list, its length checked first; undefined means "no list". */
+      const siteList = (
+        payload: unknown,
+        optional: boolean
+      ): Either.Either<ReadonlyArray<string> | undefined, string> => {
+        if (payload === undefined && optional) return Either.right(undefined)
+        const limit = knownSiteCount()
+        if (Array.isArray(payload) && payload.length > limit) return Either.left(`at most ${limit} sites`)
+        return Either.match(decodeSites(payload), {
+          onLeft: () => Either.left(SITES_EXPECTED),
+          onRight: (sites) => Either.right([...new Set(sites)])
         })
       }
-    }
-    yield* Effect.acquireRelease(
-      Effect.sync(() => io.on("connection", onConnection)),
-      () => Effect.sync(() => io.off("connection", onConnection))
-    )
 
-    const records = yield* hub.subscribe(LIVE_FEED_CONSUMER, options.consumerCapacity)
-    const gather: Effect.Effect<Iterable<RadarRecord>> = options.coalesceMs > 0
-      ? Effect.flatMap(Queue.takeBetween(records, 1, MAX_EMIT_BATCH), (first) =>
-        first.length >= MAX_EMIT_BATCH
-          ? Effect.succeed(first)
-          : Effect.sleep(options.coalesceMs).pipe(
-            Effect.zipRight(Queue.takeUpTo(records, MAX_EMIT_BATCH - first.length)),
-            Effect.map((rest): Iterable<RadarRecord> => [...first, ...rest])
-          ))
-      : Queue.takeBetween(records, 1, MAX_EMIT_BATCH)
-    // After each step the event loop gets a turn: radar sockets, requests and
-    // write completions run between steps.
-    yield* gather.pipe(
-      Effect.flatMap(step),
-      // A defect in one step (a bug, a socket throwing) must not end the feed for everybody.
-      Effect.catchAllCause((cause) => Effect.logError("live feed step failed", cause)),
-      Effect.zipRight(turnOfEventLoop),
-      Effect.forever,
-      Effect.forkScoped
-    )
+      const subscribedSites = (
+        client: LiveClient
+      ): Array<string> => (client.sites === undefined ? [] : [...client.sites].sort())
 
-    return {
-      emitSiteEvent: Effect.fn("LiveFeed.emitSiteEvent")(function*(site: string, event: string, payload: unknown) {
-        const dropped = deliver(new FrameBatch([eventFrame(event, JSON.stringify(payload))], [site]))
-        yield* countDropped(dropped)
-      }),
-      clientCount: Effect.sync(() => clients.size),
-      latestPackets: Effect.sync((): ReadonlyMap<string, LivePacket> =>
-        new Map([...latest].map(([site, entry]) => [site, entry.packet]))
-      ),
-      clientBacklogs: Effect.sync((): ReadonlyMap<string, number> =>
-        new Map([...clients].map(([id, client]) => [id, client.queuedBytes()]))
+      const onSubscribe = (client: LiveClient, payload: unknown, ack: Ack | undefined) =>
+        Either.match(siteList(payload, false), {
+          onLeft: (reason) => refuse(client, "subscribe", ack, reason),
+          onRight: (sites) =>
+            Effect.suspend(() => {
+              const chosen = client.sites ?? new Set<string>()
+              for (const site of sites!) chosen.add(site)
+              // An empty list leaves the client as it was.
+              if (chosen.size > 0) client.sites = chosen
+              return ack === undefined
+                ? Effect.void
+                : send(client, "subscribe", ack, { ok: true, sites: subscribedSites(client) })
+            })
+        })
+
+      const onUnsubscribe = (client: LiveClient, payload: unknown, ack: Ack | undefined) =>
+        Either.match(siteList(payload, true), {
+          onLeft: (reason) => refuse(client, "unsubscribe", ack, reason),
+          onRight: (sites) =>
+            Effect.suspend(() => {
+              if (sites === undefined) client.sites = undefined
+              else if (client.sites !== undefined) {
+                for (const site of sites) client.sites.delete(site)
+                if (client.sites.size === 0) client.sites = undefined
+              }
+              return ack === undefined
+                ? Effect.void
+                : send(client, "unsubscribe", ack, { ok: true, sites: subscribedSites(client) })
+            })
+        })
+
+      const onLatest = (client: LiveClient, payload: unknown, ack: Ack | undefined) =>
+        Either.match(siteList(payload, true), {
+          onLeft: (reason) => refuse(client, "latest", ack, reason),
+          onRight: (sites) =>
+            Effect.suspend(() => {
+              // Without a list: the sites this client gets.
+              const wanted = sites ?? (client.sites !== undefined ? subscribedSites(client) : [...latest.keys()].sort())
+              const frames: Array<LiveFrame> = []
+              const sent: Array<string> = []
+              let bytes = 0
+              for (const site of wanted) {
+                const entry = latest.get(site)
+                if (entry === undefined) continue
+                frames.push(entry.frame)
+                sent.push(site)
+                bytes += entry.frame.bytes.length
+              }
+              if (!client.canReply(bytes)) {
+                return refuse(client, "latest", ack, "over this client's byte budget; try again later")
+              }
+              const dropped = new Map<string, number>()
+              settle(client, client.enqueue(frames, Date.now()), dropped)
+              return Effect.zipRight(
+                countDropped(dropped),
+                ack === undefined ? Effect.void : send(client, "latest", ack, { ok: true, sites: sent })
+              )
+            })
+        })
+
+      const radarsNow = Effect.flatMap(registry.snapshot, (statuses) =>
+        Effect.map(
+          hardware === undefined ? Effect.succeed(new Map()) : hardware.positions(statuses.keys()),
+          (positions) => radarList(statuses, (site) => table.byCode.get(site), (site) => positions.get(site))
+        ))
+
+      const onRadars = (client: LiveClient, _payload: unknown, ack: Ack | undefined) =>
+        Effect.flatMap(radarsNow, (radars) => {
+          const json = JSON.stringify(radars)
+          if (!client.canReply(json.length)) {
+            return refuse(client, "radars", ack, "over this client's byte budget; try again later")
+          }
+          client.socket.emit("radars", new PreEncodedJson(json))
+          return ack === undefined ? Effect.void : send(client, "radars", ack, { ok: true, radars: radars.length })
+        })
+
+      const onHistory = (client: LiveClient, payload: unknown, ack: Ack | undefined) =>
+        Either.match(checkHistoryRequest(payload, isKnownSite), {
+          onLeft: (error) => refuse(client, "history", ack, error.message),
+          onRight: ({ since, site }) =>
+            Effect.flatMap(history.query(site, since, options.maxHistoryReplyBytes), ({ entries, more }) => {
+              const parts = entries.map((entry) => frameJson(entry.frame))
+              const json = `{"ok":true,"site":${JSON.stringify(site)},"more":${more},"packets":[${parts.join(",")}]}`
+              if (!client.canReply(json.length)) {
+                return refuse(client, "history", ack, "over this client's byte budget; try again later")
+              }
+              return send(client, "history", ack, new PreEncodedJson(json))
+            })
+        })
+
+      const handlers: ReadonlyArray<
+        readonly [string, (client: LiveClient, payload: unknown, ack: Ack | undefined) => Effect.Effect<void>]
+      > = [
+        ["subscribe", onSubscribe],
+        ["unsubscribe", onUnsubscribe],
+        ["latest", onLatest],
+        ["radars", onRadars],
+        ["history", onHistory]
+      ]
+
+      // Socket.IO calls these outside any fiber; each request runs as its own
+      // effect, so a failure is logged for that client and never thrown into
+      // Socket.IO's event emitter (which would end the process).
+      const onConnection = (socket: Socket) => {
+        const client = new LiveClient(socket, limits, Date.now())
+        clients.set(socket.id, client)
+        runFork(Metric.set(socketClients, clients.size))
+        socket.on("disconnect", () => {
+          client.clear()
+          clients.delete(socket.id)
+          runFork(Metric.set(socketClients, clients.size))
+        })
+        for (const [event, handle] of handlers) {
+          socket.on(event, (...args: Array<unknown>) => {
+            const { ack, payload } = requestOf(args)
+            const request = client.allowRequest(Date.now())
+              ? handle(client, payload, ack)
+              : refuse(client, event, ack, `too many requests: at most ${options.requestsPerSecond} a second`)
+            runFork(request.pipe(Effect.annotateLogs({ client: socket.id, event })))
+          })
+        }
+      }
+      yield* Effect.acquireRelease(
+        Effect.sync(() => io.on("connection", onConnection)),
+        () => Effect.sync(() => io.off("connection", onConnection))
       )
+
+      const records = yield* hub.subscribe(LIVE_FEED_CONSUMER, options.consumerCapacity)
+      const gather: Effect.Effect<Iterable<RadarRecord>> = options.coalesceMs > 0
+        ? Effect.flatMap(Queue.takeBetween(records, 1, MAX_EMIT_BATCH), (first) =>
+          first.length >= MAX_EMIT_BATCH
+            ? Effect.succeed(first)
+            : Effect.sleep(options.coalesceMs).pipe(
+              Effect.zipRight(Queue.takeUpTo(records, MAX_EMIT_BATCH - first.length)),
+              Effect.map((rest): Iterable<RadarRecord> => [...first, ...rest])
+            ))
+        : Queue.takeBetween(records, 1, MAX_EMIT_BATCH)
+      // After each step the event loop gets a turn: radar sockets, requests and
+      // write completions run between steps.
+      yield* gather.pipe(
+        Effect.flatMap(step),
+        // A defect in one step (a bug, a socket throwing) must not end the feed for everybody.
+        Effect.catchAllCause((cause) => Effect.logError("live feed step failed", cause)),
+        Effect.zipRight(turnOfEventLoop),
+        Effect.forever,
+        Effect.forkScoped
+      )
+
+      return {
+        emitSiteEvent: Effect.fn("LiveFeed.emitSiteEvent")(function*(site: string, event: string, payload: unknown) {
+          const dropped = deliver(new FrameBatch([eventFrame(event, JSON.stringify(payload))], [site]))
+          yield* countDropped(dropped)
+        }),
+        clientCount: Effect.sync(() => clients.size),
+        latestPackets: Effect.sync((): ReadonlyMap<string, LivePacket> =>
+          new Map([...latest].map(([site, entry]) => [site, entry.packet]))
+        ),
+        clientBacklogs: Effect.sync((): ReadonlyMap<string, number> =>
+          new Map([...clients].map(([id, client]) => [id, client.queuedBytes()]))
+        )
+      }
     }
-  })
+  )
 
 export class LiveFeed extends Context.Tag("superdarn-hub/LiveFeed")<LiveFeed, LiveFeedService>() {
   static readonly layer = (options: Partial<LiveFeedOptions> = {}) =>

@@ -53,7 +53,8 @@ const IntegerIn = (min: number, max: number, what: string) =>
     Schema.annotations(expected(what))
   )
 
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/
 
 /**
  * A host name, an IPv4 address, or an IPv6 address bare (`::1`) or in
@@ -67,7 +68,9 @@ const Host = Schema.transformOrFail(Schema.String, Schema.String, {
     if (inner.includes(":")) {
       return net.isIPv6(inner) ? ParseResult.succeed(inner) : ParseResult.fail(new ParseResult.Type(ast, text))
     }
-    return inner === text && HOST_NAME.test(text) ? ParseResult.succeed(text) : ParseResult.fail(new ParseResult.Type(ast, text))
+    return inner === text && HOST_NAME.test(text)
+      ? ParseResult.succeed(text)
+      : ParseResult.fail(new ParseResult.Type(ast, text))
   },
   encode: (host) => ParseResult.succeed(net.isIPv6(host) ? `[${host}]` : host)
 }).annotations(expected("must be a host name or IP address (IPv6 as ::1 or [::1])"))
@@ -118,7 +121,11 @@ export const duplicateKeys = (text: string): Array<string> => {
     if (c === "\n") line++
     if (c === "{") {
       const parent = stack[stack.length - 1]
-      const path = parent === undefined || lastKey === undefined ? "" : parent.path === "" ? lastKey : `${parent.path}.${lastKey}`
+      const path = parent === undefined || lastKey === undefined
+        ? ""
+        : parent.path === ""
+        ? lastKey
+        : `${parent.path}.${lastKey}`
       stack.push({ keys: new Map(), path })
       lastKey = undefined
     } else if (c === "[") {

@@ -48,10 +48,12 @@ export const eventFrame = (event: string, json: string): LiveFrame => {
 }
 
 /** The payload's JSON text. */
-export const frameJson = (frame: LiveFrame): string => frame.bytes.toString("utf8", frame.jsonStart, frame.bytes.length - 1)
+export const frameJson = (frame: LiveFrame): string =>
+  frame.bytes.toString("utf8", frame.jsonStart, frame.bytes.length - 1)
 
 /** The payload's JSON bytes (a view, no copy). */
-export const frameJsonBytes = (frame: LiveFrame): Buffer => frame.bytes.subarray(frame.jsonStart, frame.bytes.length - 1)
+export const frameJsonBytes = (frame: LiveFrame): Buffer =>
+  frame.bytes.subarray(frame.jsonStart, frame.bytes.length - 1)
 
 /** The Socket.IO packet text (`2[...]`) that Engine.IO sends over polling. */
 export const frameSocketIoText = (frame: LiveFrame): string => frame.bytes.toString("utf8", frame.headerBytes + 1)

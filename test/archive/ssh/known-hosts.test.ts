@@ -1,6 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { createHmac } from "node:crypto"
-import { hostKeyAlgorithms, knownHostsFor, parseKnownHosts, patternsMatch, verifyHostKey } from "../../../src/archive/sources/ssh/known-hosts.js"
+import {
+  hostKeyAlgorithms,
+  knownHostsFor,
+  parseKnownHosts,
+  patternsMatch,
+  verifyHostKey
+} from "../../../src/archive/sources/ssh/known-hosts.js"
 
 const ED25519 = "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
 const OTHER = "AAAAC3NzaC1lZDI1NTE5AAAAIBvZp5l0ZfY7Kk8Z0dQn8iE2v8WQmJt1c2pT9mF3xQ2a"

@@ -8,6 +8,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { runCollection } from "../../../src/archive/collection.js"
+import { describeWithSshd, Sshd } from "../../support/sshd.js"
 import {
   bzip2,
   configJson,
@@ -21,7 +22,6 @@ import {
   writeSourceFile
 } from "../archive-fixture.js"
 import type { ArchiveTree } from "../archive-fixture.js"
-import { describeWithSshd, Sshd } from "../../support/sshd.js"
 import { listRemote, remoteDir, sha1 } from "./remote-tree.js"
 import { HASH_OF, sourceJson, stageRemote } from "./ssh-institution.js"
 import type { SshKind } from "./ssh-institution.js"
@@ -43,7 +43,11 @@ describeWithSshd("SSH sources in the collector pipeline", [["rsync", "rsync"]], 
         const tree = yield* scopedTree
         const dir = remoteDir(server, `${kind}-collect`)
         const files = stageRemote(kind, dir, kind)
-        const report = yield* collect(tree, { source: sourceJson(kind, server, dir), hash: HASH_OF[kind], disposition: "delete" })
+        const report = yield* collect(tree, {
+          source: sourceJson(kind, server, dir),
+          hash: HASH_OF[kind],
+          disposition: "delete"
+        })
         expect(report.files.map((file) => file.kind)).toEqual(["archived", "archived"])
         expect(archivedNames(tree)).toEqual([...files.keys()].sort())
         for (const file of listArchive(tree.archiveRoot)) {
@@ -76,7 +80,11 @@ describeWithSshd("SSH sources in the collector pipeline", [["rsync", "rsync"]], 
         const dir = remoteDir(server, `${kind}-move`)
         stageRemote(kind, dir, kind)
         const before = listRemote(dir)
-        const report = yield* collect(tree, { source: sourceJson(kind, server, dir), hash: HASH_OF[kind], disposition: "move:sent" })
+        const report = yield* collect(tree, {
+          source: sourceJson(kind, server, dir),
+          hash: HASH_OF[kind],
+          disposition: "move:sent"
+        })
         expect(report.tidied).toBe(2)
         expect(listRemote(path.join(dir, "sent"))).toEqual(before)
         expect(listRemote(dir)).toEqual(["sent"])
@@ -91,7 +99,11 @@ describeWithSshd("SSH sources in the collector pipeline", [["rsync", "rsync"]], 
         writeSourceFile(dir, bad, bzip2(content("bad")))
         if (kind === "sftp-sidecar") writeSourceFile(dir, `${bad}.sha1`, Buffer.from(sha1(bzip2(content("bad")))))
         const before = listRemote(dir)
-        const report = yield* collect(tree, { source: sourceJson(kind, server, dir), hash: HASH_OF[kind], disposition: "delete" })
+        const report = yield* collect(tree, {
+          source: sourceJson(kind, server, dir),
+          hash: HASH_OF[kind],
+          disposition: "delete"
+        })
         expect(report.files.map((file) => file.kind)).toEqual(["refused"])
         expect(report.digest.items.map((item) => item.kind)).toContain("refused")
         expect(archivedNames(tree)).toEqual([])
@@ -108,7 +120,11 @@ describeWithSshd("SSH sources in the collector pipeline", [["rsync", "rsync"]], 
       const [changed] = [...files.keys()]
       // Rewritten after its sidecar was made, like a file changing mid-transfer.
       writeSourceFile(dir, changed!, bzip2(content("rewritten")))
-      const report = yield* collect(tree, { source: sourceJson("sftp-sidecar", server, dir), hash: "sidecar", disposition: "delete" })
+      const report = yield* collect(tree, {
+        source: sourceJson("sftp-sidecar", server, dir),
+        hash: "sidecar",
+        disposition: "delete"
+      })
       const outcome = report.files.find((file) => file.name === changed)
       expect(outcome?.kind).toBe("failed")
       expect(archivedNames(tree)).toEqual([...files.keys()].filter((name) => name !== changed))

@@ -9,9 +9,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { SshConnectionSettings } from "../../../src/layers/archive/config/ssh-settings.js"
-import type { SshdServer } from "../../support/sshd.js"
 import { fixturePath } from "../../support/fixtures.js"
-
+import type { SshdServer } from "../../support/sshd.js"
 
 export const fixture = (name: string): Buffer => fs.readFileSync(fixturePath(name))
 
@@ -55,8 +54,7 @@ export const bigFile = (bytes: number): Buffer => {
   return buffer
 }
 
-export const listRemote = (dir: string): ReadonlyArray<string> =>
-  fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []
+export const listRemote = (dir: string): ReadonlyArray<string> => fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []
 
 /** Connection settings for the test server, with short timeouts and backoff. */
 export const connectionFields = (server: SshdServer, overrides: Record<string, unknown> = {}) => ({

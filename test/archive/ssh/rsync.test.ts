@@ -4,16 +4,34 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import type { SourceError } from "../../../src/archive/source.js"
 import { rsyncFailure } from "../../../src/archive/sources/ssh/rsync-exit-codes.js"
-import { parseListOnly, parseTransferLine, remoteShellWord, rsyncSource } from "../../../src/archive/sources/ssh/rsync.js"
+import {
+  parseListOnly,
+  parseTransferLine,
+  remoteShellWord,
+  rsyncSource
+} from "../../../src/archive/sources/ssh/rsync.js"
 import { RsyncSourceConfig } from "../../../src/layers/archive/config/rsync-source.js"
 import { childPids, describeWithSshd, Sshd } from "../../support/sshd.js"
 import type { SshdServer } from "../../support/sshd.js"
-import { bigFile, connectionFields, listRemote, radarFiles, remoteDir, sha1, sha1OfFile, workDir, writeRemote } from "./remote-tree.js"
+import {
+  bigFile,
+  connectionFields,
+  listRemote,
+  radarFiles,
+  remoteDir,
+  sha1,
+  sha1OfFile,
+  workDir,
+  writeRemote
+} from "./remote-tree.js"
 
 const settingsFor = (server: SshdServer, dir: string, overrides: Record<string, unknown> = {}) =>
   Schema.decodeUnknownSync(RsyncSourceConfig)({ kind: "rsync", remoteDir: dir, ...connectionFields(server, overrides) })
 
-const localDir = Effect.acquireRelease(Effect.sync(workDir), (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
+const localDir = Effect.acquireRelease(
+  Effect.sync(workDir),
+  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+)
 
 const failureOf = <A>(exit: Exit.Exit<A, SourceError>): SourceError => {
   if (Exit.isSuccess(exit) || exit.cause._tag !== "Fail") throw new Error(`expected a SourceError, got ${String(exit)}`)
@@ -22,17 +40,32 @@ const failureOf = <A>(exit: Exit.Exit<A, SourceError>): SourceError => {
 
 describe("rsync exit codes", () => {
   it("a dropped connection is retried now; a usage error never", () => {
-    expect(rsyncFailure(12, "rsync: connection unexpectedly closed")).toMatchObject({ retryable: true, connectionLost: true })
-    expect(rsyncFailure(30, "rsync error: timeout in data send/receive")).toMatchObject({ retryable: true, connectionLost: true })
+    expect(rsyncFailure(12, "rsync: connection unexpectedly closed")).toMatchObject({
+      retryable: true,
+      connectionLost: true
+    })
+    expect(rsyncFailure(30, "rsync error: timeout in data send/receive")).toMatchObject({
+      retryable: true,
+      connectionLost: true
+    })
     expect(rsyncFailure(1, "rsync: --bogus: unknown option")).toMatchObject({ retryable: false, connectionLost: false })
-    expect(rsyncFailure(23, "rsync: send_files failed to open")).toMatchObject({ retryable: true, connectionLost: false })
+    expect(rsyncFailure(23, "rsync: send_files failed to open")).toMatchObject({
+      retryable: true,
+      connectionLost: false
+    })
     expect(rsyncFailure(99, "")).toMatchObject({ meaning: "unknown exit status", retryable: true })
   })
   it("ssh refusals are permanent whatever the status", () => {
-    expect(rsyncFailure(255, "Host key verification failed.")).toMatchObject({ retryable: false, connectionLost: false })
+    expect(rsyncFailure(255, "Host key verification failed.")).toMatchObject({
+      retryable: false,
+      connectionLost: false
+    })
     expect(rsyncFailure(255, "root@h: Permission denied (publickey).")).toMatchObject({ retryable: false })
     expect(rsyncFailure(12, "bash: line 1: rsync: command not found")).toMatchObject({ retryable: false })
-    expect(rsyncFailure(255, "ssh: connect to host h port 22: Connection refused")).toMatchObject({ retryable: true, connectionLost: true })
+    expect(rsyncFailure(255, "ssh: connect to host h port 22: Connection refused")).toMatchObject({
+      retryable: true,
+      connectionLost: true
+    })
   })
 })
 
@@ -46,7 +79,12 @@ describe("rsync output parsing", () => {
       "drwxr-xr-x           4096 2024/03/01 00:00:00 backup"
     ].join("\n")
     expect(parseListOnly(listing)).toEqual([
-      { name: "20240301.0000.00.kod.c.rawacf.bz2", size: 71445, mtimeMs: Date.UTC(2024, 2, 1, 2, 3, 4), sha1: undefined },
+      {
+        name: "20240301.0000.00.kod.c.rawacf.bz2",
+        size: 71445,
+        mtimeMs: Date.UTC(2024, 2, 1, 2, 3, 4),
+        sha1: undefined
+      },
       { name: "odd\nname", size: 5, mtimeMs: Date.UTC(2024, 2, 1, 2, 3, 4), sha1: undefined }
     ])
   })
@@ -142,7 +180,11 @@ describeWithSshd("rsync source against a real sshd", [["rsync", "rsync"]], (it) 
   it.scoped("delete and move run after the transfer, only on the archived names; leave touches nothing", () =>
     Effect.gen(function*() {
       const server = yield* Sshd
-      const dirs = { delete: remoteDir(server, "delete"), move: remoteDir(server, "move"), leave: remoteDir(server, "leave") }
+      const dirs = {
+        delete: remoteDir(server, "delete"),
+        move: remoteDir(server, "move"),
+        leave: remoteDir(server, "leave")
+      }
       for (const dir of Object.values(dirs)) writeRemote(dir, radarFiles)
       const rawacf = radarFiles.filter((file) => file.name.includes("rawacf")).map((file) => file.name).sort()
       const rest = ["20240301.0000.00.bks.a.fitacf.bz2"]
@@ -171,8 +213,13 @@ describeWithSshd("rsync source against a real sshd", [["rsync", "rsync"]], (it) 
       const server = yield* Sshd
       const dir = remoteDir(server, "hostkey")
       const knownHosts = path.join(server.dir, "known_hosts.rsync-wrong")
-      fs.writeFileSync(knownHosts, `[127.0.0.1]:${server.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n`)
-      const failure = failureOf(yield* Effect.exit(rsyncSource(settingsFor(server, dir, { knownHostsPath: knownHosts })).open))
+      fs.writeFileSync(
+        knownHosts,
+        `[127.0.0.1]:${server.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n`
+      )
+      const failure = failureOf(
+        yield* Effect.exit(rsyncSource(settingsFor(server, dir, { knownHostsPath: knownHosts })).open)
+      )
       expect(failure).toMatchObject({ operation: "connect", retryable: false })
       expect(failure.reason).toMatch(/host key|Host key verification failed/i)
     }))

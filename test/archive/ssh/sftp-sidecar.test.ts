@@ -3,18 +3,35 @@ import { Effect, Exit, Option, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { SourceError } from "../../../src/archive/source.js"
+import { parseSidecar } from "../../../src/archive/sources/sidecar.js"
 import { sftpSidecarSource } from "../../../src/archive/sources/ssh/sftp-sidecar.js"
 import { SftpSidecarSourceConfig } from "../../../src/layers/archive/config/sftp-sidecar-source.js"
-import { parseSidecar } from "../../../src/archive/sources/sidecar.js"
 import { describeWithSshd, Sshd } from "../../support/sshd.js"
 import type { SshdServer } from "../../support/sshd.js"
 import { recordLogs } from "./record-logs.js"
-import { bigFile, connectionFields, listRemote, radarFiles, remoteDir, sha1, sha1OfFile, workDir, writeRemote } from "./remote-tree.js"
+import {
+  bigFile,
+  connectionFields,
+  listRemote,
+  radarFiles,
+  remoteDir,
+  sha1,
+  sha1OfFile,
+  workDir,
+  writeRemote
+} from "./remote-tree.js"
 
 const settingsFor = (server: SshdServer, dir: string, overrides: Record<string, unknown> = {}) =>
-  Schema.decodeUnknownSync(SftpSidecarSourceConfig)({ kind: "sftp-sidecar", remoteDir: dir, ...connectionFields(server, overrides) })
+  Schema.decodeUnknownSync(SftpSidecarSourceConfig)({
+    kind: "sftp-sidecar",
+    remoteDir: dir,
+    ...connectionFields(server, overrides)
+  })
 
-const localDir = Effect.acquireRelease(Effect.sync(workDir), (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
+const localDir = Effect.acquireRelease(
+  Effect.sync(workDir),
+  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+)
 
 /** Files as Leicester publishes them: each with `sha1sum` output beside it. */
 const writeWithSidecars = (dir: string, files: ReadonlyArray<{ readonly name: string; readonly bytes: Buffer }>) => {
@@ -131,10 +148,13 @@ describeWithSshd("sftp-sidecar source against a real sshd", [], (it) => {
       const dir = remoteDir(server, "refuse")
       const names = ["20240301.0000.00.lyr..rawacf.bz2", "20240301.0000.00.lyr.a.rawacf.bz2\n"]
       // Bare-hash sidecars: sha1sum output cannot carry a newline in a name.
-      writeRemote(dir, names.flatMap((name) => [
-        { name, bytes: Buffer.from(name) },
-        { name: `${name}.sha1`, bytes: Buffer.from(sha1(Buffer.from(name))) }
-      ]))
+      writeRemote(
+        dir,
+        names.flatMap((name) => [
+          { name, bytes: Buffer.from(name) },
+          { name: `${name}.sha1`, bytes: Buffer.from(sha1(Buffer.from(name))) }
+        ])
+      )
       const work = yield* localDir
       const session = yield* sftpSidecarSource(settingsFor(server, dir)).open
       const listed = yield* session.list

@@ -7,8 +7,8 @@ import * as path from "node:path"
 import type { SourceError } from "../../../src/archive/source.js"
 import { execCommand, openSshLink } from "../../../src/archive/sources/ssh/ssh-connection.js"
 import { shellQuote, unsafeRemoteName } from "../../../src/archive/sources/ssh/ssh-remote-name.js"
-import { SshShellSourceConfig } from "../../../src/layers/archive/config/ssh-shell-source.js"
 import { sshShellSource } from "../../../src/archive/sources/ssh/ssh-shell.js"
+import { SshShellSourceConfig } from "../../../src/layers/archive/config/ssh-shell-source.js"
 import { describeWithSshd, Sshd } from "../../support/sshd.js"
 import type { SshdServer } from "../../support/sshd.js"
 import { connectionFields, decodeConnection, remoteDir } from "./remote-tree.js"
@@ -52,7 +52,8 @@ describeWithSshd("SSH connection against a real sshd", [], (it) => {
     Effect.gen(function*() {
       const server = yield* Sshd
       const link = yield* openSshLink("test", decodeConnection(connectionFields(server)))
-      const result = yield* link.run("list", undefined, (connection) => execCommand(connection, "printf 'a\\0b'; echo err >&2; exit 3"))
+      const result = yield* link.run("list", undefined, (connection) =>
+        execCommand(connection, "printf 'a\\0b'; echo err >&2; exit 3"))
       expect(result).toEqual({ exitCode: 3, stdout: Buffer.from("a\0b"), stderr: "err\n" })
     }))
 
@@ -75,7 +76,9 @@ describeWithSshd("SSH connection against a real sshd", [], (it) => {
         "wrong",
         `[127.0.0.1]:${server.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n`
       )
-      const failure = failureOf(yield* Effect.exit(openSshLink("vt", decodeConnection(connectionFields(server, { knownHostsPath: file })))))
+      const failure = failureOf(
+        yield* Effect.exit(openSshLink("vt", decodeConnection(connectionFields(server, { knownHostsPath: file }))))
+      )
       expect(failure).toMatchObject({ source: "vt", operation: "connect", retryable: false })
       expect(failure.reason).toMatch(/does not match/)
     }))
@@ -84,10 +87,14 @@ describeWithSshd("SSH connection against a real sshd", [], (it) => {
     Effect.gen(function*() {
       const server = yield* Sshd
       const file = knownHostsFile(server, "other-host", `other.example ${server.hostPublicKey}\n`)
-      const failure = failureOf(yield* Effect.exit(openSshLink("vt", decodeConnection(connectionFields(server, { knownHostsPath: file })))))
+      const failure = failureOf(
+        yield* Effect.exit(openSshLink("vt", decodeConnection(connectionFields(server, { knownHostsPath: file }))))
+      )
       expect(failure).toMatchObject({ operation: "connect", retryable: false })
       expect(failure.reason).toMatch(/no host key/)
-      const insecure = decodeConnection(connectionFields(server, { knownHostsPath: file, insecureSkipHostKeyCheck: true }))
+      const insecure = decodeConnection(
+        connectionFields(server, { knownHostsPath: file, insecureSkipHostKeyCheck: true })
+      )
       const link = yield* openSshLink("vt", insecure)
       expect((yield* link.run("list", undefined, (connection) => execCommand(connection, "true"))).exitCode).toBe(0)
     }))
@@ -97,7 +104,9 @@ describeWithSshd("SSH connection against a real sshd", [], (it) => {
       const server = yield* Sshd
       const stranger = path.join(server.dir, "stranger_ed25519")
       if (!fs.existsSync(stranger)) execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", stranger])
-      const failure = failureOf(yield* Effect.exit(openSshLink("vt", decodeConnection(connectionFields(server, { privateKeyPath: stranger })))))
+      const failure = failureOf(
+        yield* Effect.exit(openSshLink("vt", decodeConnection(connectionFields(server, { privateKeyPath: stranger }))))
+      )
       expect(failure).toMatchObject({ operation: "connect", retryable: false })
       expect(failure.reason).toMatch(/refused the key/)
     }))
@@ -105,10 +114,18 @@ describeWithSshd("SSH connection against a real sshd", [], (it) => {
   it.scoped("a missing key file or known_hosts file is named in a permanent failure", () =>
     Effect.gen(function*() {
       const server = yield* Sshd
-      const noKey = failureOf(yield* Effect.exit(openSshLink("vt", decodeConnection(connectionFields(server, { privateKeyPath: "/nonexistent/id" })))))
+      const noKey = failureOf(
+        yield* Effect.exit(
+          openSshLink("vt", decodeConnection(connectionFields(server, { privateKeyPath: "/nonexistent/id" })))
+        )
+      )
       expect(noKey).toMatchObject({ operation: "connect", retryable: false })
       expect(noKey.reason).toContain("/nonexistent/id")
-      const noHosts = failureOf(yield* Effect.exit(openSshLink("vt", decodeConnection(connectionFields(server, { knownHostsPath: "/nonexistent/kh" })))))
+      const noHosts = failureOf(
+        yield* Effect.exit(
+          openSshLink("vt", decodeConnection(connectionFields(server, { knownHostsPath: "/nonexistent/kh" })))
+        )
+      )
       expect(noHosts.reason).toContain("/nonexistent/kh")
     }))
 
@@ -116,7 +133,9 @@ describeWithSshd("SSH connection against a real sshd", [], (it) => {
     Effect.gen(function*() {
       const server = yield* Sshd
       // Port 1 on loopback: nothing listens there and connecting is refused at once.
-      const failure = failureOf(yield* Effect.exit(openSshLink("vt", decodeConnection(connectionFields(server, { port: 1 })))))
+      const failure = failureOf(
+        yield* Effect.exit(openSshLink("vt", decodeConnection(connectionFields(server, { port: 1 }))))
+      )
       expect(failure).toMatchObject({ operation: "connect", retryable: true })
     }))
 
@@ -124,7 +143,9 @@ describeWithSshd("SSH connection against a real sshd", [], (it) => {
     Effect.gen(function*() {
       const server = yield* Sshd
       const link = yield* openSshLink("vt", decodeConnection(connectionFields(server, { operationTimeoutSeconds: 1 })))
-      const failure = failureOf(yield* Effect.exit(link.run("list", undefined, (connection) => execCommand(connection, "sleep 20"))))
+      const failure = failureOf(
+        yield* Effect.exit(link.run("list", undefined, (connection) => execCommand(connection, "sleep 20")))
+      )
       expect(failure).toMatchObject({ operation: "list", retryable: true })
       expect(failure.reason).toMatch(/did not finish within/)
     }))
@@ -134,7 +155,9 @@ describeWithSshd("SSH connection against a real sshd", [], (it) => {
       const server = yield* Sshd
       const decode = Schema.decodeUnknownEither(SshShellSourceConfig)
       expect(decode({ kind: "ssh-shell", remoteDir: "data/staging", ...connectionFields(server) })._tag).toBe("Left")
-      expect(decode({ kind: "ssh-shell", remoteDir: "/data", ...connectionFields(server, { port: 70000 }) })._tag).toBe("Left")
+      expect(decode({ kind: "ssh-shell", remoteDir: "/data", ...connectionFields(server, { port: 70000 }) })._tag).toBe(
+        "Left"
+      )
       const defaults = Schema.decodeUnknownSync(SshShellSourceConfig)({
         kind: "ssh-shell",
         host: "sd.example",

@@ -3,17 +3,34 @@ import { Effect, Exit, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { SourceError } from "../../../src/archive/source.js"
-import { SshShellSourceConfig } from "../../../src/layers/archive/config/ssh-shell-source.js"
 import { sshShellSource } from "../../../src/archive/sources/ssh/ssh-shell.js"
+import { SshShellSourceConfig } from "../../../src/layers/archive/config/ssh-shell-source.js"
 import { describeWithSshd, Sshd } from "../../support/sshd.js"
 import type { SshdServer } from "../../support/sshd.js"
 import { recordLogs } from "./record-logs.js"
-import { bigFile, connectionFields, listRemote, radarFiles, remoteDir, sha1, sha1OfFile, workDir, writeRemote } from "./remote-tree.js"
+import {
+  bigFile,
+  connectionFields,
+  listRemote,
+  radarFiles,
+  remoteDir,
+  sha1,
+  sha1OfFile,
+  workDir,
+  writeRemote
+} from "./remote-tree.js"
 
 const settingsFor = (server: SshdServer, dir: string, overrides: Record<string, unknown> = {}) =>
-  Schema.decodeUnknownSync(SshShellSourceConfig)({ kind: "ssh-shell", remoteDir: dir, ...connectionFields(server, overrides) })
+  Schema.decodeUnknownSync(SshShellSourceConfig)({
+    kind: "ssh-shell",
+    remoteDir: dir,
+    ...connectionFields(server, overrides)
+  })
 
-const localDir = Effect.acquireRelease(Effect.sync(workDir), (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
+const localDir = Effect.acquireRelease(
+  Effect.sync(workDir),
+  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+)
 
 const failureOf = <A>(exit: Exit.Exit<A, SourceError>): SourceError => {
   if (Exit.isSuccess(exit)) throw new Error("expected a failure")

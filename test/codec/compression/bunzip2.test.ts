@@ -1,17 +1,20 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Stream } from "effect"
 import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
 import { bunzip2Buffer, bunzip2Stream, Bzip2Error } from "../../../src/compression/bunzip2.js"
 import { fixtureBytes, fixturePath } from "../dmap/fixture-files.js"
-import * as fs from "node:fs"
 
-const bzip2 = (data: Uint8Array): Uint8Array => new Uint8Array(execFileSync("bzip2", ["-c"], { input: data, maxBuffer: 1 << 28 }))
+const bzip2 = (data: Uint8Array): Uint8Array =>
+  new Uint8Array(execFileSync("bzip2", ["-c"], { input: data, maxBuffer: 1 << 28 }))
 
 const join = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => Buffer.concat(Chunk.toReadonlyArray(chunks))
 
 /** Cuts bytes into chunks of `size`, as a file or socket would deliver them. */
 const chunked = (bytes: Uint8Array, size: number) =>
-  Stream.fromIterable(Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)))
+  Stream.fromIterable(
+    Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size))
+  )
 
 const decompress = (bytes: Uint8Array, size = 4096) =>
   bunzip2Stream(chunked(bytes, size)).pipe(Stream.runCollect, Effect.map(join))

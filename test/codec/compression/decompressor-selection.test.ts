@@ -38,23 +38,29 @@ const decompress = (bytes: Uint8Array) =>
   )
 
 describe("decompressor selection", () => {
-  it.live.skipIf(lbzip2Missing !== undefined)("falls back to lbzip2 when bzip2 is missing", () =>
-    Effect.gen(function*() {
-      onlyOnPath({ lbzip2: lbzip2! })
-      expect(Buffer.compare(yield* decompress(compressed), fixtureBytes("test.fitacf"))).toBe(0)
-      // lbzip2 names a cut by what it finds there ("bad block header magic"),
-      // so it may come out as Corrupt; what matters is that it fails.
-      const cut = yield* Effect.flip(decompress(compressed.subarray(0, 3000)))
-      expect(["Truncated", "Corrupt"]).toContain(cut.reason)
-      expect(cut.detail).toContain("lbzip2")
-    }))
+  it.live.skipIf(lbzip2Missing !== undefined)(
+    "falls back to lbzip2 when bzip2 is missing",
+    () =>
+      Effect.gen(function*() {
+        onlyOnPath({ lbzip2: lbzip2! })
+        expect(Buffer.compare(yield* decompress(compressed), fixtureBytes("test.fitacf"))).toBe(0)
+        // lbzip2 names a cut by what it finds there ("bad block header magic"),
+        // so it may come out as Corrupt; what matters is that it fails.
+        const cut = yield* Effect.flip(decompress(compressed.subarray(0, 3000)))
+        expect(["Truncated", "Corrupt"]).toContain(cut.reason)
+        expect(cut.detail).toContain("lbzip2")
+      })
+  )
 
-  it.live.skipIf(bzip2Missing !== undefined)("uses bzip2 when both exist (it reports trailing garbage)", () =>
-    Effect.gen(function*() {
-      onlyOnPath({ bzip2: bzip2!, ...(lbzip2 === undefined ? {} : { lbzip2 }) })
-      const garbage = Buffer.concat([compressed, Buffer.from("junk")])
-      expect((yield* Effect.flip(decompress(garbage))).reason).toBe("TrailingGarbage")
-    }))
+  it.live.skipIf(bzip2Missing !== undefined)(
+    "uses bzip2 when both exist (it reports trailing garbage)",
+    () =>
+      Effect.gen(function*() {
+        onlyOnPath({ bzip2: bzip2!, ...(lbzip2 === undefined ? {} : { lbzip2 }) })
+        const garbage = Buffer.concat([compressed, Buffer.from("junk")])
+        expect((yield* Effect.flip(decompress(garbage))).reason).toBe("TrailingGarbage")
+      })
+  )
 
   it.live("fails with Unavailable when neither can be run", () =>
     Effect.gen(function*() {

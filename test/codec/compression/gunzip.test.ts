@@ -18,7 +18,10 @@ describe("bounded buffers", () => {
     Effect.gen(function*() {
       const bomb = zlib.deflateSync(new Uint8Array(50_000_000))
       expect(bomb.length).toBeLessThan(100_000)
-      expect(yield* Effect.flip(inflateBounded(bomb, 1_000_000))).toMatchObject({ _tag: "GunzipError", reason: "TooLarge" })
+      expect(yield* Effect.flip(inflateBounded(bomb, 1_000_000))).toMatchObject({
+        _tag: "GunzipError",
+        reason: "TooLarge"
+      })
       expect(yield* Effect.flip(gunzipBounded(gzipped, plain.length - 1))).toMatchObject({ reason: "TooLarge" })
     }))
 

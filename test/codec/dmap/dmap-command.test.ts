@@ -59,7 +59,8 @@ describe("dmap dump", () => {
     Effect.gen(function*() {
       const plain = (yield* capture(dumpFiles([fixturePath("test.rawacf")]))).stdout
       const bz2 = (yield* capture(dumpFiles([fixturePath("test.rawacf.bz2")]))).stdout
-      const gz = (yield* capture(dumpFiles([write("rawacf-gzipped", zlib.gzipSync(fixtureBytes("test.rawacf")))]))).stdout
+      const gz =
+        (yield* capture(dumpFiles([write("rawacf-gzipped", zlib.gzipSync(fixtureBytes("test.rawacf")))]))).stdout
       expect(lines(plain)).toHaveLength(2)
       expect(bz2).toBe(plain)
       expect(gz).toBe(plain)
@@ -88,7 +89,10 @@ describe("dmap dump", () => {
 
   it.live("a corrupt file: the good records, then an error naming the file and offset, then failure", () =>
     Effect.gen(function*() {
-      const bad = write("corrupt.fitacf", Buffer.concat([fixtureBytes("test.fitacf"), Buffer.from("garbage that is not a record")]))
+      const bad = write(
+        "corrupt.fitacf",
+        Buffer.concat([fixtureBytes("test.fitacf"), Buffer.from("garbage that is not a record")])
+      )
       const { exit, stderr, stdout } = yield* capture(dumpFiles([bad, fixturePath("test.snd")]))
       expect(lines(stdout).map((r) => r["stid"])).toEqual([64, 64, 211, 211])
       expect(stderr).toBe(
@@ -149,7 +153,15 @@ describe("dmap dump", () => {
 describe("dmap info", () => {
   it.live("summarises each format", () =>
     Effect.gen(function*() {
-      const files = ["test.fitacf", "pydarn-north.fitacf.bz2", "test.rawacf", "test.iqdat", "test.grid", "test.map", "test.snd"]
+      const files = [
+        "test.fitacf",
+        "pydarn-north.fitacf.bz2",
+        "test.rawacf",
+        "test.iqdat",
+        "test.grid",
+        "test.map",
+        "test.snd"
+      ]
       const { exit, stdout } = yield* capture(infoFiles(files.map(fixturePath)))
       expect(exit._tag).toBe("Success")
       const blocks = stdout.trimEnd().split(/\n(?=\/)/)
@@ -168,7 +180,15 @@ describe("dmap info", () => {
       expect(blocks[1]).toContain("records   100")
       expect(blocks[1]).toContain("stations  10\n")
       expect(blocks[1]).toContain("bytes     405624 DMAP, 224464 on disk (bzip2)")
-      expect(blocks.map((b) => /format {4}(\w+)/.exec(b)?.[1])).toEqual(["fitacf", "fitacf", "rawacf", "iqdat", "grid", "map", "snd"])
+      expect(blocks.map((b) => /format {4}(\w+)/.exec(b)?.[1])).toEqual([
+        "fitacf",
+        "fitacf",
+        "rawacf",
+        "iqdat",
+        "grid",
+        "map",
+        "snd"
+      ])
       expect(blocks[5]).toContain("stations  3, 5, 6, 9, 10, 33, 40, 64, 65, 204, 205, 206, 207")
       expect(blocks[4]).toContain("from      2015-03-01T20:02:00.000Z\n  to        2015-03-01T20:06:00.000Z")
     }))
@@ -178,7 +198,9 @@ describe("dmap info", () => {
       const bad = write("bad-info.fitacf", Buffer.concat([fixtureBytes("test.fitacf"), new Uint8Array(3)]))
       const { exit, stderr, stdout } = yield* capture(infoFiles([bad]))
       expect(stdout).toContain("records   2")
-      expect(stderr).toContain(`${bad}: truncated: record 3 (from byte 10780) is cut inside its header, the file ends 3 bytes into it`)
+      expect(stderr).toContain(
+        `${bad}: truncated: record 3 (from byte 10780) is cut inside its header, the file ends 3 bytes into it`
+      )
       expect(exit._tag).toBe("Failure")
     }))
 })
@@ -187,21 +209,26 @@ const built = path.join(import.meta.dirname, "..", "..", "..", "dist", "main.js"
 
 describe("the built command line", () => {
   // The one spawned check: exit codes and real stdout. CI builds before testing.
-  it.live.skipIf(!fs.existsSync(built))("exits 0 on good files and non-zero on a corrupt one", () =>
-    Effect.gen(function*() {
-      const run = (args: ReadonlyArray<string>) =>
-        Effect.async<{ code: number; stdout: string; stderr: string }>((resume) => {
-          execFile(process.execPath, [built, ...args], (error, stdout, stderr) => {
-            resume(Effect.succeed({ code: error === null ? 0 : Number(error.code ?? -1), stdout, stderr }))
+  it.live.skipIf(!fs.existsSync(built))(
+    "exits 0 on good files and non-zero on a corrupt one",
+    () =>
+      Effect.gen(function*() {
+        const run = (args: ReadonlyArray<string>) =>
+          Effect.async<{ code: number; stdout: string; stderr: string }>((resume) => {
+            execFile(process.execPath, [built, ...args], (error, stdout, stderr) => {
+              resume(Effect.succeed({ code: error === null ? 0 : Number(error.code ?? -1), stdout, stderr }))
+            })
           })
-        })
-      const good = yield* run(["dmap", "dump", fixturePath("test.fitacf")])
-      expect(good.code).toBe(0)
-      expect(lines(good.stdout)).toHaveLength(2)
-      const bad = write("cli-corrupt.fitacf", Buffer.concat([fixtureBytes("test.fitacf"), new Uint8Array(20)]))
-      const failed = yield* run(["dmap", "dump", bad])
-      expect(failed.code).not.toBe(0)
-      expect(lines(failed.stdout)).toHaveLength(2)
-      expect(failed.stderr).toContain(`dmap dump: ${bad}: record 3 (from byte 10780) is damaged: DMAP BadRecordCode at byte 10780`)
-    }))
+        const good = yield* run(["dmap", "dump", fixturePath("test.fitacf")])
+        expect(good.code).toBe(0)
+        expect(lines(good.stdout)).toHaveLength(2)
+        const bad = write("cli-corrupt.fitacf", Buffer.concat([fixtureBytes("test.fitacf"), new Uint8Array(20)]))
+        const failed = yield* run(["dmap", "dump", bad])
+        expect(failed.code).not.toBe(0)
+        expect(lines(failed.stdout)).toHaveLength(2)
+        expect(failed.stderr).toContain(
+          `dmap dump: ${bad}: record 3 (from byte 10780) is damaged: DMAP BadRecordCode at byte 10780`
+        )
+      })
+  )
 })

@@ -16,7 +16,10 @@ describe("file summary", () => {
   })
 
   it("a radar record covers one instant, including its microseconds", () => {
-    expect(recordSpan(first("test.fitacf"))).toEqual([Date.UTC(2022, 10, 7, 18, 1, 0) + 13.196, Date.UTC(2022, 10, 7, 18, 1, 0) + 13.196])
+    expect(recordSpan(first("test.fitacf"))).toEqual([
+      Date.UTC(2022, 10, 7, 18, 1, 0) + 13.196,
+      Date.UTC(2022, 10, 7, 18, 1, 0) + 13.196
+    ])
   })
 
   it("a grid record covers start to end; stations come from its stid array", () => {

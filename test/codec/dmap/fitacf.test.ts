@@ -10,7 +10,45 @@ import { fixtureBytes } from "./fixture-files.js"
 const inuvik = decodeRecords(fixtureBytes("test.fitacf")).records
 const hankasalmi = decodeRecords(fixtureBytes("pydarn-north.fitacf.bz2")).records
 
-const ECHO_ARRAYS = new Set(["slist", "nlag", "qflg", "gflg", "p_l", "p_l_e", "p_s", "p_s_e", "v", "v_e", "w_l", "w_l_e", "w_s", "w_s_e", "sd_l", "sd_s", "sd_phi", "x_qflg", "x_gflg", "x_p_l", "x_p_l_e", "x_p_s", "x_p_s_e", "x_v", "x_v_e", "x_w_l", "x_w_l_e", "x_w_s", "x_w_s_e", "phi0", "phi0_e", "elv", "elv_low", "elv_high", "x_sd_l", "x_sd_s", "x_sd_phi"])
+const ECHO_ARRAYS = new Set([
+  "slist",
+  "nlag",
+  "qflg",
+  "gflg",
+  "p_l",
+  "p_l_e",
+  "p_s",
+  "p_s_e",
+  "v",
+  "v_e",
+  "w_l",
+  "w_l_e",
+  "w_s",
+  "w_s_e",
+  "sd_l",
+  "sd_s",
+  "sd_phi",
+  "x_qflg",
+  "x_gflg",
+  "x_p_l",
+  "x_p_l_e",
+  "x_p_s",
+  "x_p_s_e",
+  "x_v",
+  "x_v_e",
+  "x_w_l",
+  "x_w_l_e",
+  "x_w_s",
+  "x_w_s_e",
+  "phi0",
+  "phi0_e",
+  "elv",
+  "elv_low",
+  "elv_high",
+  "x_sd_l",
+  "x_sd_s",
+  "x_sd_phi"
+])
 
 const without = (record: DmapRecord, names: ReadonlySet<string>): DmapRecord => ({
   scalars: record.scalars.filter((s) => !names.has(s.name)),
@@ -43,7 +81,8 @@ describe("fitacfView", () => {
     expect(view.noiseSky).toBeCloseTo(2.5737, 4)
     expect(view.slist).toHaveLength(26)
     for (const array of [view.v, view.pl, view.wl, view.gflg, view.qflg, view.elv!]) expect(array).toHaveLength(26)
-    expect(Array.from(view.slist).every((gate, i, all) => gate >= 0 && gate < 75 && (i === 0 || gate > all[i - 1]!))).toBe(true)
+    expect(Array.from(view.slist).every((gate, i, all) => gate >= 0 && gate < 75 && (i === 0 || gate > all[i - 1]!)))
+      .toBe(true)
     expect(Either.getOrThrow(fitacfView(inuvik[1]!)).slist).toHaveLength(27)
   })
 
@@ -70,7 +109,9 @@ describe("fitacfView", () => {
   it("time.us sent as short by old ROS servers (negative too) is accepted", () => {
     const record = inuvik[0]!
     const short: DmapRecord = {
-      scalars: record.scalars.map((s) => (s.name === "time.us" ? { name: s.name, type: DmapType.short, value: -1200 } : s)),
+      scalars: record.scalars.map((
+        s
+      ) => (s.name === "time.us" ? { name: s.name, type: DmapType.short, value: -1200 } : s)),
       arrays: record.arrays
     }
     const decoded = Either.getOrThrow(decodeRecord(encodeRecord(short)))
@@ -108,14 +149,18 @@ describe("fitacfView", () => {
     })
     const strings: DmapRecord = {
       scalars: record.scalars,
-      arrays: record.arrays.map((a) => (a.name === "gflg" ? { ...a, type: DmapType.string, data: new Array(26).fill("g") } : a))
+      arrays: record.arrays.map((
+        a
+      ) => (a.name === "gflg" ? { ...a, type: DmapType.string, data: new Array(26).fill("g") } : a))
     }
     expect(viewError(strings).field).toBe("gflg")
   })
 
   it("a 64-bit stid is refused, not silently converted", () => {
     const record: DmapRecord = {
-      scalars: inuvik[0]!.scalars.map((s) => (s.name === "stid" ? { name: "stid", type: DmapType.long, value: 64n } : s)),
+      scalars: inuvik[0]!.scalars.map((
+        s
+      ) => (s.name === "stid" ? { name: "stid", type: DmapType.long, value: 64n } : s)),
       arrays: inuvik[0]!.arrays
     }
     expect(viewError(record).field).toBe("stid")

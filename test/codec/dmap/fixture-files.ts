@@ -9,7 +9,12 @@ import { fixturePath } from "../../support/fixtures.js"
 export { fixturePath }
 
 export const PLAIN_FIXTURES = ["test.fitacf", "test.rawacf", "test.iqdat", "test.grid", "test.map", "test.snd"] as const
-export const BZIP2_FIXTURES = ["test.fitacf.bz2", "test.rawacf.bz2", "test.iqdat.bz2", "pydarn-north.fitacf.bz2"] as const
+export const BZIP2_FIXTURES = [
+  "test.fitacf.bz2",
+  "test.rawacf.bz2",
+  "test.iqdat.bz2",
+  "pydarn-north.fitacf.bz2"
+] as const
 export const ALL_FIXTURES = [...PLAIN_FIXTURES, ...BZIP2_FIXTURES] as const
 
 const cache = new Map<string, Uint8Array>()

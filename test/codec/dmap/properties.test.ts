@@ -85,16 +85,21 @@ describe("decoder robustness", () => {
 
   it("random bytes behind a valid record header", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 512 }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 8 }), (body, scalars, arrays) => {
-        const bytes = new Uint8Array(16 + body.length)
-        const view = new DataView(bytes.buffer)
-        view.setInt32(0, 65537, true)
-        view.setInt32(4, bytes.length, true)
-        view.setInt32(8, scalars, true)
-        view.setInt32(12, arrays, true)
-        bytes.set(body, 16)
-        decodeEveryWay(bytes)
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 512 }),
+        fc.integer({ min: 0, max: 8 }),
+        fc.integer({ min: 0, max: 8 }),
+        (body, scalars, arrays) => {
+          const bytes = new Uint8Array(16 + body.length)
+          const view = new DataView(bytes.buffer)
+          view.setInt32(0, 65537, true)
+          view.setInt32(4, bytes.length, true)
+          view.setInt32(8, scalars, true)
+          view.setInt32(12, arrays, true)
+          bytes.set(body, 16)
+          decodeEveryWay(bytes)
+        }
+      ),
       { numRuns: 2000 }
     )
   })

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { decodeRecords } from "../../../src/dmap/decode.js"
 import { encodeRecord } from "../../../src/dmap/encode.js"
-import { getArray } from "../../../src/dmap/record.js"
 import { SlabArray } from "../../../src/dmap/record-body.js"
+import { getArray } from "../../../src/dmap/record.js"
 import { DmapType } from "../../../src/dmap/types.js"
 import { fixtureBytes } from "./fixture-files.js"
 

@@ -2,19 +2,26 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Either, Exit, Queue, Scope, TestClock } from "effect"
 import * as net from "node:net"
 import * as zlib from "node:zlib"
-import { type CanadaFeedOptions, canadaRecords } from "../../../src/actors/radar/canada-radar.js"
 import { classifyMessage } from "../../../src/actors/radar/canada-message-form.js"
+import { type CanadaFeedOptions, canadaRecords } from "../../../src/actors/radar/canada-radar.js"
 import { defaultBackoffPolicy } from "../../../src/actors/radar/radar-backoff.js"
 import { fitacfView } from "../../../src/dmap/fitacf.js"
 import type { DmapRecord } from "../../../src/dmap/types.js"
 import { CANADA_FEED_ENTRY } from "../../../src/domain/radar-status.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import { bzip2Compress } from "../../../src/simulate/bzip2-compress.js"
-import { encodeCanadaMessage, type FakeCanadaPublisherHandle, makeFakeCanadaPublisher } from "../../../src/simulate/fake-canada-publisher.js"
-import { awaitSleeper, awaitStatus, collect, fastBackoff } from "./harness.js"
+import {
+  encodeCanadaMessage,
+  type FakeCanadaPublisherHandle,
+  makeFakeCanadaPublisher
+} from "../../../src/simulate/fake-canada-publisher.js"
 import { inuvikRecords, northRecords } from "./fixture-records.js"
+import { awaitSleeper, awaitStatus, collect, fastBackoff } from "./harness.js"
 
-const feed = (publisher: Pick<FakeCanadaPublisherHandle, "host" | "port">, overrides: Partial<CanadaFeedOptions> = {}): CanadaFeedOptions => ({
+const feed = (
+  publisher: Pick<FakeCanadaPublisherHandle, "host" | "port">,
+  overrides: Partial<CanadaFeedOptions> = {}
+): CanadaFeedOptions => ({
   host: publisher.host,
   port: publisher.port,
   stall: Duration.seconds(120),
@@ -27,7 +34,9 @@ const viewOf = (record: DmapRecord) => Either.getOrThrow(fitacfView(record))
 
 /** The view's values with typed arrays as plain lists, so DMAP element types do not matter. */
 const plain = (view: object) =>
-  Object.fromEntries(Object.entries(view).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v]))
+  Object.fromEntries(
+    Object.entries(view).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v])
+  )
 
 describe("Canada ZeroMQ actor", () => {
   it.scopedLive("decodes every message form and names each record's site", () =>
@@ -87,7 +96,8 @@ describe("Canada ZeroMQ actor", () => {
     const text = new TextEncoder()
     const z = zlib.deflateSync(text.encode("x"))
     const bz = new Uint8Array([0x42, 0x5a, 0x68, 0x39, 0x31])
-    const form = (frames: Array<Uint8Array>) => Either.map(classifyMessage(frames), (m) => [m.form, m.site, m.compression])
+    const form = (frames: Array<Uint8Array>) =>
+      Either.map(classifyMessage(frames), (m) => [m.form, m.site, m.compression])
     expect(form([text.encode("sas"), z])).toEqual(Either.right(["aggregator", "sas", "zlib"]))
     expect(form([text.encode("fitacf/2"), bz])).toEqual(Either.right(["borealis", undefined, "bzip2"]))
     expect(form([bz])).toEqual(Either.right(["bz2-dmap", undefined, "bzip2"]))
@@ -102,7 +112,9 @@ describe("Canada ZeroMQ actor", () => {
       // The fixtures' records are from 2018; at the TestClock's 1970 they would be from the future.
       yield* TestClock.setTime(Date.UTC(2018, 3, 4, 6, 0))
       const publisher = yield* makeFakeCanadaPublisher()
-      const queue = yield* collect(canadaRecords(feed(publisher, { stall: Duration.seconds(120), backoff: defaultBackoffPolicy })))
+      const queue = yield* collect(
+        canadaRecords(feed(publisher, { stall: Duration.seconds(120), backoff: defaultBackoffPolicy }))
+      )
       yield* publisher.awaitSubscribers(1)
       yield* publisher.send(northRecords()[0]!, "aggregator", "han")
       yield* Queue.take(queue)
@@ -134,7 +146,9 @@ describe("Canada ZeroMQ actor", () => {
       ).pipe(Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("not unreachable within 10 s") }))
       expect(entry.transport).toBe("zmq")
       expect(entry.address).toBe(`tcp://127.0.0.1:${port}`)
-      expect(entry.lastError).toMatch(/^unreachable since \d{4}-\d\d-\d\dT[\d:.]+Z: no publisher accepts connections at tcp:\/\/127\.0\.0\.1:\d+; retrying in \d+ ms$/)
+      expect(entry.lastError).toMatch(
+        /^unreachable since \d{4}-\d\d-\d\dT[\d:.]+Z: no publisher accepts connections at tcp:\/\/127\.0\.0\.1:\d+; retrying in \d+ ms$/
+      )
       // ZeroMQ's own retry delay, at most 5 s away.
       expect(entry.nextAttemptAt! - Date.now()).toBeLessThanOrEqual(5000)
       expect(entry.counters.reconnects).toBe(0)

@@ -11,17 +11,21 @@ import { northRecords } from "./fixture-records.js"
 /** A plain TCP client that frames what it receives, independent of the radar actor. */
 const rawClient = (port: number) =>
   Effect.acquireRelease(
-    Effect.async<{ readonly socket: net.Socket; readonly frames: Array<Uint8Array>; ended: boolean }, Error>((resume) => {
-      const framer = new ConnexFramer()
-      const state = { socket: net.connect(port, "127.0.0.1"), frames: [] as Array<Uint8Array>, ended: false }
-      state.socket.on("data", (chunk) => {
-        framer.push(chunk)
-        for (let e = framer.next(); e !== undefined; e = framer.next()) if (e._tag === "Frame") state.frames.push(e.payload)
-      })
-      state.socket.on("end", () => (state.ended = true))
-      state.socket.once("connect", () => resume(Effect.succeed(state)))
-      state.socket.once("error", (error) => resume(Effect.fail(error)))
-    }),
+    Effect.async<{ readonly socket: net.Socket; readonly frames: Array<Uint8Array>; ended: boolean }, Error>(
+      (resume) => {
+        const framer = new ConnexFramer()
+        const state = { socket: net.connect(port, "127.0.0.1"), frames: [] as Array<Uint8Array>, ended: false }
+        state.socket.on("data", (chunk) => {
+          framer.push(chunk)
+          for (let e = framer.next(); e !== undefined; e = framer.next()) {
+            if (e._tag === "Frame") state.frames.push(e.payload)
+          }
+        })
+        state.socket.on("end", () => (state.ended = true))
+        state.socket.once("connect", () => resume(Effect.succeed(state)))
+        state.socket.once("error", (error) => resume(Effect.fail(error)))
+      }
+    ),
     (client) => Effect.sync(() => client.socket.destroy())
   )
 

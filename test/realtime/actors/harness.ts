@@ -3,9 +3,9 @@
  * and the test waits on the RadarRegistry instead of on time.
  */
 import { Duration, Effect, Queue, type Scope, Stream, TestClock } from "effect"
+import type { BackoffPolicy } from "../../../src/actors/radar/radar-backoff.js"
 import type { RadarRecord } from "../../../src/domain/radar-record.js"
 import type { RadarStatus } from "../../../src/domain/radar-status.js"
-import type { BackoffPolicy } from "../../../src/actors/radar/radar-backoff.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 
 /** Short enough for live tests, still exponential. */

@@ -4,15 +4,15 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../../../src/actors/radar/canada-radar.js"
+import { RadarFleet } from "../../../src/actors/radar/RadarFleet.js"
 import type { TcpRadarOptions } from "../../../src/actors/radar/tcp-radar.js"
 import type { RadarRecord } from "../../../src/domain/radar-record.js"
-import { RadarFleet } from "../../../src/actors/radar/RadarFleet.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import { makeFakeCanadaPublisher } from "../../../src/simulate/fake-canada-publisher.js"
 import { type FakeRtServerHandle, makeFakeRtServer } from "../../../src/simulate/fake-rtserver.js"
 import { DEFAULT_MAX_FRAME_BYTES } from "../../../src/streams/connex-framer.js"
-import { awaitStatus, collect, fastBackoff } from "./harness.js"
 import { northRecords } from "./fixture-records.js"
+import { awaitStatus, collect, fastBackoff } from "./harness.js"
 
 const SITES = ["gbr", "kap", "sas", "pgr", "kod", "inv", "rkn", "cly", "bks", "wal"] as const
 const FAULTY = "kod"
@@ -26,7 +26,8 @@ const options = (site: string, server: FakeRtServerHandle): TcpRadarOptions => (
   backoff: fastBackoff
 })
 
-const bySite = (records: ReadonlyArray<RadarRecord>, site: string) => records.filter((r) => r.site === site).map((r) => r.record)
+const bySite = (records: ReadonlyArray<RadarRecord>, site: string) =>
+  records.filter((r) => r.site === site).map((r) => r.record)
 
 describe("RadarFleet", () => {
   it.scopedLive("ten radars in parallel, one of them faulty, do not disturb each other", () =>

@@ -11,8 +11,8 @@ import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import { makeFakeRtServer } from "../../../src/simulate/fake-rtserver.js"
 import { DEFAULT_MAX_FRAME_BYTES } from "../../../src/streams/connex-framer.js"
 import { recordTimeMs } from "../../../src/streams/record-time.js"
-import { awaitStatus, collect, fastBackoff } from "./harness.js"
 import { northRecords } from "./fixture-records.js"
+import { awaitStatus, collect, fastBackoff } from "./harness.js"
 
 const scalarOf = (record: DmapRecord, name: string) => Number(record.scalars.find((s) => s.name === name)!.value)
 const viewOf = (record: DmapRecord): Fitacf => Either.getOrThrow(fitacfView(record))
@@ -36,7 +36,17 @@ describe("transmitter status and record quality", () => {
   })
 
   it("remembers when each value changed; an unchanged record gives back the same status", () => {
-    const base = { agc: 0, lopwr: 0, noiseSearch: 2.5, noiseMean: 3, tfreq: 10_500, nave: 20, intt: 3, ercod: 0, cp: 153 }
+    const base = {
+      agc: 0,
+      lopwr: 0,
+      noiseSearch: 2.5,
+      noiseMean: 3,
+      tfreq: 10_500,
+      nave: 20,
+      intt: 3,
+      ercod: 0,
+      cp: 153
+    }
     const first = nextTransmitter(undefined, base, 1_000)
     expect(Object.values(first.changedAt)).toEqual(Array(9).fill(1_000))
     expect(nextTransmitter(first, { ...base }, 2_000)).toBe(first)
@@ -54,11 +64,14 @@ describe("transmitter status and record quality", () => {
     const views = northRecords().map(viewOf)
     const a = views[0]
     const b = views.find((view) => t(view) > t(a!))
-    let [quality, memory] = checkQuality(undefined, { lastTimeMs: undefined }, { site: "han", fitacf: a!, receivedAt: t(a!) })
+    let [quality, memory] = checkQuality(undefined, { lastTimeMs: undefined }, {
+      site: "han",
+      fitacf: a!,
+      receivedAt: t(a!)
+    })
     expect(quality).toBeUndefined()
     ;[quality, memory] = checkQuality(quality, memory, { site: "han", fitacf: b!, receivedAt: t(b!) + 60_000 })
-    expect(quality).toBeUndefined()
-    // Hankasalmi's record claimed by the Saskatoon actor, 6 min late, earlier than the last, scan flag 7.
+    expect(quality).toBeUndefined() // Hankasalmi's record claimed by the Saskatoon actor, 6 min late, earlier than the last, scan flag 7.
     ;[quality, memory] = checkQuality(quality, memory, {
       site: "sas",
       fitacf: { ...a!, scan: 7 },
@@ -87,7 +100,11 @@ describe("transmitter status and record quality", () => {
       yield* Queue.takeN(queue, 5).pipe(Effect.map(Chunk.toReadonlyArray))
       const status = yield* awaitStatus("sas", (s) => s.counters.records === 5)
       const last = sent[4]!
-      expect(status.transmitter).toMatchObject({ tfreq: scalarOf(last, "tfreq"), cp: scalarOf(last, "cp"), nave: scalarOf(last, "nave") })
+      expect(status.transmitter).toMatchObject({
+        tfreq: scalarOf(last, "tfreq"),
+        cp: scalarOf(last, "cp"),
+        nave: scalarOf(last, "nave")
+      })
       expect(status.quality?.stationMismatch).toBe(5)
       // The fixture is from 2018: every record is far from the clock.
       expect(status.quality?.clockSkew).toBe(5)

@@ -3,13 +3,13 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Queue } from "effect"
 import * as net from "node:net"
+import { tcpRadarRecords } from "../../../src/actors/radar/tcp-radar.js"
 import { simulateCommand } from "../../../src/cli/simulate-command.js"
 import { getScalar } from "../../../src/dmap/record.js"
-import { tcpRadarRecords } from "../../../src/actors/radar/tcp-radar.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import { DEFAULT_MAX_FRAME_BYTES } from "../../../src/streams/connex-framer.js"
-import { collect, fastBackoff } from "./harness.js"
 import { fixturePath, inuvikRecords } from "./fixture-records.js"
+import { collect, fastBackoff } from "./harness.js"
 
 const freePort = Effect.async<number>((resume) => {
   const server = net.createServer()
@@ -26,8 +26,17 @@ describe("simulate command", () => {
     Effect.gen(function*() {
       const port = yield* freePort
       const command = yield* run([
-        "node", "superdarn-hub", "--site", "sas", "--port", String(port),
-        "--file", fixturePath("test.fitacf.bz2"), "--interval", "0.01", "--now"
+        "node",
+        "superdarn-hub",
+        "--site",
+        "sas",
+        "--port",
+        String(port),
+        "--file",
+        fixturePath("test.fitacf.bz2"),
+        "--interval",
+        "0.01",
+        "--now"
       ]).pipe(Effect.provide(NodeContext.layer), Effect.fork)
       const queue = yield* collect(
         tcpRadarRecords({
@@ -51,7 +60,12 @@ describe("simulate command", () => {
   it.scopedLive("refuses a bad site code before listening", () =>
     Effect.gen(function*() {
       const error = yield* run([
-        "node", "superdarn-hub", "--site", "SAS1", "--file", fixturePath("test.fitacf")
+        "node",
+        "superdarn-hub",
+        "--site",
+        "SAS1",
+        "--file",
+        fixturePath("test.fitacf")
       ]).pipe(Effect.provide(NodeContext.layer), Effect.flip)
       expect(String(error)).toContain(`--site must be a 3-letter lower-case code, got "SAS1"`)
     }))

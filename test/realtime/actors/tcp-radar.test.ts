@@ -7,8 +7,8 @@ import type { RadarRecord } from "../../../src/domain/radar-record.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import { type FakeRtServerHandle, makeFakeRtServer } from "../../../src/simulate/fake-rtserver.js"
 import { DEFAULT_MAX_FRAME_BYTES } from "../../../src/streams/connex-framer.js"
-import { awaitSleeper, awaitStatus, collect, fastBackoff } from "./harness.js"
 import { inuvikRecords, northRecords } from "./fixture-records.js"
+import { awaitSleeper, awaitStatus, collect, fastBackoff } from "./harness.js"
 
 const radar = (server: FakeRtServerHandle, overrides: Partial<TcpRadarOptions> = {}): TcpRadarOptions => ({
   site: "han",
@@ -116,7 +116,9 @@ describe("TCP radar actor", () => {
     Effect.gen(function*() {
       const [small, big] = [...inuvikRecords()].sort((a, b) => encodeRecord(a).length - encodeRecord(b).length)
       const server = yield* makeFakeRtServer()
-      const queue = yield* collect(tcpRadarRecords(radar(server, { site: "inv", maxFrameBytes: encodeRecord(small!).length })))
+      const queue = yield* collect(
+        tcpRadarRecords(radar(server, { site: "inv", maxFrameBytes: encodeRecord(small!).length }))
+      )
       yield* server.awaitClients(1)
       yield* server.send(big!)
       yield* server.send(small!)
@@ -128,7 +130,9 @@ describe("TCP radar actor", () => {
     Effect.gen(function*() {
       yield* atFixtureTime
       const server = yield* makeFakeRtServer()
-      const queue = yield* collect(tcpRadarRecords(radar(server, { stall: Duration.seconds(120), backoff: defaultBackoffPolicy })))
+      const queue = yield* collect(
+        tcpRadarRecords(radar(server, { stall: Duration.seconds(120), backoff: defaultBackoffPolicy }))
+      )
       yield* server.awaitClients(1)
       yield* server.send(northRecords()[0]!)
       yield* take(queue, 1)

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { type AlertLevel, type AlertNotice, alertLevel, initialHold, observe } from "../../../src/layers/realtime/alert-hold.js"
 import { type RadarStatus, zeroCounters } from "../../../src/domain/radar-status.js"
+import {
+  type AlertLevel,
+  alertLevel,
+  type AlertNotice,
+  initialHold,
+  observe
+} from "../../../src/layers/realtime/alert-hold.js"
 
 const HOLD = 300_000
 
@@ -11,7 +17,12 @@ const run = (steps: ReadonlyArray<readonly [AlertLevel, number]>) => {
   const notices: Array<AlertNotice> = []
   for (const [level, seconds] of steps) {
     for (let s = 0; s < seconds; s++) {
-      const [next, notice] = observe(hold, { site: "han", level, now, detail: level === "down" ? "refused" : undefined }, HOLD)
+      const [next, notice] = observe(hold, {
+        site: "han",
+        level,
+        now,
+        detail: level === "down" ? "refused" : undefined
+      }, HOLD)
       hold = next
       if (notice !== undefined) notices.push(notice)
       now += 1000
@@ -39,7 +50,15 @@ describe("alert hold-down", () => {
     const notices = run([["receiving", 10], ["stale", 100], ["down", 300], ["receiving", 301]])
     expect(notices).toEqual([
       { kind: "down", site: "han", level: "down", since: 10_000, at: 310_000, outageMs: undefined, detail: "refused" },
-      { kind: "back", site: "han", level: "receiving", since: 10_000, at: 710_000, outageMs: 400_000, detail: undefined }
+      {
+        kind: "back",
+        site: "han",
+        level: "receiving",
+        since: 10_000,
+        at: 710_000,
+        outageMs: 400_000,
+        detail: undefined
+      }
     ])
   })
 

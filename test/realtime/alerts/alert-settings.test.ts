@@ -46,10 +46,16 @@ describe("alert settings", () => {
 
   const refusals: ReadonlyArray<readonly [Record<string, string>, string]> = [
     [{ ALERT_HOLD_SECONDS: "5m" }, `ALERT_HOLD_SECONDS must be a positive integer, got "5m"`],
-    [{ ALERT_WEBHOOK_URLS: "https://ok.example, ftp://nope" }, `ALERT_WEBHOOK_URLS must be comma-separated http(s) URLs, got "ftp://nope"`],
+    [
+      { ALERT_WEBHOOK_URLS: "https://ok.example, ftp://nope" },
+      `ALERT_WEBHOOK_URLS must be comma-separated http(s) URLs, got "ftp://nope"`
+    ],
     [{ ALERT_EMAIL_TO: "ops@example.edu" }, "SMTP_HOST must be set when ALERT_EMAIL_TO is"],
     [{ ALERT_EMAIL_TO: " , " }, "ALERT_EMAIL_TO must be comma-separated e-mail addresses, got none"],
-    [{ ALERT_EMAIL_TO: "ops@example.edu", SMTP_HOST: "h", SMTP_PORT: "smtp" }, `SMTP_PORT must be an integer 0-65535, got "smtp"`]
+    [
+      { ALERT_EMAIL_TO: "ops@example.edu", SMTP_HOST: "h", SMTP_PORT: "smtp" },
+      `SMTP_PORT must be an integer 0-65535, got "smtp"`
+    ]
   ]
 
   it.effect.each(refusals)("refuses %o with a message naming the key", ([entries, message]) =>

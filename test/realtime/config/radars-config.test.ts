@@ -25,7 +25,14 @@ describe("radars.config.json", () => {
       )
     )
     expect(parsed.radars).toEqual([
-      { site: "kod", host: "10.0.0.5", port: 9999, enabled: true, maxFrameBytes: DEFAULT_MAX_FRAME_BYTES, stallSeconds: undefined },
+      {
+        site: "kod",
+        host: "10.0.0.5",
+        port: 9999,
+        enabled: true,
+        maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+        stallSeconds: undefined
+      },
       { site: "sas", host: "sas.example.org", port: 1024, enabled: false, maxFrameBytes: 8_000_000, stallSeconds: 30 }
     ])
     expect(parsed.unknownSites).toEqual([])
@@ -67,13 +74,19 @@ describe("radars.config.json", () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sdh-"))
       yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
       const file = path.join(dir, "radars.config.json")
-      fs.writeFileSync(file, JSON.stringify({ zzz: { host: "127.0.0.1", port: 5000 }, sas: { host: "127.0.0.1", port: 5001 } }))
+      fs.writeFileSync(
+        file,
+        JSON.stringify({ zzz: { host: "127.0.0.1", port: 5000 }, sas: { host: "127.0.0.1", port: 5001 } })
+      )
       const logs: Array<string> = []
       const capture = Logger.replace(
         Logger.defaultLogger,
         Logger.make(({ logLevel, message }) => logs.push(`${logLevel.label} ${String(message)}`))
       )
-      const radars = yield* loadRadarsConfig(file).pipe(Effect.provide(capture), Logger.withMinimumLogLevel(LogLevel.All))
+      const radars = yield* loadRadarsConfig(file).pipe(
+        Effect.provide(capture),
+        Logger.withMinimumLogLevel(LogLevel.All)
+      )
       expect(radars.map((r) => r.site)).toEqual(["zzz", "sas"])
       expect(logs).toEqual([`WARN ${file}: "zzz" is not in the SuperDARN radar table; using it as given`])
     }).pipe(Effect.scoped))
@@ -111,7 +124,11 @@ describe("SuperDARN radar table", () => {
 
 describe("radars.config.json says what it means", () => {
   it("a site or setting given twice is an error naming both places", () => {
-    expect(problems(`{\n  "kod": { "host": "a", "port": 1 },\n  "sas": { "host": "b", "port": 2 },\n  "kod": { "host": "c", "port": 3 }\n}`))
+    expect(
+      problems(
+        `{\n  "kod": { "host": "a", "port": 1 },\n  "sas": { "host": "b", "port": 2 },\n  "kod": { "host": "c", "port": 3 }\n}`
+      )
+    )
       .toEqual([`radars.config.json: "kod" is given twice (lines 2 and 4); keep one`])
     expect(problems(`{ "kod": { "host": "a", "port": 1, "port": 2 } }`)).toEqual([
       `radars.config.json: "kod.port" is given twice (lines 1 and 1); keep one`
@@ -139,12 +156,17 @@ describe("radars.config.json says what it means", () => {
 
   it("IPv6 literals work bare or in brackets; malformed addresses are refused at validation", () => {
     const parsed = Either.getOrThrow(
-      parseRadarsConfig("radars.config.json", `{ "kod": { "host": "[::1]", "port": 1 }, "sas": { "host": "fe80::1", "port": 2 } }`)
+      parseRadarsConfig(
+        "radars.config.json",
+        `{ "kod": { "host": "[::1]", "port": 1 }, "sas": { "host": "fe80::1", "port": 2 } }`
+      )
     )
     expect(parsed.radars.map((r) => r.host)).toEqual(["::1", "fe80::1"])
     for (const host of ["[::1", "::1]", "[10.0.0.1]", "1:2:3", "[::g]", "-bad-.example", "a..b", "host_name"]) {
       expect(problems(`{ "kod": { "host": ${JSON.stringify(host)}, "port": 1 } }`)).toEqual([
-        `radars.config.json: "kod.host" must be a host name or IP address (IPv6 as ::1 or [::1]), got ${JSON.stringify(host)}`
+        `radars.config.json: "kod.host" must be a host name or IP address (IPv6 as ::1 or [::1]), got ${
+          JSON.stringify(host)
+        }`
       ])
     }
   })

@@ -26,10 +26,12 @@ const scanAt = (timestamp: number): EchoScan => ({
 /** AppConfig read from the process environment, as in production. */
 const configFromEnv = AppConfig.Default.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromEnv())))
 
-const storedTimestamps = Effect.flatMap(SqlClient.SqlClient, (sql) =>
-  sql<{ timestamp: number }>`SELECT timestamp FROM echo_scans ORDER BY timestamp`).pipe(
-    Effect.map((rows) => rows.map((r) => r.timestamp))
-  )
+const storedTimestamps = Effect.flatMap(
+  SqlClient.SqlClient,
+  (sql) => sql<{ timestamp: number }>`SELECT timestamp FROM echo_scans ORDER BY timestamp`
+).pipe(
+  Effect.map((rows) => rows.map((r) => r.timestamp))
+)
 
 const saved = process.env.MAX_DAYS_STORE_ECHOES
 afterEach(() => {
@@ -48,7 +50,9 @@ describe("Retention", () => {
       expect(config.maxDaysStoreEchoes).toBe(7)
 
       yield* Effect.gen(function*() {
-        yield* (yield* EchoStore).insertScans([NOW - 8 * DAY, NOW - 6 * DAY, NOW - 5 * DAY - 1, NOW - 3_600_000].map(scanAt))
+        yield* (yield* EchoStore).insertScans(
+          [NOW - 8 * DAY, NOW - 6 * DAY, NOW - 5 * DAY - 1, NOW - 3_600_000].map(scanAt)
+        )
         yield* Effect.gen(function*() {
           // Start-up run.
           expect(yield* storedTimestamps).toEqual([NOW - 6 * DAY, NOW - 5 * DAY - 1, NOW - 3_600_000])

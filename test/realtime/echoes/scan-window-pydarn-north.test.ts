@@ -13,7 +13,8 @@ import { loadPydarnNorth } from "./pydarn-north.js"
 
 const scalar = (record: DmapRecord, name: string): number => Number(getScalar(record, name)?.value ?? 0)
 
-const flags = (record: DmapRecord): ReadonlyArray<number> => Array.from((getArray(record, "gflg")?.data ?? []) as ArrayLike<number>)
+const flags = (record: DmapRecord): ReadonlyArray<number> =>
+  Array.from((getArray(record, "gflg")?.data ?? []) as ArrayLike<number>)
 
 const minuteOf = (record: DmapRecord): number => scalar(record, "time.mt")
 
@@ -39,7 +40,15 @@ describe("scan windows on pydarn-north.fitacf", () => {
           return {
             site: "han",
             channel,
-            timestamp: Date.UTC(2018, 3, 4, 6, minute, scalar(first, "time.sc"), Math.floor(scalar(first, "time.us") / 1000)),
+            timestamp: Date.UTC(
+              2018,
+              3,
+              4,
+              6,
+              minute,
+              scalar(first, "time.sc"),
+              Math.floor(scalar(first, "time.us") / 1000)
+            ),
             totalEchoes: echoes.reduce((s, e) => s + e.length, 0) / group.length,
             ionosphericEchoes: echoes.reduce((s, e) => s + e.filter((f) => f === 0).length, 0) / group.length,
             groundScatterEchoes: echoes.reduce((s, e) => s + e.filter((f) => f === 1).length, 0) / group.length,

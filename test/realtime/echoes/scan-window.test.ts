@@ -8,7 +8,7 @@ import {
   flushWindows,
   type ScanWindows
 } from "../../../src/streams/scan-window.js"
-import { type SyntheticRecord, syntheticFitacf } from "./synthetic-fitacf.js"
+import { syntheticFitacf, type SyntheticRecord } from "./synthetic-fitacf.js"
 
 const IDLE_MS = 180_000
 const T0 = Date.UTC(2025, 8, 27, 0, 0, 0)
@@ -57,7 +57,15 @@ describe("scan windows", () => {
       }
     ])
     expect(flushWindows(windows)).toEqual([
-      { site: "sas", channel: 0, timestamp: T0 + 60_000, ...expectedMeans(second), recordCount: 1, beamCount: 1, complete: false }
+      {
+        site: "sas",
+        channel: 0,
+        timestamp: T0 + 60_000,
+        ...expectedMeans(second),
+        recordCount: 1,
+        beamCount: 1,
+        complete: false
+      }
     ])
   })
 
@@ -121,7 +129,15 @@ describe("scan windows", () => {
     ])
     expect(closed).toEqual([
       { site: "sas", channel: 1, timestamp: T0, ...expectedMeans(a), recordCount: 2, beamCount: 2, complete: true },
-      { site: "sas", channel: 2, timestamp: T0 + 1_000, ...expectedMeans(b), recordCount: 2, beamCount: 1, complete: true }
+      {
+        site: "sas",
+        channel: 2,
+        timestamp: T0 + 1_000,
+        ...expectedMeans(b),
+        recordCount: 2,
+        beamCount: 1,
+        complete: true
+      }
     ])
   })
 
@@ -143,7 +159,17 @@ describe("scan windows", () => {
     expect(closeIdle(windows, T0 + 3_000 + IDLE_MS, IDLE_MS).closed).toEqual([])
     const step = closeIdle(windows, T0 + 3_000 + IDLE_MS + 1, IDLE_MS)
     expect(step.closed).toEqual([
-      { site: "sas", channel: 0, timestamp: T0, totalEchoes: 1.5, ionosphericEchoes: 1, groundScatterEchoes: 0.5, recordCount: 2, beamCount: 2, complete: false }
+      {
+        site: "sas",
+        channel: 0,
+        timestamp: T0,
+        totalEchoes: 1.5,
+        ionosphericEchoes: 1,
+        groundScatterEchoes: 0.5,
+        recordCount: 2,
+        beamCount: 2,
+        complete: false
+      }
     ])
     expect(HashMap.size(step.windows)).toBe(0)
   })

@@ -3,12 +3,12 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Scope, TestClock } from "effect"
 import { createRequire } from "node:module"
 import { io as connect } from "socket.io-client"
-import { zeroCounters, type RadarStatus } from "../../../src/domain/radar-status.js"
+import { type RadarStatus, zeroCounters } from "../../../src/domain/radar-status.js"
 import { HealthHttp } from "../../../src/http/health-http.js"
 import { databaseLayer } from "../../../src/layers/platform/database.js"
+import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
 import { DatabaseHealth } from "../../../src/layers/realtime/DatabaseHealth.js"
 import { EchoStore } from "../../../src/layers/realtime/EchoStore.js"
-import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
 import { Hub } from "../../../src/layers/realtime/Hub.js"
 import { LiveFeed } from "../../../src/layers/realtime/LiveFeed.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
@@ -29,7 +29,15 @@ const sas: RadarStatus = {
   nextAttemptAt: undefined,
   connectedSince: T - 3_600_000,
   lastRecordAt: T - 10_000,
-  counters: { ...zeroCounters, frames: 1200, records: 1200, bytes: 9_000_000, decodeErrors: 2, resyncs: 1, reconnects: 3 },
+  counters: {
+    ...zeroCounters,
+    frames: 1200,
+    records: 1200,
+    bytes: 9_000_000,
+    decodeErrors: 2,
+    resyncs: 1,
+    reconnects: 3
+  },
   lastError: undefined
 }
 
@@ -117,7 +125,9 @@ describe("GET /health", () => {
 
         // 110 s after its last record the radar is still fine; past 120 s it is stale.
         yield* TestClock.adjust("100 seconds")
-        expect((yield* get(`${url}/health?site=sas`)).body.radars).toEqual({ sas: expect.objectContaining({ state: "receiving" }) })
+        expect((yield* get(`${url}/health?site=sas`)).body.radars).toEqual({
+          sas: expect.objectContaining({ state: "receiving" })
+        })
         yield* TestClock.adjust("11 seconds")
         const stale = yield* get(`${url}/health?site=sas`)
         expect(stale.status).toBe(200)
@@ -141,7 +151,10 @@ describe("GET /health", () => {
         yield* registry.put(pgr)
         expect(Object.keys((yield* get(`${url}/health?site=pgr`)).body.radars as object)).toEqual(["pgr"])
         expect(yield* get(`${url}/health?site=inv`)).toEqual({ status: 404, body: { message: "no radar inv" } })
-        expect(yield* get(`${url}/health?site=SAS!`)).toEqual({ status: 400, body: { message: "site must be a site code such as sas" } })
+        expect(yield* get(`${url}/health?site=SAS!`)).toEqual({
+          status: 400,
+          body: { message: "site must be a site code such as sas" }
+        })
         expect((yield* get(`${url}/health/`)).status).toBe(200)
       }).pipe(Effect.provide(serverLayer(file)))
     }))
@@ -154,7 +167,9 @@ describe("GET /health", () => {
       const database = yield* Layer.buildWithScope(databaseLayer(file), dbScope)
       const server = LiveFeed.Default.pipe(
         Layer.provideMerge(httpServerLayer(HealthHttp)),
-        Layer.provideMerge(Layer.mergeAll(Hub.Default, RadarRegistry.Default, storageLayer(Layer.succeedContext(database))))
+        Layer.provideMerge(
+          Layer.mergeAll(Hub.Default, RadarRegistry.Default, storageLayer(Layer.succeedContext(database)))
+        )
       )
       yield* Effect.gen(function*() {
         const { url } = yield* HttpServer

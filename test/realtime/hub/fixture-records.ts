@@ -18,7 +18,9 @@ let north: ReadonlyArray<DmapRecord> | undefined
 /** The 100 records of pydarn-north.fitacf.bz2 (Hankasalmi, stereo). */
 export const northRecords = (): ReadonlyArray<DmapRecord> => {
   if (north === undefined) {
-    const bytes = new Uint8Array(execFileSync("bzip2", ["-dc", fixture("pydarn-north.fitacf.bz2")], { maxBuffer: 1 << 26 }))
+    const bytes = new Uint8Array(
+      execFileSync("bzip2", ["-dc", fixture("pydarn-north.fitacf.bz2")], { maxBuffer: 1 << 26 })
+    )
     const decoded = decodeRecords(bytes)
     if (decoded.error !== undefined || decoded.records.length !== 100) {
       throw new Error(`pydarn-north fixture: ${decoded.records.length} records, ${String(decoded.error)}`)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Queue, Scope, Exit } from "effect"
-import { Hub } from "../../../src/layers/realtime/Hub.js"
+import { Chunk, Effect, Exit, Queue, Scope } from "effect"
 import type { RadarRecord } from "../../../src/domain/radar-record.js"
+import { Hub } from "../../../src/layers/realtime/Hub.js"
 import { northRecords, radarRecord } from "./fixture-records.js"
 
 const records = (site: string, count: number): ReadonlyArray<RadarRecord> =>

@@ -33,7 +33,10 @@ const counter = (name: string, key: string, value: string) =>
 const untaggedCounter = (name: string) =>
   Effect.map(Metric.snapshot, (pairs) =>
     pairs.reduce(
-      (sum, p) => p.metricKey.name === name && MetricState.isCounterState(p.metricState) ? sum + Number(p.metricState.count) : sum,
+      (sum, p) =>
+        p.metricKey.name === name && MetricState.isCounterState(p.metricState)
+          ? sum + Number(p.metricState.count)
+          : sum,
       0
     ))
 
@@ -112,7 +115,10 @@ describe("requests are bounded before they are parsed and never echoed", () => {
       const refused = (yield* client.request("subscribe", long)) as { ok: boolean; error: string }
       expect(refused.ok).toBe(false)
       expect(refused.error).toMatch(/^at most \d+ sites$/)
-      expect(yield* client.request("subscribe", ["sas", "SAS", "sas", "han"])).toEqual({ ok: true, sites: ["han", "sas"] })
+      expect(yield* client.request("subscribe", ["sas", "SAS", "sas", "han"])).toEqual({
+        ok: true,
+        sites: ["han", "sas"]
+      })
     }).pipe(Effect.provide(feedLayer())))
 
   it.scopedLive("a refusal says what was expected and never repeats the input", () =>

@@ -1,14 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import { CorsOriginError, makeCorsPolicy, originAllowed, requestAllowed } from "../../../src/layers/platform/cors.js"
 import { DEFAULT_CORS_ORIGINS } from "../../../src/layers/platform/AppConfig.js"
+import { CorsOriginError, makeCorsPolicy, originAllowed, requestAllowed } from "../../../src/layers/platform/cors.js"
 
 const policy = (entries: ReadonlyArray<string>) => Either.getOrThrow(makeCorsPolicy(entries))
 
 describe("CORS policy", () => {
   it("allows localhost and 127.0.0.1 on any port by default, and nothing else", () => {
     const defaults = policy(DEFAULT_CORS_ORIGINS)
-    for (const origin of ["http://localhost", "http://localhost:5173", "http://127.0.0.1:8080", "HTTP://LOCALHOST:3000"]) {
+    for (
+      const origin of ["http://localhost", "http://localhost:5173", "http://127.0.0.1:8080", "HTTP://LOCALHOST:3000"]
+    ) {
       expect(originAllowed(defaults, origin), origin).toBe(true)
     }
     for (

@@ -48,7 +48,10 @@ describe("GET /radars/{site}/history", () => {
       const client = yield* connectClient(url)
       const start = Date.now() - 60_000
       const records = Array.from({ length: 12 }, (_, i) => at(i, start + i * 1000))
-      yield* Effect.flatMap(Hub, (hub) => Effect.forEach(records, (r) => hub.publish(radarRecord("han", r)), { discard: true }))
+      yield* Effect.flatMap(
+        Hub,
+        (hub) => Effect.forEach(records, (r) => hub.publish(radarRecord("han", r)), { discard: true })
+      )
       yield* client.take(records.length)
 
       const all = yield* get(`${url}/radars/han/history`)

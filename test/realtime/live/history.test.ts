@@ -35,7 +35,10 @@ const at = (i: number, ms: number): DmapRecord => {
 }
 
 const publish = (site: string, records: ReadonlyArray<DmapRecord>) =>
-  Effect.flatMap(Hub, (hub) => Effect.forEach(records, (record) => hub.publish(radarRecord(site, record)), { discard: true }))
+  Effect.flatMap(
+    Hub,
+    (hub) => Effect.forEach(records, (record) => hub.publish(radarRecord(site, record)), { discard: true })
+  )
 
 interface HistoryAnswer {
   readonly ok: boolean
@@ -69,7 +72,9 @@ describe("history over Socket.IO", () => {
 
       // A time zone other than Z is the same instant.
       const zoned = new Date(Date.parse(since)).toISOString().replace("Z", "+00:00")
-      expect(((yield* client.request("history", { site: "han", since: zoned })) as HistoryAnswer).packets).toHaveLength(10)
+      expect(((yield* client.request("history", { site: "han", since: zoned })) as HistoryAnswer).packets).toHaveLength(
+        10
+      )
 
       // Without an acknowledgement the answer comes as a `history` event.
       client.socket.emit("history", { site: "sas" })
@@ -131,7 +136,11 @@ describe("history over Socket.IO", () => {
       )
     }).pipe(
       Effect.provide(
-        feedLayer({ maxHistoryReplyBytes: 64 * 1024 * 1024, clientByteBudget: 64 * 1024 * 1024, consumerCapacity: 2048 }, 1)
+        feedLayer({
+          maxHistoryReplyBytes: 64 * 1024 * 1024,
+          clientByteBudget: 64 * 1024 * 1024,
+          consumerCapacity: 2048
+        }, 1)
       )
     ))
 
@@ -141,7 +150,12 @@ describe("history over Socket.IO", () => {
       const client = yield* connectClient(url)
       yield* publish("han", [at(0, Date.now() - 1000)])
       yield* client.take(1)
-      expect(yield* client.request("history", { site: "han" })).toEqual({ ok: true, site: "han", more: false, packets: [] })
+      expect(yield* client.request("history", { site: "han" })).toEqual({
+        ok: true,
+        site: "han",
+        more: false,
+        packets: []
+      })
     }).pipe(Effect.provide(feedLayer({}, 0))))
 
   it.scopedLive("bad requests get a clear error, never an echo, and the client carries on", () =>
@@ -151,14 +165,27 @@ describe("history over Socket.IO", () => {
       yield* publish("han", [at(0, Date.now() - 1000)])
       yield* client.take(1)
       const refusal = (payload: unknown) => client.request("history", payload) as Effect.Effect<HistoryAnswer>
-      expect(yield* refusal({ site: "zzz" })).toEqual({ ok: false, event: "history", error: "site is not a radar of this hub" })
-      expect(yield* refusal({ site: 42 })).toMatchObject({ ok: false, error: expect.stringMatching(/^site must be a site code/) })
-      expect(yield* refusal({ site: ["han"] })).toMatchObject({ ok: false, error: expect.stringMatching(/^site must be/) })
+      expect(yield* refusal({ site: "zzz" })).toEqual({
+        ok: false,
+        event: "history",
+        error: "site is not a radar of this hub"
+      })
+      expect(yield* refusal({ site: 42 })).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/^site must be a site code/)
+      })
+      expect(yield* refusal({ site: ["han"] })).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/^site must be/)
+      })
       expect(yield* refusal("han")).toMatchObject({ ok: false, error: "must be an object { site, since? }" })
       expect(yield* refusal(null)).toMatchObject({ ok: false, error: "must be an object { site, since? }" })
       for (const since of ["yesterday", "2025-02-30T00:00:00Z", "9".repeat(10_000), 1_700_000_000_000, { $gt: 0 }]) {
         const answer = yield* refusal({ site: "han", since })
-        expect(answer).toMatchObject({ ok: false, error: expect.stringMatching(/^since must be an ISO 8601 date-time/) })
+        expect(answer).toMatchObject({
+          ok: false,
+          error: expect.stringMatching(/^since must be an ISO 8601 date-time/)
+        })
         expect(JSON.stringify(answer).length).toBeLessThan(200)
       }
       expect(((yield* client.request("history", { site: "han" })) as HistoryAnswer).packets).toHaveLength(1)
@@ -173,7 +200,9 @@ describe("history over Socket.IO", () => {
       yield* client.take(50)
       // Answers (served or refused) as they come; a refusal the client has no budget left for is not sent.
       const answers: Array<HistoryAnswer> = []
-      for (let i = 0; i < 2000; i++) client.socket.emit("history", { site: "han" }, (a: HistoryAnswer) => answers.push(a))
+      for (let i = 0; i < 2000; i++) {
+        client.socket.emit("history", { site: "han" }, (a: HistoryAnswer) => answers.push(a))
+      }
       for (let waited = 0; answers.length === 0 && waited < 200; waited++) yield* Effect.sleep("50 millis")
       let seen = -1
       while (seen !== answers.length) {

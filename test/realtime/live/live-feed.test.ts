@@ -22,7 +22,10 @@ const liveFeedLayer = (options: Partial<LiveFeedOptions> = {}, historyMinutes = 
   )
 
 const publish = (site: string, records: ReadonlyArray<import("../../../src/dmap/types.js").DmapRecord>) =>
-  Effect.flatMap(Hub, (hub) => Effect.forEach(records, (record) => hub.publish(radarRecord(site, record)), { discard: true }))
+  Effect.flatMap(
+    Hub,
+    (hub) => Effect.forEach(records, (record) => hub.publish(radarRecord(site, record)), { discard: true })
+  )
 
 /** A small budget (under 200 packets), so a stalled client's TCP buffers plus this fill quickly. */
 const BUDGET = 512 * 1024
@@ -38,7 +41,10 @@ const specialRecords = () => {
     withScalars(second!, { cp: -151 }),
     withScalars(first!, { "time.us": -1 }),
     northRecords()[8]!, // w_l holds Infinity
-    withArrays(first!, { w_l: (w) => w.map((x, i) => (i === 0 ? NaN : x)), v: (v) => v.map((x, i) => (i === 2 ? NaN : x)) }),
+    withArrays(first!, {
+      w_l: (w) => w.map((x, i) => (i === 0 ? NaN : x)),
+      v: (v) => v.map((x, i) => (i === 2 ? NaN : x))
+    }),
     second!
   ]
 }
@@ -60,14 +66,19 @@ describe("LiveFeed over Socket.IO", () => {
         const records = [...northRecords().slice(0, 20), ...specialRecords()]
         yield* publish("han", records)
         const received = yield* client.take(records.length)
-        expect(payloads(received)).toEqual(records.map((record) => ({ event: "han", packet: expectedPacket("han", record) })))
+        expect(payloads(received)).toEqual(
+          records.map((record) => ({ event: "han", packet: expectedPacket("han", record) }))
+        )
         const nanPacket = received[records.length - 2]!.args[0] as { width: Array<unknown>; v: Array<unknown> }
         expect(nanPacket.width.filter((w) => w === null)).toHaveLength(1)
         expect(nanPacket.v[2]).toBeNull()
         expect(client.socket.connected).toBe(true)
         // ... and keeps receiving after the packets with non-finite values.
         yield* publish("han", [northRecords()[30]!])
-        expect(payloads(yield* client.take(1))).toEqual([{ event: "han", packet: expectedPacket("han", northRecords()[30]!) }])
+        expect(payloads(yield* client.take(1))).toEqual([{
+          event: "han",
+          packet: expectedPacket("han", northRecords()[30]!)
+        }])
         expect(yield* Effect.flatMap(LiveFeed, (feed) => feed.clientCount)).toBe(1)
       }).pipe(Effect.provide(liveFeedLayer())))
   }
@@ -136,7 +147,10 @@ describe("LiveFeed over Socket.IO", () => {
       expect(yield* client.request("subscribe", Array.from({ length: 300 }, () => "sas"))).toMatchObject({ ok: false })
       // Without an acknowledgement the refusal comes as an event.
       client.socket.emit("unsubscribe", [null])
-      expect((yield* client.take(1))[0]).toMatchObject({ event: "request_error", args: [{ ok: false, event: "unsubscribe" }] })
+      expect((yield* client.take(1))[0]).toMatchObject({
+        event: "request_error",
+        args: [{ ok: false, event: "unsubscribe" }]
+      })
       // Still subscribed to every site.
       yield* publish("han", [northRecords()[0]!])
       expect((yield* client.take(1)).map((e) => e.event)).toEqual(["han"])
@@ -211,7 +225,11 @@ describe("LiveFeed over Socket.IO", () => {
       const records = northRecords()
       let sent = 0
       // Rounds smaller than the budget: a burst larger than a client's budget is over it even for a healthy client.
-      for (let round = 0; round < 400 && (yield* counterValue("superdarn_hub_packets_dropped_total", site)) === 0; round++) {
+      for (
+        let round = 0;
+        round < 400 && (yield* counterValue("superdarn_hub_packets_dropped_total", site)) === 0;
+        round++
+      ) {
         const batch = Array.from({ length: 50 }, (_, i) => records[(sent + i) % 100]!)
         yield* publish(site, batch)
         const received = yield* healthy.take(batch.length)

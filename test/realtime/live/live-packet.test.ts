@@ -5,9 +5,9 @@ import { decodeRecords } from "../../../src/dmap/decode.js"
 import { withScalars } from "../../../src/dmap/record.js"
 import type { DmapRecord } from "../../../src/dmap/types.js"
 import { livePacket, LivePacketError } from "../../../src/streams/live-packet.js"
+import { fixturePath } from "../../support/fixtures.js"
 import { northRecords, radarRecord } from "../hub/fixture-records.js"
 import { expectedPacket, withArrays, withoutEchoes } from "./expected-packet.js"
-import { fixturePath } from "../../support/fixtures.js"
 
 const packetOf = (site: string, record: DmapRecord) => Either.getOrThrow(livePacket(radarRecord(site, record)))
 
@@ -48,8 +48,28 @@ describe("live packet", () => {
     expect(packet.slist).toHaveLength(11)
     // Extra fields come after the old ones, which keep their order.
     expect(Object.keys(packet)).toEqual([
-      "site_name", "beam", "cp", "frang", "nave", "freq", "noise", "nrang", "rsep", "stid", "scan",
-      "gflg", "v", "time", "elevation", "power", "velocity", "width", "g_scatter", "slist", "channel", "time_iso"
+      "site_name",
+      "beam",
+      "cp",
+      "frang",
+      "nave",
+      "freq",
+      "noise",
+      "nrang",
+      "rsep",
+      "stid",
+      "scan",
+      "gflg",
+      "v",
+      "time",
+      "elevation",
+      "power",
+      "velocity",
+      "width",
+      "g_scatter",
+      "slist",
+      "channel",
+      "time_iso"
     ])
   })
 
@@ -97,7 +117,9 @@ describe("live packet", () => {
 
   it("names control programs by exact cp, then |cp|, else unknown", () => {
     const base = northRecords()[0]!
-    for (const [cp, label] of [[-151, "normalscan(-151)"], [151, "normalscan(151)"], [9999, "unknown(9999)"]] as const) {
+    for (
+      const [cp, label] of [[-151, "normalscan(-151)"], [151, "normalscan(151)"], [9999, "unknown(9999)"]] as const
+    ) {
       const record = withScalars(base, { cp })
       expect(packetOf("han", record).cp).toBe(label)
       expect(packetOf("han", record)).toEqual(expectedPacket("han", record))
@@ -117,7 +139,9 @@ describe("live packet", () => {
     // slist is a short array; withArrays made it float, so rebuild it with the original type.
     const fixed: DmapRecord = {
       scalars: record.scalars,
-      arrays: record.arrays.map((a) => (a.name === "slist" ? { ...a, data: Int16Array.from(a.data as Float32Array) } : a))
+      arrays: record.arrays.map((
+        a
+      ) => (a.name === "slist" ? { ...a, data: Int16Array.from(a.data as Float32Array) } : a))
     }
     const packet = packetOf("han", fixed)
     expect(packet.slist[0]).toBe(500)

@@ -40,7 +40,9 @@ describe("GET /radars", () => {
         counters: { ...zeroCounters, reconnects: 3 },
         lastError: "ECONNREFUSED"
       })
-      const response = yield* Effect.promise(() => fetch(`${url}/radars`, { headers: { Origin: "http://localhost:8080" } }))
+      const response = yield* Effect.promise(() =>
+        fetch(`${url}/radars`, { headers: { Origin: "http://localhost:8080" } })
+      )
       expect(response.headers.get("content-type")).toContain("application/json")
       expect(response.headers.get("cache-control")).toBe("no-store")
       expect(response.headers.get("access-control-allow-origin")).toBe("http://localhost:8080")

@@ -4,14 +4,14 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Layer } from "effect"
+import { HubPump } from "../../../src/actors/radar/HubPump.js"
 import { defaultBackoffPolicy } from "../../../src/actors/radar/radar-backoff.js"
+import { type FleetPlan, RadarFleet } from "../../../src/actors/radar/RadarFleet.js"
 import { withScalars } from "../../../src/dmap/record.js"
 import type { DmapRecord } from "../../../src/dmap/types.js"
 import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
 import { Hub } from "../../../src/layers/realtime/Hub.js"
-import { HubPump } from "../../../src/actors/radar/HubPump.js"
 import { LiveFeed } from "../../../src/layers/realtime/LiveFeed.js"
-import { type FleetPlan, RadarFleet } from "../../../src/actors/radar/RadarFleet.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import { makeFakeRtServer } from "../../../src/simulate/fake-rtserver.js"
 import { northRecords } from "../hub/fixture-records.js"
@@ -78,9 +78,11 @@ describe("radars to Socket.IO clients", () => {
 
         expect(yield* websocket.request("radars")).toEqual({ ok: true, radars: 2 })
         const [radars] = yield* websocket.take(1)
-        expect((radars!.args[0] as ReadonlyArray<{ site: string; stid: number; phase: string }>).map((r) =>
-          [r.site, r.stid, r.phase]
-        )).toEqual([["han", 10, "receiving"], ["sas", 5, "receiving"]])
+        expect(
+          (radars!.args[0] as ReadonlyArray<{ site: string; stid: number; phase: string }>).map((
+            r
+          ) => [r.site, r.stid, r.phase])
+        ).toEqual([["han", 10, "receiving"], ["sas", 5, "receiving"]])
         expect(yield* Effect.flatMap(HubPump, (pump) => pump.pumped)).toBe(1 + special.length)
       }).pipe(Effect.provide(hubLayer(planFor([{ site: "han", port: han.port }, { site: "sas", port: sas.port }]))))
     }))

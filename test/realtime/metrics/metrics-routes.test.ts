@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Metric, TestClock } from "effect"
-import { zeroCounters, type RadarStatus } from "../../../src/domain/radar-status.js"
+import { type RadarStatus, zeroCounters } from "../../../src/domain/radar-status.js"
 import { MetricsHttp } from "../../../src/http/metrics-http.js"
 import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
+import { scansStored, scanWriteSeconds } from "../../../src/layers/realtime/echo-metrics.js"
 import { Hub } from "../../../src/layers/realtime/Hub.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
-import { scansStored, scanWriteSeconds } from "../../../src/layers/realtime/echo-metrics.js"
 import { httpServerLayer } from "../live/server-layers.js"
 import { parsePrometheusText } from "./prometheus-format.js"
 
@@ -37,12 +37,29 @@ describe("GET /metrics", () => {
       const registry = yield* RadarRegistry
       const hub = yield* Hub
       yield* hub.subscribe("echo-aggregator", 16)
-      yield* registry.put(status("sas", { counters: { ...zeroCounters, records: 42, bytes: 123_456, decodeErrors: 1, resyncs: 2, reconnects: 3, frames: 42 } }))
-      yield* registry.put(status("pgr", { phase: "backoff", connectedSince: undefined, lastRecordAt: undefined, lastError: "refused" }))
+      yield* registry.put(
+        status("sas", {
+          counters: {
+            ...zeroCounters,
+            records: 42,
+            bytes: 123_456,
+            decodeErrors: 1,
+            resyncs: 2,
+            reconnects: 3,
+            frames: 42
+          }
+        })
+      )
+      yield* registry.put(
+        status("pgr", { phase: "backoff", connectedSince: undefined, lastRecordAt: undefined, lastError: "refused" })
+      )
       yield* registry.put(status("kod", { lastRecordAt: T - 300_000 }))
       yield* Metric.incrementBy(scansStored, 7)
       yield* Metric.update(scanWriteSeconds, 0.004)
-      yield* Metric.incrementBy(Metric.counter("sdh_route_test_events").pipe(Metric.tagged("note", "a \"quoted\"\nline")), 2)
+      yield* Metric.incrementBy(
+        Metric.counter("sdh_route_test_events").pipe(Metric.tagged("note", "a \"quoted\"\nline")),
+        2
+      )
 
       const response = yield* Effect.promise(() => fetch(`${url}/metrics`))
       expect(response.status).toBe(200)
@@ -61,7 +78,9 @@ describe("GET /metrics", () => {
       expect(value("superdarn_hub_radar_records_total", { site: "pgr" })).toBe(0)
 
       const states = (site: string) =>
-        families.get("superdarn_hub_radar_state")!.samples.filter((s) => s.labels.site === site && s.value === 1).map((s) => s.labels.state)
+        families.get("superdarn_hub_radar_state")!.samples.filter((s) => s.labels.site === site && s.value === 1).map((
+          s
+        ) => s.labels.state)
       expect([states("sas"), states("pgr"), states("kod")]).toEqual([["receiving"], ["backoff"], ["stale"]])
       expect(value("superdarn_hub_radar_last_record_age_seconds", { site: "kod" })).toBe(300)
       expect(value("superdarn_hub_radar_last_record_age_seconds", { site: "pgr" })).toBeUndefined()

@@ -65,7 +65,10 @@ const parseLabels = (text: string, line: string): [Record<string, string>, strin
 
 const familyOf = (families: Map<string, ParsedFamily>, sampleName: string): ParsedFamily | undefined => {
   const exact = families.get(sampleName)
-  if (exact !== undefined && (exact.type === "counter" || exact.type === "gauge" || exact.type === "untyped" || exact.type === "summary")) {
+  if (
+    exact !== undefined &&
+    (exact.type === "counter" || exact.type === "gauge" || exact.type === "untyped" || exact.type === "summary")
+  ) {
     return exact
   }
   for (const suffix of ["_bucket", "_sum", "_count"]) {
@@ -125,7 +128,9 @@ export const parsePrometheusText = (text: string): ReadonlyMap<string, ParsedFam
     const key = `${name}${JSON.stringify(Object.entries(labels).sort())}`
     if (series.has(key)) throw new Error(`duplicate series: ${line}`)
     series.add(key)
-    if (family.type === "histogram" && name.endsWith("_bucket") && !("le" in labels)) throw new Error(`bucket without le: ${line}`)
+    if (family.type === "histogram" && name.endsWith("_bucket") && !("le" in labels)) {
+      throw new Error(`bucket without le: ${line}`)
+    }
     family.samples.push({ name, labels, value })
   }
   for (const family of families.values()) if (family.type === "histogram") checkHistogram(family)

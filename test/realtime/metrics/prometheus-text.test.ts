@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Metric, MetricBoundaries } from "effect"
 import { effectMetricFamilies } from "../../../src/http/metrics/effect-metric-families.js"
-import { formatValue, metricName, labelName, renderPrometheusText } from "../../../src/http/metrics/prometheus-text.js"
+import { formatValue, labelName, metricName, renderPrometheusText } from "../../../src/http/metrics/prometheus-text.js"
 import { parsePrometheusText } from "./prometheus-format.js"
 
 describe("Prometheus text rendering", () => {
@@ -16,9 +16,24 @@ describe("Prometheus text rendering", () => {
           { suffix: "", labels: [["site", "a \"quoted\" \\ value\nwith a line feed"]], value: 2n ** 70n }
         ]
       },
-      { name: "sdh_test_total", help: "merged", type: "counter", samples: [{ suffix: "", labels: [["site", "pgr"]], value: 1 }] },
-      { name: "sdh_test_total", help: "same name, other type", type: "gauge", samples: [{ suffix: "", labels: [], value: 9 }] },
-      { name: "sdh.test-gauge", help: "dots", type: "gauge", samples: [{ suffix: "", labels: [["1bad-label", "x"]], value: Number.NaN }] }
+      {
+        name: "sdh_test_total",
+        help: "merged",
+        type: "counter",
+        samples: [{ suffix: "", labels: [["site", "pgr"]], value: 1 }]
+      },
+      {
+        name: "sdh_test_total",
+        help: "same name, other type",
+        type: "gauge",
+        samples: [{ suffix: "", labels: [], value: 9 }]
+      },
+      {
+        name: "sdh.test-gauge",
+        help: "dots",
+        type: "gauge",
+        samples: [{ suffix: "", labels: [["1bad-label", "x"]], value: Number.NaN }]
+      }
     ])
     expect(text).toBe(
       "# HELP sdh_test_total a help text with a \\\\ backslash\\nand a new line\n" +
@@ -46,8 +61,18 @@ describe("Prometheus text rendering", () => {
     Effect.gen(function*() {
       const counter = Metric.counter("sdh_fmt_events", { description: "events" }).pipe(Metric.tagged("site", "sas"))
       const gauge = Metric.gauge("sdh_fmt_level")
-      const histogram = Metric.histogram("sdh_fmt_seconds", MetricBoundaries.linear({ start: 0, width: 1, count: 4 }), "latency")
-      const summary = Metric.summary({ name: "sdh_fmt_summary", maxAge: "1 minute", maxSize: 10, error: 0.01, quantiles: [0.5, 0.9] })
+      const histogram = Metric.histogram(
+        "sdh_fmt_seconds",
+        MetricBoundaries.linear({ start: 0, width: 1, count: 4 }),
+        "latency"
+      )
+      const summary = Metric.summary({
+        name: "sdh_fmt_summary",
+        maxAge: "1 minute",
+        maxSize: 10,
+        error: 0.01,
+        quantiles: [0.5, 0.9]
+      })
       const frequency = Metric.frequency("sdh_fmt_reasons")
       yield* Metric.incrementBy(counter, 5)
       yield* Metric.set(gauge, -2.5)
@@ -59,11 +84,19 @@ describe("Prometheus text rendering", () => {
 
       const text = renderPrometheusText(effectMetricFamilies(yield* Metric.snapshot))
       const families = parsePrometheusText(text)
-      expect(families.get("sdh_fmt_events_total")).toMatchObject({ type: "counter", help: "events", samples: [{ labels: { site: "sas" }, value: 5 }] })
+      expect(families.get("sdh_fmt_events_total")).toMatchObject({
+        type: "counter",
+        help: "events",
+        samples: [{ labels: { site: "sas" }, value: 5 }]
+      })
       expect(families.get("sdh_fmt_level")).toMatchObject({ type: "gauge", samples: [{ value: -2.5 }] })
       const buckets = families.get("sdh_fmt_seconds")!.samples.filter((s) => s.name === "sdh_fmt_seconds_bucket")
       expect(buckets.map((s) => [s.labels.le, s.value])).toEqual([["0", 0], ["1", 1], ["2", 3], ["+Inf", 5]])
-      expect(families.get("sdh_fmt_seconds")!.samples.filter((s) => s.name !== "sdh_fmt_seconds_bucket").map((s) => [s.name, s.value]))
+      expect(
+        families.get("sdh_fmt_seconds")!.samples.filter((s) => s.name !== "sdh_fmt_seconds_bucket").map((
+          s
+        ) => [s.name, s.value])
+      )
         .toEqual([["sdh_fmt_seconds_sum", 16], ["sdh_fmt_seconds_count", 5]])
       expect(families.get("sdh_fmt_summary")).toMatchObject({ type: "summary" })
       expect(families.get("sdh_fmt_summary")!.samples.find((s) => s.name === "sdh_fmt_summary_count")?.value).toBe(3)

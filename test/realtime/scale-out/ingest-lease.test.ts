@@ -72,7 +72,9 @@ describe.skipIf(missing !== undefined)("ingest lease on Redis", () => {
       const raw = createClient({ url: TEST_REDIS_URL })
       yield* Effect.acquireRelease(Effect.promise(() => raw.connect()), () => Effect.promise(() => raw.close()))
       // A leader killed with SIGKILL: its key stays until the TTL runs out.
-      yield* Effect.promise(() => raw.set(`${prefix}ingest:leader`, "dead-host:1:abc", { expiration: { type: "PX", value: FAST.ttlMs } }))
+      yield* Effect.promise(() =>
+        raw.set(`${prefix}ingest:leader`, "dead-host:1:abc", { expiration: { type: "PX", value: FAST.ttlMs } })
+      )
       const probe = yield* overlapProbe
       const started = Date.now()
       const lease = yield* scopedLease(TEST_REDIS_URL, prefix)

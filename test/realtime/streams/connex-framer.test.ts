@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
-import { type ConnexEvent, ConnexFramer, connexFrame } from "../../../src/streams/connex-framer.js"
+import { type ConnexEvent, connexFrame, ConnexFramer } from "../../../src/streams/connex-framer.js"
 import { northPayloads } from "../actors/fixture-records.js"
 
 const concat = (...parts: ReadonlyArray<Uint8Array>): Uint8Array => {
@@ -29,8 +29,7 @@ const run = (framer: ConnexFramer, bytes: Uint8Array, chunkSizes: ReadonlyArray<
 
 const payloadsOf = (events: ReadonlyArray<ConnexEvent>) =>
   events.flatMap((e) => (e._tag === "Frame" ? [Array.from(e.payload)] : []))
-const resyncsOf = (events: ReadonlyArray<ConnexEvent>) =>
-  events.flatMap((e) => (e._tag === "Resync" ? [e.reason] : []))
+const resyncsOf = (events: ReadonlyArray<ConnexEvent>) => events.flatMap((e) => (e._tag === "Resync" ? [e.reason] : []))
 
 const absurdHeader = (length: number) => {
   const header = connexFrame(new Uint8Array(0))
@@ -119,7 +118,9 @@ describe("ConnexFramer", () => {
         continue
       }
       // What a decoder would do: only the original payloads decode.
-      const i = expected.findIndex((p) => p.length === event.payload.length && p.every((b, k) => b === event.payload[k]))
+      const i = expected.findIndex((p) =>
+        p.length === event.payload.length && p.every((b, k) => b === event.payload[k])
+      )
       if (i < 0) framer.reject()
       else got.push(expected[i]!)
     }
@@ -140,12 +141,16 @@ describe("ConnexFramer", () => {
 
   it("never throws and never holds more than a frame's worth on arbitrary bytes", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 5000 }), fc.array(fc.integer({ min: 1, max: 600 }), { minLength: 1 }), (junk, sizes) => {
-        const framer = new ConnexFramer(4096)
-        run(framer, concat(junk, frames[0]!, frames[1]!), sizes)
-        // Junk may hide a plausible header that swallows bytes, but never more than the cap allows.
-        expect(framer.buffered).toBeLessThanOrEqual(4096 + 8)
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 5000 }),
+        fc.array(fc.integer({ min: 1, max: 600 }), { minLength: 1 }),
+        (junk, sizes) => {
+          const framer = new ConnexFramer(4096)
+          run(framer, concat(junk, frames[0]!, frames[1]!), sizes)
+          // Junk may hide a plausible header that swallows bytes, but never more than the cap allows.
+          expect(framer.buffered).toBeLessThanOrEqual(4096 + 8)
+        }
+      ),
       { numRuns: 300 }
     )
   })

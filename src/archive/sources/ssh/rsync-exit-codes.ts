@@ -70,7 +70,9 @@ const PERMANENT_ERRORS = [
 /** Classify an rsync exit status (non-zero) with its stderr. */
 export const rsyncFailure = (exitCode: number, stderr: string): RsyncFailed => {
   const lines = stderr.split("\n").map((line) => line.trim()).filter((line) => line.length > 0 && !/^@+$/.test(line))
-  const refusal = PERMANENT_ERRORS.map((pattern) => lines.find((line) => pattern.test(line))).find((line) => line !== undefined)
+  const refusal = PERMANENT_ERRORS.map((pattern) => lines.find((line) => pattern.test(line))).find((line) =>
+    line !== undefined
+  )
   const permanent = refusal !== undefined
   // The refusal first: ssh's host-key warning banner would otherwise fill the message.
   const detail = (refusal === undefined ? lines : [refusal, ...lines.filter((line) => line !== refusal)])

@@ -23,9 +23,9 @@ import type { RsyncSourceConfig } from "../../../layers/archive/config/rsync-sou
 import type { CollectorSource, Disposition, FetchedFile, RemoteFile, SourceOperation } from "../../source.js"
 import { SourceError } from "../../source.js"
 import { RsyncFailed, rsyncFailure } from "./rsync-exit-codes.js"
+import { tidyOverSftp } from "./sftp-tidy.js"
 import { openSshLink } from "./ssh-connection.js"
 import type { SshLink } from "./ssh-connection.js"
-import { tidyOverSftp } from "./sftp-tidy.js"
 import { requireSafeName } from "./ssh-remote-name.js"
 
 const RSYNC = "rsync"
@@ -51,7 +51,10 @@ const runProgram = (
 ): Effect.Effect<ProgramResult, RsyncFailed> =>
   Effect.async<ProgramResult, RsyncFailed>((resume) => {
     // Listing dates are printed in the local zone; UTC makes them unambiguous.
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TZ: "UTC", LC_ALL: "C" } })
+    const child = spawn(command, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, TZ: "UTC", LC_ALL: "C" }
+    })
     let stdout = ""
     let stderr = ""
     child.stdout.setEncoding("utf8")
@@ -74,7 +77,13 @@ const runProgram = (
         })
       )))
     child.once("close", (code, signal) =>
-      resume(Effect.succeed({ exitCode: code ?? (signal === null ? -1 : 128 + os.constants.signals[signal]), stdout, stderr })))
+      resume(
+        Effect.succeed({
+          exitCode: code ?? (signal === null ? -1 : 128 + os.constants.signals[signal]),
+          stdout,
+          stderr
+        })
+      ))
     return Effect.sync(() => child.kill("SIGTERM"))
   })
 
@@ -128,7 +137,14 @@ export const parseListOnly = (stdout: string): ReadonlyArray<RemoteFile> => {
     if (match === null || !match[1]!.startsWith("-")) continue
     const name = unescapeName(match[9]!)
     if (name.startsWith(".")) continue
-    const [year, month, day, hour, minute, second] = match.slice(3, 9).map(Number) as [number, number, number, number, number, number]
+    const [year, month, day, hour, minute, second] = match.slice(3, 9).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number
+    ]
     files.push({
       name,
       size: Number(match[2]),
@@ -140,12 +156,18 @@ export const parseListOnly = (stdout: string): ReadonlyArray<RemoteFile> => {
 }
 
 /** The `--out-format` line of one transfer: size and SHA-1 (when rsync knows it). */
-export const parseTransferLine = (stdout: string, name: string): { bytes: number; sha1: string | undefined } | undefined => {
+export const parseTransferLine = (
+  stdout: string,
+  name: string
+): { bytes: number; sha1: string | undefined } | undefined => {
   for (const line of stdout.split(/[\r\n]/)) {
     if (!line.startsWith(TRANSFER_PREFIX)) continue
     const [bytes, checksum, ...rest] = line.slice(TRANSFER_PREFIX.length).split("|")
     if (rest.join("|") !== name) continue
-    return { bytes: Number(bytes), sha1: checksum !== undefined && /^[0-9a-f]{40}$/.test(checksum) ? checksum : undefined }
+    return {
+      bytes: Number(bytes),
+      sha1: checksum !== undefined && /^[0-9a-f]{40}$/.test(checksum) ? checksum : undefined
+    }
   }
   return undefined
 }
@@ -153,8 +175,9 @@ export const parseTransferLine = (stdout: string, name: string): { bytes: number
 /** Cumulative bytes from rsync's `--progress` lines ("  1234567  45%  1.2MB/s  0:00:01"). */
 const progressBytes = /(?:^|[\r\n])\s*(\d+)\s+\d{1,3}%/g
 
-const toSourceError = (source: string, operation: SourceOperation, file: string | undefined) => (failure: RsyncFailed) =>
-  SourceError.fromCause(failure, { source, operation, file })
+const toSourceError =
+  (source: string, operation: SourceOperation, file: string | undefined) => (failure: RsyncFailed) =>
+    SourceError.fromCause(failure, { source, operation, file })
 
 /** The local rsync must offer sha1 in its checksum list when transfer hashes are wanted. */
 const checkLocalRsync = (source: string, settings: RsyncSourceConfig) =>
@@ -175,7 +198,12 @@ const checkLocalRsync = (source: string, settings: RsyncSourceConfig) =>
     }
   })
 
-const list = (source: string, rsync: (args: ReadonlyArray<string>) => Effect.Effect<ProgramResult, RsyncFailed>, settings: RsyncSourceConfig, target: string) =>
+const list = (
+  source: string,
+  rsync: (args: ReadonlyArray<string>) => Effect.Effect<ProgramResult, RsyncFailed>,
+  settings: RsyncSourceConfig,
+  target: string
+) =>
   rsync(["--list-only", "--no-human-readable", "--8-bit-output", "--", `${target}${settings.remoteDir}/`]).pipe(
     Effect.map((result) => parseListOnly(result.stdout)),
     Effect.mapError(toSourceError(source, "list", undefined)),
@@ -188,7 +216,11 @@ const fetch = (
   settings: RsyncSourceConfig,
   target: string
 ) =>
-(file: RemoteFile, destination: string, onProgress?: (bytes: number) => void): Effect.Effect<FetchedFile, SourceError> =>
+(
+  file: RemoteFile,
+  destination: string,
+  onProgress?: (bytes: number) => void
+): Effect.Effect<FetchedFile, SourceError> =>
   Effect.gen(function*() {
     const name = yield* requireSafeName(source, "fetch", file.name)
     // A stable folder beside the destination (same file system), so the
@@ -203,7 +235,13 @@ const fetch = (
         fs.rmSync(staged, { force: true })
       },
       catch: (cause) =>
-        new SourceError({ source, operation: "fetch", file: name, reason: `cannot prepare ${stage}: ${String(cause)}`, retryable: true })
+        new SourceError({
+          source,
+          operation: "fetch",
+          file: name,
+          reason: `cannot prepare ${stage}: ${String(cause)}`,
+          retryable: true
+        })
     })
     const args = [
       "--times",
@@ -302,8 +340,11 @@ export const rsyncSource = (settings: RsyncSourceConfig): CollectorSource => {
         tidy: (files: ReadonlyArray<RemoteFile>, disposition: Disposition) =>
           disposition.kind === "leave" || files.length === 0
             ? Effect.void
-            : Effect.flatMap(sftpLink, (opened) =>
-              tidyOverSftp(describe, opened, settings.remoteDir, files.map((file) => file.name), disposition))
+            : Effect.flatMap(
+              sftpLink,
+              (opened) =>
+                tidyOverSftp(describe, opened, settings.remoteDir, files.map((file) => file.name), disposition)
+            )
       }
     })
   }

@@ -69,7 +69,8 @@ const copyChunks = (job: CopyJob, progress: { prefix: number }) =>
     const { sftp, handle, fd, size, start, options } = job
     const chunkCount = Math.ceil((size - start) / CHUNK_BYTES)
     const landed = new Uint8Array(chunkCount)
-    const pool: Array<Buffer> = Array.from({ length: Math.min(IN_FLIGHT, chunkCount) }, () => Buffer.allocUnsafe(CHUNK_BYTES))
+    const poolSize = Math.min(IN_FLIGHT, chunkCount)
+    const pool: Array<Buffer> = Array.from({ length: poolSize }, () => Buffer.allocUnsafe(CHUNK_BYTES))
     const stallMillis = Duration.toMillis(job.stallTimeout)
     let prefixChunks = 0
     let written = start
@@ -81,7 +82,9 @@ const copyChunks = (job: CopyJob, progress: { prefix: number }) =>
     let stall: NodeJS.Timeout | undefined
 
     const settle = () => {
-      if (settled || outcome === undefined || pendingWrites > 0) return
+      if (settled || outcome === undefined || pendingWrites > 0) {
+        return
+      }
       settled = true
       clearTimeout(stall)
       resume(outcome === "done" ? Effect.void : Effect.fail(outcome))
@@ -93,7 +96,9 @@ const copyChunks = (job: CopyJob, progress: { prefix: number }) =>
     const armStall = () => {
       clearTimeout(stall)
       stall = setTimeout(() =>
-        fail(new SshFailure({ reason: `no data for ${Duration.format(job.stallTimeout)}`, lost: true, retryable: true })), stallMillis)
+        fail(
+          new SshFailure({ reason: `no data for ${Duration.format(job.stallTimeout)}`, lost: true, retryable: true })
+        ), stallMillis)
     }
 
     const pump = () => {
@@ -115,12 +120,16 @@ const copyChunks = (job: CopyJob, progress: { prefix: number }) =>
 
     const read = (index: number, buffer: Buffer, position: number, length: number, filled: number) =>
       sftp.read(handle, buffer, filled, length - filled, position + filled, (error, bytes) => {
-        if (outcome !== undefined) return
+        if (outcome !== undefined) {
+          return
+        }
         if (error) return fail(sftpFailure(error))
         if (bytes === 0) {
           return fail(
             new SshFailure({
-              reason: `${job.remotePath} ended at ${position + filled} bytes, expected ${size}: it changed during the download`,
+              reason: `${job.remotePath} ended at ${
+                position + filled
+              } bytes, expected ${size}: it changed during the download`,
               lost: false,
               retryable: true
             })
@@ -224,6 +233,8 @@ export const fetchOverSftp = (
     const name = yield* requireSafeName(source, "fetch", file.name)
     const download = yield* link.run("fetch", name, (connection) =>
       downloadOverSftp(connection, path.posix.join(remoteDir, name), destination, { budget: link.budget, onProgress }))
-    if (download.resumedAt > 0) yield* Effect.logInfo(`${source}: resumed ${name} at ${download.resumedAt} bytes`)
+    if (download.resumedAt > 0) {
+      yield* Effect.logInfo(`${source}: resumed ${name} at ${download.resumedAt} bytes`)
+    }
     return { path: destination, bytes: download.bytes, transferSha1: undefined }
   }).pipe(Effect.withSpan("SshSource.fetch", { attributes: { source, file: file.name } }))

@@ -12,10 +12,10 @@ import type { Stats } from "ssh2"
 import type { SftpSidecarSourceConfig } from "../../../layers/archive/config/sftp-sidecar-source.js"
 import type { CollectorSource, Disposition, RemoteFile } from "../../source.js"
 import { MAX_SIDECAR_BYTES, parseSidecar, SIDECAR_SUFFIX } from "../sidecar.js"
-import { SFTP_NO_SUCH_FILE, openSshLink, sftpRequest, SshFailure } from "./ssh-connection.js"
-import type { SshLink } from "./ssh-connection.js"
 import { fetchOverSftp } from "./sftp-download.js"
 import { tidyOverSftp } from "./sftp-tidy.js"
+import { openSshLink, SFTP_NO_SUCH_FILE, sftpRequest, SshFailure } from "./ssh-connection.js"
+import type { SshLink } from "./ssh-connection.js"
 
 const SIDECARS_IN_FLIGHT = 16
 
@@ -26,9 +26,15 @@ interface FolderEntry {
 }
 
 const readFolder = (link: SshLink, remoteDir: string) =>
-  link.run("list", undefined, (connection) =>
-    sftpRequest<ReadonlyArray<{ filename: string; attrs: Stats }>>(connection, (sftp, done) =>
-      sftp.readdir(remoteDir, done)))
+  link.run(
+    "list",
+    undefined,
+    (connection) =>
+      sftpRequest<ReadonlyArray<{ filename: string; attrs: Stats }>>(
+        connection,
+        (sftp, done) => sftp.readdir(remoteDir, done)
+      )
+  )
 
 const readSidecar = (link: SshLink, remoteDir: string, name: string) =>
   link.run("hash", name, (connection) =>
@@ -36,7 +42,11 @@ const readSidecar = (link: SshLink, remoteDir: string, name: string) =>
       const file = path.posix.join(remoteDir, name + SIDECAR_SUFFIX)
       const stats = yield* sftpRequest<Stats>(connection, (sftp, done) => sftp.stat(file, done))
       if (stats.size > MAX_SIDECAR_BYTES) {
-        return yield* new SshFailure({ reason: `${file} is ${stats.size} bytes, not a sidecar`, lost: false, retryable: false })
+        return yield* new SshFailure({
+          reason: `${file} is ${stats.size} bytes, not a sidecar`,
+          lost: false,
+          retryable: false
+        })
       }
       const bytes = yield* sftpRequest<Buffer>(connection, (sftp, done) => sftp.readFile(file, done))
       return bytes.toString("utf8")
@@ -69,7 +79,9 @@ const list = (source: string, link: SshLink, settings: SftpSidecarSourceConfig) 
             const sha1 = parseSidecar(text, file.name)
             return Option.isSome(sha1)
               ? Effect.succeed(Option.some<RemoteFile>({ ...file, sha1: sha1.value }))
-              : Effect.logWarning(`${source}: ${JSON.stringify(file.name + SIDECAR_SUFFIX)} holds no SHA-1 for it; file skipped`)
+              : Effect.logWarning(
+                `${source}: ${JSON.stringify(file.name + SIDECAR_SUFFIX)} holds no SHA-1 for it; file skipped`
+              )
                 .pipe(Effect.as(Option.none<RemoteFile>()))
           })
         ),
@@ -78,15 +90,16 @@ const list = (source: string, link: SshLink, settings: SftpSidecarSourceConfig) 
     return offered.flatMap((file) => (Option.isSome(file) ? [file.value] : []))
   }).pipe(Effect.withSpan("SftpSidecar.list", { attributes: { source } }))
 
-const tidy = (source: string, link: SshLink, settings: SftpSidecarSourceConfig) =>
-(files: ReadonlyArray<RemoteFile>, disposition: Disposition) =>
-  tidyOverSftp(
-    source,
-    link,
-    settings.remoteDir,
-    files.flatMap((file) => [file.name, file.name + SIDECAR_SUFFIX]),
-    disposition
-  )
+const tidy =
+  (source: string, link: SshLink, settings: SftpSidecarSourceConfig) =>
+  (files: ReadonlyArray<RemoteFile>, disposition: Disposition) =>
+    tidyOverSftp(
+      source,
+      link,
+      settings.remoteDir,
+      files.flatMap((file) => [file.name, file.name + SIDECAR_SUFFIX]),
+      disposition
+    )
 
 /** An `sftp-sidecar` source for one institution. */
 export const sftpSidecarSource = (settings: SftpSidecarSourceConfig): CollectorSource => {

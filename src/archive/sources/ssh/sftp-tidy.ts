@@ -76,4 +76,6 @@ export const tidyOverSftp = (
           rename(connection, path.posix.join(remoteDir, name), path.posix.join(backup, name))),
       { concurrency: IN_FLIGHT, discard: true }
     )
-  }).pipe(Effect.withSpan("SshSource.tidy", { attributes: { source, files: names.length, disposition: disposition.kind } }))
+  }).pipe(
+    Effect.withSpan("SshSource.tidy", { attributes: { source, files: names.length, disposition: disposition.kind } })
+  )

@@ -16,13 +16,13 @@ import * as fs from "node:fs"
 import * as net from "node:net"
 import ssh2 from "ssh2"
 import type { Client, ClientChannel, SFTPWrapper } from "ssh2"
+import { describeUnknown } from "../../../domain/unknown-error.js"
+import type { SshConnectionSettings } from "../../../layers/archive/config/ssh-settings.js"
 import { SourceError } from "../../source.js"
-import { BandwidthBudget } from "./bandwidth-budget.js"
 import type { SourceOperation } from "../../source.js"
+import { BandwidthBudget } from "./bandwidth-budget.js"
 import { hostKeyAlgorithms, hostLookupName, knownHostsFor, parseKnownHosts, verifyHostKey } from "./known-hosts.js"
 import type { HostKeyVerdict, KnownHost } from "./known-hosts.js"
-import type { SshConnectionSettings } from "../../../layers/archive/config/ssh-settings.js"
-import { describeUnknown } from "../../../domain/unknown-error.js"
 
 /** A failed SSH step. `lost` means the connection is gone and a reconnect may help. */
 export class SshFailure extends Data.TaggedError("SshFailure")<{
@@ -286,7 +286,9 @@ export const openSshLink = (
     const knownHosts = settings.insecureSkipHostKeyCheck
       ? undefined
       : parseKnownHosts((yield* readLocalFile(settings.knownHostsPath, "known_hosts", source)).toString("utf8"))
-    const budget = settings.bandwidthLimitKiBps === undefined ? undefined : new BandwidthBudget(settings.bandwidthLimitKiBps)
+    const budget = settings.bandwidthLimitKiBps === undefined
+      ? undefined
+      : new BandwidthBudget(settings.bandwidthLimitKiBps)
     const peer = `${settings.user}@${settings.host}:${settings.port}`
     const lock = yield* Effect.makeSemaphore(1)
     let current: { readonly connection: SshConnection; readonly scope: Scope.CloseableScope } | undefined

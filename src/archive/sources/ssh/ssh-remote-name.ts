@@ -36,6 +36,12 @@ export const requireSafeName = (
   return reason === undefined
     ? Effect.succeed(name)
     : Effect.fail(
-      new SourceError({ source, operation, file: JSON.stringify(name), reason: `refused remote name: ${reason}`, retryable: false })
+      new SourceError({
+        source,
+        operation,
+        file: JSON.stringify(name),
+        reason: `refused remote name: ${reason}`,
+        retryable: false
+      })
     )
 }

@@ -13,9 +13,9 @@ import { Effect } from "effect"
 import type { SshShellSourceConfig } from "../../../layers/archive/config/ssh-shell-source.js"
 import type { CollectorSource, Disposition, RemoteFile, SourceContext } from "../../source.js"
 import { SourceError } from "../../source.js"
+import { fetchOverSftp } from "./sftp-download.js"
 import { execCommand, openSshLink } from "./ssh-connection.js"
 import type { SshLink } from "./ssh-connection.js"
-import { fetchOverSftp } from "./sftp-download.js"
 import { requireSafeName, shellQuote } from "./ssh-remote-name.js"
 
 /** Separates the stat part of the listing from the hash part; '/' cannot occur in a file name. */
@@ -92,7 +92,8 @@ export const tidyCommand = (remoteDir: string, names: ReadonlyArray<string>, dis
   return remoteScript(enter + `rm -f -- ${quoted}`)
 }
 
-const describeOf = (settings: SshShellSourceConfig) => `ssh-shell ${settings.user}@${settings.host}:${settings.remoteDir}`
+const describeOf = (settings: SshShellSourceConfig) =>
+  `ssh-shell ${settings.user}@${settings.host}:${settings.remoteDir}`
 
 const runScript = (source: string, link: SshLink, operation: "list" | "tidy", command: string, remoteDir: string) =>
   Effect.gen(function*() {
@@ -133,25 +134,34 @@ const list = (source: string, link: SshLink, settings: SshShellSourceConfig, wit
     return listing.files
   }).pipe(Effect.withSpan("SshShell.list", { attributes: { source } }))
 
-const tidy = (source: string, link: SshLink, settings: SshShellSourceConfig) =>
-(files: ReadonlyArray<RemoteFile>, disposition: Disposition) =>
-  Effect.gen(function*() {
-    if (disposition.kind === "leave" || files.length === 0) return
-    const names = yield* Effect.forEach(files, (file) => requireSafeName(source, "tidy", file.name))
-    for (let start = 0; start < names.length; start += TIDY_BATCH) {
-      const batch = names.slice(start, start + TIDY_BATCH)
-      const result = yield* runScript(source, link, "tidy", tidyCommand(settings.remoteDir, batch, disposition), settings.remoteDir)
-      if (result.exitCode !== 0) {
-        return yield* new SourceError({
+const tidy =
+  (source: string, link: SshLink, settings: SshShellSourceConfig) =>
+  (files: ReadonlyArray<RemoteFile>, disposition: Disposition) =>
+    Effect.gen(function*() {
+      if (disposition.kind === "leave" || files.length === 0) return
+      const names = yield* Effect.forEach(files, (file) => requireSafeName(source, "tidy", file.name))
+      for (let start = 0; start < names.length; start += TIDY_BATCH) {
+        const batch = names.slice(start, start + TIDY_BATCH)
+        const result = yield* runScript(
           source,
-          operation: "tidy",
-          file: undefined,
-          reason: `${disposition.kind} failed (exit ${result.exitCode}): ${result.stderr.trim()}`,
-          retryable: true
-        })
+          link,
+          "tidy",
+          tidyCommand(settings.remoteDir, batch, disposition),
+          settings.remoteDir
+        )
+        if (result.exitCode !== 0) {
+          return yield* new SourceError({
+            source,
+            operation: "tidy",
+            file: undefined,
+            reason: `${disposition.kind} failed (exit ${result.exitCode}): ${result.stderr.trim()}`,
+            retryable: true
+          })
+        }
       }
-    }
-  }).pipe(Effect.withSpan("SshShell.tidy", { attributes: { source, files: files.length, disposition: disposition.kind } }))
+    }).pipe(
+      Effect.withSpan("SshShell.tidy", { attributes: { source, files: files.length, disposition: disposition.kind } })
+    )
 
 /**
  * An `ssh-shell` source for one institution. The remote SHA-1 pass is skipped
