@@ -46,11 +46,19 @@ export interface RedisOptions {
 /** Reconnect quickly at first, then every 2 s: a Redis restart takes a second or two. */
 const reconnectDelay = (retries: number): number => Math.min(100 * 2 ** retries, 2000)
 
+/**
+ * The client library, loaded on first use. It is CommonJS: bundled, its
+ * exports sit on the namespace's `default`; under Node's own loader, on both.
+ */
+const redisLibrary = Effect.promise(() => import("@redis/client")).pipe(
+  Effect.map((module) => (module as unknown as { readonly default?: typeof module }).default ?? module)
+)
+
 const connectClient = (options: RedisOptions, name: string) =>
   Effect.gen(function*() {
     const url = redactRedisUrl(options.url)
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
-    const { createClient } = yield* Effect.promise(() => import("@redis/client"))
+    const { createClient } = yield* redisLibrary
     const client: RedisClientType = createClient({
       url: options.url,
       name,
@@ -92,7 +100,7 @@ export class Redis extends Effect.Service<Redis>()("superdarn-hub/Redis", {
   scoped: Effect.fnUntraced(function*(options: RedisOptions) {
     const url = redactRedisUrl(options.url)
     const client = yield* connectClient(options, "superdarn-hub")
-    const { RESP_TYPES } = yield* Effect.promise(() => import("@redis/client"))
+    const { RESP_TYPES } = yield* redisLibrary
     return {
       url,
       client,
