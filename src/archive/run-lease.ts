@@ -7,6 +7,7 @@
 import { Data, Duration, Effect, Schedule } from "effect"
 import { randomUUID } from "node:crypto"
 import * as os from "node:os"
+import { isErrno } from "../domain/unknown-error.js"
 import { ArchiveJournal } from "../layers/archive/ArchiveJournal.js"
 
 export class InstitutionBusy extends Data.TaggedError("InstitutionBusy")<{
@@ -28,6 +29,23 @@ const RENEW_EVERY_MS = LEASE_MS / 3
 /** Who this process is, for the other side's message. */
 const holderId = () => `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
+/**
+ * A holder on this machine whose process is gone (killed outright, so it never
+ * gave the lease back): its lease is stale now, not when it expires. A reused
+ * process id only makes us wait for the expiry, the safe side.
+ */
+const deadLocalHolder = (holder: string): boolean => {
+  const [host, pidText] = holder.split(":")
+  const pid = Number(pidText)
+  if (host !== os.hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (error) {
+    return isErrno(error, "ESRCH")
+  }
+}
+
 /** Hold `institution`'s lease for the rest of the scope, or fail with who holds it. */
 export const holdLease = (institution: string) =>
   Effect.gen(function*() {
@@ -37,7 +55,13 @@ export const holdLease = (institution: string) =>
       const now = Date.now()
       return yield* journal.takeLease(institution, holder, now, now + LEASE_MS)
     })
-    const first = yield* take
+    let first = yield* take
+    if (!first.granted && deadLocalHolder(first.holder)) {
+      yield* Effect.logWarning(`archive ${institution}: the lease of ${first.holder} is freed, that process is gone`)
+      // Deletes only that holder's row: if another run took it meanwhile, nothing changes.
+      yield* journal.releaseLease(institution, first.holder)
+      first = yield* take
+    }
     if (!first.granted) {
       return yield* new InstitutionBusy({ institution, holder: first.holder, until: first.expiresAt })
     }

@@ -3,7 +3,7 @@
  * institution of a config file, printing each file's outcome as JSON. The
  * test sets SDH_CRASH_AT so the run SIGKILLs itself at one step.
  */
-import { Effect } from "effect"
+import { Effect, Logger } from "effect"
 import { runCollection } from "../../src/archive/collection.js"
 import { archiveLayer } from "../../src/cli/archive-layers.js"
 import { loadArchiveConfig } from "../../src/layers/archive/config/load-archive-config.js"
@@ -19,7 +19,10 @@ const program = Effect.gen(function*() {
   process.stdout.write(JSON.stringify(report.files.map((file) => [file.name, file.kind])))
 })
 
-Effect.runPromiseExit(program).then((exit) => {
+// stdout carries the outcomes as JSON; log lines (a freed lease, warnings) go to stderr.
+const logToStderr = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
+
+Effect.runPromiseExit(program.pipe(Effect.provide(logToStderr))).then((exit) => {
   if (exit._tag === "Failure") {
     process.stderr.write(String(exit.cause))
     process.exitCode = 1
