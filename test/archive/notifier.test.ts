@@ -71,7 +71,7 @@ describe("notifier", () => {
       expect(mail.from).toBe("hub@example.edu")
       expect(mail.to).toEqual(["archive@example.edu"])
       expect(mail.body).toMatch(/Subject: \[superdarn-hub\] archive vt: 2 items need attention/)
-      expect(mail.body).toMatch(/Refused file names:\r?\n {2}- \.\.sneaky: contains '\.\.'/)
+      expect(mail.body).toMatch(/Refused files:\r?\n {2}- \.\.sneaky: contains '\.\.'/)
       expect(mail.body).toMatch(
         new RegExp(`Files dated in an earlier year:\\r?\\n {2}- ${thisYear - 1}0301\\.0000\\.00\\.bks\\.rawacf\\.bz2`)
       )
