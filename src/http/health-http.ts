@@ -10,7 +10,7 @@ import { CollectorRegistry } from "../layers/archive/CollectorRegistry.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"
 import { Redis } from "../layers/platform/Redis.js"
 import { DatabaseHealth } from "../layers/realtime/DatabaseHealth.js"
-import { IngestLease } from "../layers/realtime/IngestLease.js"
+import { IngestLease, leaseHolder } from "../layers/realtime/IngestLease.js"
 import { socketClients } from "../layers/realtime/LiveFeed.js"
 import { RadarRegistry } from "../layers/realtime/RadarRegistry.js"
 import { HealthUnavailable } from "./health-api.js"
@@ -37,7 +37,7 @@ const clientCount = Effect.map(Metric.value(socketClients), (state) => Number(st
 const deploymentHealth = (redis: Option.Option<Redis>, lease: Option.Option<IngestLease>) =>
   Effect.gen(function*() {
     if (Option.isNone(redis)) return undefined
-    const holder = Option.isSome(lease) ? yield* lease.value.holder : yield* redisHolder(redis.value)
+    const holder = Option.isSome(lease) ? yield* lease.value.holder : yield* leaseHolder(redis.value)
     const health: DeploymentHealth = {
       role: Option.isSome(lease) ? "ingest" : "edge",
       leader: holder ?? null,
@@ -46,12 +46,6 @@ const deploymentHealth = (redis: Option.Option<Redis>, lease: Option.Option<Inge
     }
     return health
   })
-
-const redisHolder = (redis: Redis) =>
-  redis.run("lease read", (client) => client.get(redis.key("ingest:leader"))).pipe(
-    Effect.map((value) => value ?? undefined),
-    Effect.orElseSucceed(() => undefined)
-  )
 
 export const HealthHttp = HttpApiBuilder.group(HubApi, "health", (handlers) =>
   Effect.gen(function*() {

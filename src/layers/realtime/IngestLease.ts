@@ -45,10 +45,20 @@ const RENEW =
 /** Give the lease back at shutdown, only if it is still ours. */
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`
 
+/** The Redis key of the lease. */
+const leaseKey = (redis: Redis) => redis.key("ingest:leader")
+
+/** Which ingest holds the lease now, if any; readable by any process on the same Redis (edges too). */
+export const leaseHolder = (redis: Redis) =>
+  redis.run("lease read", (client) => client.get(leaseKey(redis))).pipe(
+    Effect.map((value) => value ?? undefined),
+    Effect.orElseSucceed(() => undefined)
+  )
+
 export const makeIngestLease = (timings: LeaseTimings = DEFAULT_LEASE_TIMINGS) =>
   Effect.gen(function*() {
     const redis = yield* Redis
-    const key = redis.key("ingest:leader")
+    const key = leaseKey(redis)
     const id = `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`
     const role = yield* SubscriptionRef.make<LeaseRole>({ _tag: "Standby", leader: undefined })
 
@@ -59,10 +69,7 @@ export const makeIngestLease = (timings: LeaseTimings = DEFAULT_LEASE_TIMINGS) =
         )
       )
 
-    const holder = redis.run("lease read", (client) => client.get(key)).pipe(
-      Effect.map((value) => value ?? undefined),
-      Effect.orElseSucceed(() => undefined)
-    )
+    const holder = leaseHolder(redis)
 
     const renew = redis.run("lease renew", (client) =>
       client.eval(RENEW, { keys: [key], arguments: [id, String(timings.ttlMs)] })).pipe(Effect.map((reply) =>
