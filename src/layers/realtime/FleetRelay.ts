@@ -21,22 +21,19 @@ import { encodeRecord } from "../../dmap/encode.js"
 import { fitacfView } from "../../dmap/fitacf.js"
 import type { RadarRecord } from "../../domain/radar-record.js"
 import type { RadarStatus } from "../../domain/radar-status.js"
-import { Redis } from "../platform/Redis.js"
+import { Redis, type RedisError } from "../platform/Redis.js"
 import { Hub } from "./Hub.js"
 import { RadarRegistry } from "./RadarRegistry.js"
 
 export interface FleetRelayOptions {
   /** Entries older than this are trimmed from the stream; also how far back a new edge starts. */
   readonly windowMs: number
-  /** Whatever the window, the stream keeps about this many entries for a reconnecting edge. */
-  readonly minEntries: number
   /** How often the ingest writes the radars' states and the edges read them. */
   readonly statusIntervalMs: number
 }
 
 export const defaultFleetRelayOptions: FleetRelayOptions = {
   windowMs: 10 * 60_000,
-  minEntries: 2000,
   statusIntervalMs: 1000
 }
 
@@ -120,12 +117,11 @@ export const makeFleetRelay = (options: FleetRelayOptions) =>
           String(Date.now() - options.windowMs),
           "*",
           ...fields
-        ])).pipe(
-          Effect.tapError((error) =>
-            Metric.increment(relayErrors).pipe(Effect.zipRight(Effect.logDebug("relay append failed", error.reason)))
-          ),
-          Effect.ignore
-        )
+        ]))
+
+    /** A failed append is counted and logged; the ingest goes on with the next entry. */
+    const countFailure = (error: RedisError) =>
+      Metric.increment(relayErrors).pipe(Effect.zipRight(Effect.logDebug("relay append failed", error.reason)))
 
     /**
      * Ingest: every record the hub receives, in hub order. Subscribes at once
@@ -145,13 +141,15 @@ export const makeFleetRelay = (options: FleetRelayOptions) =>
             String(record.receivedAt),
             "dmap",
             Buffer.from(encodeRecord(record.record))
-          ]).pipe(Effect.zipRight(Metric.increment(relayedRecords))))
+          ]).pipe(Effect.zipRight(Metric.increment(relayedRecords)), Effect.catchAll(countFailure)))
       )
     })
 
     /** Ingest: a site event (a closed scan), after the local clients got it. */
     const publishEvent = (site: string, event: string, payload: unknown) =>
-      append(["kind", "event", "site", site, "event", event, "json", JSON.stringify(payload)])
+      append(["kind", "event", "site", site, "event", event, "json", JSON.stringify(payload)]).pipe(
+        Effect.catchAll(countFailure)
+      )
 
     /** Ingest: the radars' states, written whole each interval (a few kB). */
     const publishStatuses = Effect.gen(function*() {
