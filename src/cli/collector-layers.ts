@@ -5,11 +5,13 @@
  * what both the collectors write and the HTTP handlers read.
  */
 import { HttpApiBuilder } from "@effect/platform"
-import { Config, Effect, Layer, Option } from "effect"
+import { Config, Context, Effect, Layer, Option } from "effect"
 import { CollectorApi } from "../http/collector-api.js"
 import { CollectorHealthHttp, CollectorMetricsHttp } from "../http/collector-http.js"
+import type { InstitutionConfig } from "../layers/archive/config/archive-config.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"
 import { HttpServer } from "../layers/platform/HttpServer.js"
+import type { archiveLayer } from "./archive-layers.js"
 
 /** `/health` and `/metrics` of a collector running alone; HOST and PORT as AppConfig reads them. */
 export const CollectorHttpServer = HttpServer.layer(HttpApiBuilder.httpApp).pipe(
@@ -17,37 +19,60 @@ export const CollectorHttpServer = HttpServer.layer(HttpApiBuilder.httpApp).pipe
   Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer])
 )
 
+type ArchiveServices = Layer.Layer.Success<ReturnType<typeof archiveLayer>>
+
+/** The archive of `--archive-config` as opened for the hub: what its collectors run on and for. */
+class HubArchive extends Context.Tag("superdarn-hub/HubArchive")<HubArchive, {
+  readonly configPath: string
+  readonly institutions: ReadonlyArray<InstitutionConfig>
+  readonly services: Context.Context<ArchiveServices>
+}>() {}
+
 /**
- * Every institution of the config at `configPath`, each on its schedule, for
- * as long as the layer lives. The journal is the config's, else the hub's
- * database (DATABASE_PATH, or DATABASE_URL's PostgreSQL). The journal opens
- * when the layer builds, so a bad config or journal stops the start.
+ * The config at `configPath` and its journal (the config's, else the hub's
+ * database: DATABASE_PATH, or DATABASE_URL's PostgreSQL), opened once: a bad
+ * config or journal stops the start. Provides the archive's services
+ * themselves too, so the HTTP handlers find ArchiveJournal.
  */
-export const collectorsLayer = (configPath: string) =>
-  Layer.scopedDiscard(Effect.gen(function*() {
+const openArchive = (configPath: string) =>
+  Layer.scopedContext(Effect.gen(function*() {
     // The collector's code (SQL, SSH, FTP, HTTP sources) is loaded only when collectors run.
-    const [{ archiveLayer }, { loadArchiveConfig }, { runCollectors }, { TransferProgress }] = yield* Effect.promise(
-      () =>
-        Promise.all([
-          import("./archive-layers.js"),
-          import("../layers/archive/config/load-archive-config.js"),
-          import("../actors/archive/collector.js"),
-          import("../layers/archive/TransferProgress.js")
-        ])
+    const [{ archiveLayer }, { loadArchiveConfig }, { TransferProgress }] = yield* Effect.promise(() =>
+      Promise.all([
+        import("./archive-layers.js"),
+        import("../layers/archive/config/load-archive-config.js"),
+        import("../layers/archive/TransferProgress.js")
+      ])
     )
     const config = yield* loadArchiveConfig(configPath)
     const journalPath = config.journal ?? (yield* AppConfig).databasePath
-    const archive = yield* Layer.build(archiveLayer(config, { journalPath, progress: TransferProgress.logLines }))
-    yield* Effect.logInfo("archive collectors starting").pipe(
-      Effect.annotateLogs({ institutions: config.institutions.map((i) => i.id).join(","), config: configPath })
-    )
-    yield* Effect.forkScoped(runCollectors(config.institutions).pipe(Effect.provide(archive)))
+    const services = yield* Layer.build(archiveLayer(config, { journalPath, progress: TransferProgress.logLines }))
+    return Context.add(services, HubArchive, { configPath, institutions: config.institutions, services })
   }))
 
-/** `serve`'s collectors: those of ARCHIVE_CONFIG (`--archive-config`), none when it is unset. */
-export const InProcessCollectors = Layer.unwrapEffect(
+/** Whether a layer provides anything depends on ARCHIVE_CONFIG, so its readers ask with Effect.serviceOption. */
+const provisional = <A, E, R>(layer: Layer.Layer<A, E, R>): Layer.Layer<never, E, R> => layer
+
+/**
+ * `serve`'s archive: that of ARCHIVE_CONFIG (`--archive-config`), nothing
+ * when it is unset. Provided beneath both the HTTP server (`GET /archive/*`
+ * reads its journal, and answers 404 without one) and InProcessCollectors.
+ */
+export const InProcessArchive = Layer.unwrapEffect(
   Effect.map(
     Config.option(Config.string("ARCHIVE_CONFIG")),
-    Option.match({ onNone: () => Layer.empty, onSome: collectorsLayer })
+    Option.match({ onNone: () => Layer.empty, onSome: (configPath) => provisional(openArchive(configPath)) })
   )
 )
+
+/** `serve`'s collectors: every institution of InProcessArchive's config, each on its schedule; none without one. */
+export const InProcessCollectors = Layer.scopedDiscard(Effect.gen(function*() {
+  const archive = yield* Effect.serviceOption(HubArchive)
+  if (Option.isNone(archive)) return
+  const { configPath, institutions, services } = archive.value
+  const { runCollectors } = yield* Effect.promise(() => import("../actors/archive/collector.js"))
+  yield* Effect.logInfo("archive collectors starting").pipe(
+    Effect.annotateLogs({ institutions: institutions.map((i) => i.id).join(","), config: configPath })
+  )
+  yield* Effect.forkScoped(runCollectors(institutions).pipe(Effect.provide(services)))
+}))

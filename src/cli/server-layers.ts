@@ -50,7 +50,7 @@ import { LiveFeed } from "../layers/realtime/LiveFeed.js"
 import { RadarRegistry } from "../layers/realtime/RadarRegistry.js"
 import { RetentionLive } from "../layers/realtime/retention.js"
 import { defaultDemoRadarsOptions, DemoFleet, demoRadarsLayer, type DemoRadarsOptions } from "../simulate/DemoRadars.js"
-import { InProcessCollectors } from "./collector-layers.js"
+import { InProcessArchive, InProcessCollectors } from "./collector-layers.js"
 
 /** One handler layer per group of HubApi (src/http/hub-api.ts): a new group adds its layer here. */
 const ApiHandlers = Layer.mergeAll(
@@ -111,6 +111,8 @@ export const serverLayer = <E, R>(fleet: Layer.Layer<RadarFleet, E, R>) => {
       HardwareTables.Default,
       Alerts.Default.pipe(Layer.provide(RadarRegistry.Default))
     )),
+    // The archive of --archive-config (nothing without it): the journal GET /archive/* reads, the collectors' services.
+    Layer.provideMerge(InProcessArchive),
     // What /health and /metrics read of the collectors; empty (and absent from /health) without --archive-config.
     Layer.provideMerge(CollectorRegistry.Default),
     Layer.provideMerge(AppConfig.Default),

@@ -1,17 +1,18 @@
 /**
  * `archive inventory` through the built CLI on a planted month: journal rows
  * saved through ArchiveJournal into a real SQLite file, then the files and
- * the gaps read back as JSON lines by a child process.
+ * the gaps read back as JSON lines by a child process, and over HTTP from
+ * `serve --archive-config` (`GET /archive/files`, `GET /archive/gaps`).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { ArchiveJournal } from "../../src/layers/archive/ArchiveJournal.js"
 import type { FileRow, FileState } from "../../src/layers/archive/journal-row.js"
 import { databaseLayer } from "../../src/layers/platform/database.js"
 import { configJson, scopedTree } from "../archive/archive-fixture.js"
-import { builtCliMissing, runCliToEnd } from "./cli-process.js"
+import { builtCliMissing, type CliProcess, runCliToEnd, spawnCli } from "./cli-process.js"
 
 const FILED_AT = Date.parse("2026-11-20T12:00:00Z")
 
@@ -62,6 +63,52 @@ const plantedRows = (): ReadonlyArray<FileRow> => {
   return rows
 }
 
+const plantJournal = (journalPath: string, rows: ReadonlyArray<FileRow>) =>
+  Effect.gen(function*() {
+    const journal = yield* ArchiveJournal
+    for (const file of rows) yield* journal.save(file)
+  }).pipe(Effect.provide(ArchiveJournal.Default), Effect.provide(databaseLayer(journalPath)))
+
+/** The planted month's missing slots: 3 Nov 04-06 and the whole of 15 Nov. */
+const PLANTED_GAPS = [
+  { from: "2026-11-03T04:00:00Z", to: "2026-11-03T06:00:00Z" },
+  ...Array.from({ length: 12 }, (_, i) => ({
+    from: `2026-11-15T${String(2 * i).padStart(2, "0")}:00:00Z`,
+    to: i === 11 ? "2026-11-16T00:00:00Z" : `2026-11-15T${String(2 * i + 2).padStart(2, "0")}:00:00Z`
+  }))
+]
+
+const MONTH_QUERY = "radar=sas&type=rawacf&from=2026-11-01&to=2026-12-01"
+
+/** `serve` on any free port beside a radar that never answers, with `extra` arguments. */
+const serveHub = (root: string, extra: ReadonlyArray<string>) => {
+  fs.writeFileSync(path.join(root, "radars.config.json"), JSON.stringify({ sas: { host: "127.0.0.1", port: 1 } }))
+  return spawnCli([
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--config",
+    "radars.config.json",
+    "--database-path",
+    path.join(root, "hub.sqlite"),
+    ...extra
+  ], { cwd: root })
+}
+
+const urlOf = (process: CliProcess) =>
+  Effect.map(
+    process.waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/, "30 seconds"),
+    (line) => /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!
+  )
+
+const getJson = (url: string) =>
+  Effect.tryPromise(async () => {
+    const response = await fetch(url)
+    return { status: response.status, body: await response.json() as unknown }
+  })
+
 describe.skipIf(builtCliMissing !== undefined)("archive inventory (built CLI)", () => {
   it.scopedLive(
     "lists a planted month's files and its missing two-hour slots as JSON lines",
@@ -71,10 +118,7 @@ describe.skipIf(builtCliMissing !== undefined)("archive inventory (built CLI)", 
         const configPath = path.join(tree.root, "archive.config.json")
         fs.writeFileSync(configPath, JSON.stringify({ ...configJson(tree), journal: tree.journal }))
         const planted = plantedRows()
-        yield* Effect.gen(function*() {
-          const journal = yield* ArchiveJournal
-          for (const file of planted) yield* journal.save(file)
-        }).pipe(Effect.provide(ArchiveJournal.Default), Effect.provide(databaseLayer(tree.journal)))
+        yield* plantJournal(tree.journal, planted)
 
         const month = ["--radar", "sas", "--type", "rawacf", "--from", "2026-11-01", "--to", "2026-12-01"]
         const files = yield* runCliToEnd(["archive", "inventory", "--config", configPath, ...month], { cwd: tree.root })
@@ -101,13 +145,75 @@ describe.skipIf(builtCliMissing !== undefined)("archive inventory (built CLI)", 
         })
         expect(gaps.code).toBe(0)
         const missing = gaps.stdout.filter((line) => line !== "").map((line) => JSON.parse(line))
-        expect(missing).toEqual([
-          { from: "2026-11-03T04:00:00Z", to: "2026-11-03T06:00:00Z" },
-          ...Array.from({ length: 12 }, (_, i) => ({
-            from: `2026-11-15T${String(2 * i).padStart(2, "0")}:00:00Z`,
-            to: i === 11 ? "2026-11-16T00:00:00Z" : `2026-11-15T${String(2 * i + 2).padStart(2, "0")}:00:00Z`
-          }))
-        ])
+        expect(missing).toEqual(PLANTED_GAPS)
+      }),
+    60_000
+  )
+
+  it.scopedLive(
+    "serve --archive-config answers GET /archive/files and /archive/gaps from the hub's own database",
+    () =>
+      Effect.gen(function*() {
+        const tree = yield* scopedTree
+        // No `journal` in the config: the collectors' journal is the hub's database, planted beforehand.
+        const configPath = path.join(tree.root, "archive.config.json")
+        fs.writeFileSync(configPath, JSON.stringify(configJson(tree, { schedule: "1 hour" })))
+        const planted = plantedRows()
+        yield* plantJournal(path.join(tree.root, "hub.sqlite"), planted)
+        const serve = yield* serveHub(tree.root, ["--archive-config", configPath])
+        const url = yield* urlOf(serve)
+
+        const files = yield* getJson(`${url}/archive/files?${MONTH_QUERY}`)
+        expect(files.status).toBe(200)
+        const listed = files.body as ReadonlyArray<Record<string, unknown>>
+        const held = planted.filter((r) =>
+          r.state === "archived" && /^202611\d\d\.\d{4}\.00\.sas\.rawacf\.bz2$/.test(r.name)
+        )
+        expect(listed.map((file) => file["name"])).toEqual(held.map((r) => r.name).sort())
+        const late = held.find((r) => r.name === "20261110.0958.00.sas.rawacf.bz2")!
+        expect(listed.find((file) => file["name"] === late.name)).toEqual({
+          name: late.name,
+          start: "2026-11-10T09:58:00Z",
+          size: late.archivedSize,
+          sha1: late.archivedSha1,
+          filedAt: "2026-11-20T12:00:00.000Z",
+          institution: "vt"
+        })
+        expect(yield* getJson(`${url}/archive/gaps?${MONTH_QUERY}`)).toEqual({ status: 200, body: PLANTED_GAPS })
+        const bad = yield* getJson(`${url}/archive/gaps?radar=sas&type=rawacf&from=2026-11-01&to=2028-11-01`)
+        expect(bad.status).toBe(400)
+        expect(bad.body).toMatchObject({ message: expect.stringMatching(/\S/) })
+
+        // The collectors run beside the endpoints: the institution's (empty) folder is listed and its run ends.
+        const collector = yield* getJson(`${url}/health`).pipe(
+          Effect.filterOrFail((health) =>
+            (health.body as { collectors?: { vt?: { last_run: unknown } } }).collectors?.vt?.last_run != null
+          ),
+          Effect.retry(Schedule.spaced("200 millis").pipe(Schedule.upTo("30 seconds")))
+        )
+        expect(collector.body).toMatchObject({ collectors: { vt: { phase: "idle", last_run: { outcome: "ok" } } } })
+        yield* serve.signal("SIGTERM")
+        expect((yield* serve.exit("20 seconds")).code).toBe(0)
+      }),
+    90_000
+  )
+
+  it.scopedLive(
+    "serve without an archive config: the archive endpoints answer 404, and stay documented",
+    () =>
+      Effect.gen(function*() {
+        const tree = yield* scopedTree
+        const serve = yield* serveHub(tree.root, [])
+        const url = yield* urlOf(serve)
+        for (const endpoint of ["files", "gaps"]) {
+          expect(yield* getJson(`${url}/archive/${endpoint}?${MONTH_QUERY}`)).toEqual({
+            status: 404,
+            body: { message: "no archive in this process" }
+          })
+        }
+        const openApi = yield* getJson(`${url}/openapi.json`)
+        const paths = (openApi.body as { paths: Record<string, unknown> }).paths
+        expect(Object.keys(paths)).toEqual(expect.arrayContaining(["/archive/files", "/archive/gaps"]))
       }),
     60_000
   )
