@@ -20,7 +20,7 @@ import { dash, formatCount } from "./format.js"
 
 /**
  * @typedef {object} CollectorHealth
- * @property {"idle" | "running" | "backing off"} phase
+ * @property {"idle" | "listing" | "fetching" | "tidying" | "backing off"} phase
  * @property {string} phase_since
  * @property {number} runs
  * @property {CollectorLastRun | null} last_run

@@ -11,6 +11,7 @@ import { type FileNameError, type ParsedName, parseFileName } from "../domain/fi
 import { describeUnknown, isErrno } from "../domain/unknown-error.js"
 import { ArchiveJournal } from "../layers/archive/ArchiveJournal.js"
 import { ArchiveSettings } from "../layers/archive/ArchiveSettings.js"
+import type { RunPhase } from "../layers/archive/CollectorRegistry.js"
 import type { ArchiveConfig, InstitutionConfig } from "../layers/archive/config/archive-config.js"
 import type { Digest, DigestItem } from "../layers/archive/digest.js"
 import type { FileRow, RunOutcome } from "../layers/archive/journal-row.js"
@@ -55,7 +56,16 @@ export interface RunReport {
 export interface CollectionOptions {
   /** List and classify only: nothing is fetched, written or journalled. */
   readonly dryRun?: boolean
+  /**
+   * Told as the run enters each step: listing (from the start: the lease, the
+   * folders, connecting and listing), fetching (the listed files through the
+   * pipeline), tidying (the source, then the manifests, the run's journal row
+   * and the digest, to the end).
+   */
+  readonly onPhase?: (phase: RunPhase) => Effect.Effect<void>
 }
+
+const untold = (_phase: RunPhase) => Effect.void
 
 const isWanted = (institution: InstitutionConfig, name: ParsedName) =>
   (institution.radars[name.radar] as ReadonlyArray<string> | undefined)?.includes(name.type) === true
@@ -92,17 +102,19 @@ const sourceFailure = (institution: string) => (error: SourceError) =>
  * another process's run holds it.
  */
 export const runCollection = (institution: InstitutionConfig, options: CollectionOptions = {}) =>
-  Effect.scoped(
-    Effect.zipRight(
-      options.dryRun === true
-        ? Effect.void
-        : holdLease(institution.id).pipe(
-          Effect.catchTag("JournalError", (error) =>
-            Effect.fail(new CollectionError({ institution: institution.id, reason: error.message, retryable: true })))
-        ),
-      collectOnce(institution, options)
-    )
-  )
+  Effect.scoped(Effect.gen(function*() {
+    yield* (options.onPhase ?? untold)("listing")
+    if (options.dryRun !== true) {
+      yield* holdLease(institution.id).pipe(
+        Effect.catchTag(
+          "JournalError",
+          (error) =>
+            Effect.fail(new CollectionError({ institution: institution.id, reason: error.message, retryable: true }))
+        )
+      )
+    }
+    return yield* collectOnce(institution, options)
+  }))
 
 const collectOnce = Effect.fn("Collector.runCollection")(function*(
   institution: InstitutionConfig,
@@ -112,6 +124,7 @@ const collectOnce = Effect.fn("Collector.runCollection")(function*(
   const journal = yield* ArchiveJournal
   const notifier = yield* Notifier
   const dryRun = options.dryRun === true
+  const enter = options.onPhase ?? untold
   const startedAt = yield* Clock.currentTimeMillis
   const runId = `${institution.id}-${new Date(startedAt).toISOString()}`
   const items: Array<DigestItem> = []
@@ -351,9 +364,11 @@ const collectOnce = Effect.fn("Collector.runCollection")(function*(
       const session = yield* source.open.pipe(Effect.mapError(sourceFailure(institution.id)))
       const listed = yield* session.list.pipe(Effect.mapError(sourceFailure(institution.id)))
       const sorted = [...listed].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      yield* enter("fetching")
       const files = yield* Effect.forEach(sorted, (file) => processOne(session, file), {
         concurrency: config.concurrency.perInstitution
       })
+      yield* enter("tidying")
       const tidied = yield* tidy(session)
       return { files, ...tidied }
     })

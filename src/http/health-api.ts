@@ -2,7 +2,8 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { TRANSMITTER_FIELDS } from "../domain/radar-status.js"
-import { COLLECTOR_HEALTH_PHASES, type HealthReport, RADAR_HEALTH_STATES } from "./health-report.js"
+import { COLLECTOR_PHASES } from "../layers/archive/CollectorRegistry.js"
+import { type HealthReport, RADAR_HEALTH_STATES } from "./health-report.js"
 import { UnknownSiteBody, untaggedBody } from "./message-errors.js"
 
 export const HealthParams = Schema.Struct({
@@ -64,7 +65,10 @@ const RadarHealthSchema = Schema.Struct({
 }).annotations({ identifier: "RadarHealth" })
 
 const CollectorHealthSchema = Schema.Struct({
-  phase: Schema.Literal(...COLLECTOR_HEALTH_PHASES),
+  phase: Schema.Literal(...COLLECTOR_PHASES).annotations({
+    description:
+      "idle (until next_run_at), listing, fetching or tidying (a run's steps), backing off (retrying a failed run)"
+  }),
   phase_since: Schema.String.annotations({ description: "ISO 8601 UTC" }),
   runs: Schema.Number,
   last_run: Schema.NullOr(Schema.Struct({

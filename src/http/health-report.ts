@@ -90,18 +90,9 @@ export interface DeploymentHealth {
   readonly redis: "ok" | "unreachable"
 }
 
-export const COLLECTOR_HEALTH_PHASES = ["idle", "running", "backing off"] as const
-export type CollectorHealthPhase = (typeof COLLECTOR_HEALTH_PHASES)[number]
-
-const collectorPhases: { readonly [P in CollectorPhase]: CollectorHealthPhase } = {
-  waiting: "idle",
-  running: "running",
-  backoff: "backing off"
-}
-
 /** One institution's archive collector, from the CollectorRegistry. */
 export interface CollectorHealth {
-  readonly phase: CollectorHealthPhase
+  readonly phase: CollectorPhase
   readonly phase_since: string
   readonly runs: number
   /** Null before the first run ends. */
@@ -122,7 +113,7 @@ export interface CollectorHealth {
 }
 
 export const collectorHealth = (status: CollectorStatus): CollectorHealth => ({
-  phase: collectorPhases[status.phase],
+  phase: status.phase,
   phase_since: new Date(status.phaseSince).toISOString(),
   runs: status.runs,
   last_run: status.lastRunAt === undefined ? null : {

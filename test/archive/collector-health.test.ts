@@ -25,7 +25,7 @@ describe("collectors on /health", () => {
   it("maps phases and counts, sorted by institution, last_run null before the first run", () => {
     const backingOff: CollectorStatus = {
       ...initialCollectorStatus("usask", T0),
-      phase: "backoff",
+      phase: "backing off",
       lastError: "no such folder"
     }
     const health = collectorsHealth([ranOnce, backingOff])
@@ -58,9 +58,13 @@ describe("collectors on /health", () => {
 
   it("carries the same counts in /metrics, and nothing without collectors", () => {
     expect(collectorMetricFamilies([])).toEqual([])
-    const text = renderPrometheusText(collectorMetricFamilies([{ ...ranOnce, phase: "running", nextRunAt: undefined }]))
-    expect(text).toContain(`superdarn_hub_collector_phase{institution="vt",phase="running"} 1`)
-    expect(text).toContain(`superdarn_hub_collector_phase{institution="vt",phase="idle"} 0`)
+    const text = renderPrometheusText(
+      collectorMetricFamilies([{ ...ranOnce, phase: "fetching", nextRunAt: undefined }])
+    )
+    expect(text).toContain(`superdarn_hub_collector_phase{institution="vt",phase="fetching"} 1`)
+    for (const other of ["idle", "listing", "tidying", "backing off"]) {
+      expect(text).toContain(`superdarn_hub_collector_phase{institution="vt",phase="${other}"} 0`)
+    }
     expect(text).toContain(`superdarn_hub_collector_last_run_files{institution="vt",result="refused"} 2`)
     expect(text).toContain(`superdarn_hub_collector_runs_total{institution="vt"} 1`)
     expect(text).not.toContain("superdarn_hub_collector_next_run_seconds{")

@@ -58,6 +58,9 @@ const checkCollectors = (url: string, archiveRoot: string) =>
     const metrics = yield* Effect.tryPromise(async () => (await fetch(`${url}/metrics`)).text())
     expect(metrics).toContain(`superdarn_hub_collector_last_run_files{institution="vt",result="collected"} 1`)
     expect(metrics).toContain(`superdarn_hub_collector_phase{institution="gone",phase="backing off"} 1`)
+    for (const phase of ["idle", "listing", "fetching", "tidying"]) {
+      expect(metrics).toContain(`superdarn_hub_collector_phase{institution="gone",phase="${phase}"} 0`)
+    }
     expect(metrics).toContain(`superdarn_hub_collector_consecutive_failures{institution="vt"} 0`)
   })
 

@@ -9,7 +9,11 @@
 import { Cause, Clock, Cron, Duration, Effect, Ref, Schedule } from "effect"
 import { type CollectionError, runCollection } from "../../archive/collection.js"
 import { ArchiveSettings } from "../../layers/archive/ArchiveSettings.js"
-import { CollectorRegistry, initialCollectorStatus } from "../../layers/archive/CollectorRegistry.js"
+import {
+  type CollectorPhase,
+  CollectorRegistry,
+  initialCollectorStatus
+} from "../../layers/archive/CollectorRegistry.js"
 import type { CollectorSchedule, InstitutionConfig } from "../../layers/archive/config/archive-config.js"
 import { Notifier } from "../../layers/archive/Notifier.js"
 
@@ -40,7 +44,7 @@ export const runCollector = (institution: InstitutionConfig) =>
     const id = institution.id
     yield* registry.put(initialCollectorStatus(id, yield* Clock.currentTimeMillis))
 
-    const setPhase = (phase: "waiting" | "running" | "backoff", lastError?: string) =>
+    const setPhase = (phase: CollectorPhase, lastError?: string) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         registry.update(id, (status) => ({
           ...status,
@@ -50,7 +54,7 @@ export const runCollector = (institution: InstitutionConfig) =>
         })))
 
     // Another process's run holds the institution: nothing touched, wait for the next slot.
-    const collect = runCollection(institution).pipe(
+    const collect = runCollection(institution, { onPhase: (phase) => setPhase(phase) }).pipe(
       Effect.catchTag("InstitutionBusy", (busy) => Effect.as(Effect.logInfo(busy.message), undefined))
     )
 
@@ -61,11 +65,10 @@ export const runCollector = (institution: InstitutionConfig) =>
         Ref.set(runStartedAt, now),
         registry.update(id, (status) => ({ ...status, nextRunAt: undefined }))
       )).pipe(
-        Effect.zipRight(setPhase("running")),
         Effect.zipRight(collect),
         Effect.tapError((error) =>
           Effect.zipRight(
-            setPhase("backoff", error.reason),
+            setPhase("backing off", error.reason),
             Effect.logWarning("archive run failed").pipe(
               Effect.annotateLogs({ reason: error.reason, retryable: error.retryable })
             )
@@ -80,7 +83,7 @@ export const runCollector = (institution: InstitutionConfig) =>
         const started = yield* Ref.get(runStartedAt)
         yield* registry.update(id, (status) => ({
           ...status,
-          phase: "waiting",
+          phase: "idle",
           phaseSince: now,
           runs: status.runs + 1,
           lastRunStartedAt: started,
@@ -112,9 +115,9 @@ export const runCollector = (institution: InstitutionConfig) =>
       Effect.matchEffect({
         onFailure,
         onSuccess: (report) =>
-          report === undefined ? setPhase("waiting") : registry.update(id, (status) => ({
+          report === undefined ? setPhase("idle") : registry.update(id, (status) => ({
             ...status,
-            phase: "waiting",
+            phase: "idle",
             phaseSince: report.finishedAt,
             runs: status.runs + 1,
             lastRunStartedAt: report.startedAt,
@@ -134,7 +137,7 @@ export const runCollector = (institution: InstitutionConfig) =>
         Cause.isInterruptedOnly(cause)
           ? Effect.failCause(cause)
           : Effect.zipRight(
-            setPhase("waiting", Cause.pretty(cause)),
+            setPhase("idle", Cause.pretty(cause)),
             Effect.logError("archive collector defect", cause)
           )
       )

@@ -1,6 +1,5 @@
 /** Each archive collector's last run and failures, from the CollectorRegistry: the counts `/health` shows. */
-import type { CollectorStatus } from "../../layers/archive/CollectorRegistry.js"
-import { COLLECTOR_HEALTH_PHASES, collectorHealth } from "../health-report.js"
+import { COLLECTOR_PHASES, type CollectorStatus } from "../../layers/archive/CollectorRegistry.js"
 import type { MetricFamily } from "./prometheus-text.js"
 
 const LAST_RUN_COUNTS = [
@@ -20,14 +19,13 @@ export const collectorMetricFamilies = (statuses: Iterable<CollectorStatus>): Re
       name: "superdarn_hub_collector_phase",
       help: "1 for the phase each archive collector is in",
       type: "gauge",
-      samples: all.flatMap((s) => {
-        const current = collectorHealth(s).phase
-        return COLLECTOR_HEALTH_PHASES.map((phase) => ({
+      samples: all.flatMap((s) =>
+        COLLECTOR_PHASES.map((phase) => ({
           suffix: "",
           labels: [institution(s), ["phase", phase]],
-          value: phase === current ? 1 : 0
+          value: phase === s.phase ? 1 : 0
         }))
-      })
+      )
     },
     {
       name: "superdarn_hub_collector_runs_total",

@@ -4,7 +4,16 @@
  */
 import { Effect, SubscriptionRef } from "effect"
 
-export type CollectorPhase = "waiting" | "running" | "backoff"
+/**
+ * Where an institution's collector stands: waiting for its next slot, in one
+ * of a run's steps (connecting and listing the source; taking the wanted
+ * files through the pipeline; tidying the source and writing the manifests,
+ * the run's journal row and the digest), or waiting to retry a failed run.
+ */
+export const COLLECTOR_PHASES = ["idle", "listing", "fetching", "tidying", "backing off"] as const
+export type CollectorPhase = (typeof COLLECTOR_PHASES)[number]
+/** The steps of one run, in the order it passes through them. */
+export type RunPhase = Extract<CollectorPhase, "listing" | "fetching" | "tidying">
 
 export interface CollectorStatus {
   readonly institution: string
@@ -30,7 +39,7 @@ export interface CollectorStatus {
 
 export const initialCollectorStatus = (institution: string, now: number): CollectorStatus => ({
   institution,
-  phase: "waiting",
+  phase: "idle",
   phaseSince: now,
   runs: 0,
   lastRunStartedAt: undefined,
