@@ -41,7 +41,7 @@ describe("the skip list printed after npm test", () => {
       { file: "test/a.test.ts", reason: "sshd is not installed (Debian package openssh-server)" },
       { file: "test/c.test.ts", reason: "chromium is not installed (Debian package chromium)" }
     ])).toBe([
-      "Skipped 3 test file(s) for missing system programs (under CI=true they fail instead):",
+      "Tests skipped in 3 file(s) for missing system programs (under CI=true they fail instead):",
       "  sshd is not installed (Debian package openssh-server):",
       "    test/a.test.ts",
       "    test/b.test.ts",

@@ -3,22 +3,26 @@
  * "openssh-server")` returns undefined when the program is there; when it is
  * missing it returns one line naming the Debian package, for
  * `describe.skipIf(...)`, and records the skip so `npm test` lists it at the
- * end (see skip-summary.ts). Under `CI=true` a missing program is no reason to
- * skip: the test file fails at once, so CI can never pass by skipping.
+ * end (see skip-summary.ts). `testsNeedProgram` does the same for every test
+ * of a file or describe block, each skipped with that line. Under `CI=true` a
+ * missing program is no reason to skip: the test file fails at once, so CI
+ * can never pass by skipping.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { expect } from "vitest"
+import { beforeEach, expect } from "vitest"
 import { SKIP_LOG_VARIABLE } from "./skip-summary.js"
 
-/** Programs that live in sbin, which a normal user's PATH often lacks. */
-const EXTRA_FOLDERS = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
-
-/** The program's absolute path, or undefined. An absolute `program` is checked as is. */
+/**
+ * The program's absolute path, or undefined. A bare name is looked up on PATH
+ * only, exactly where `spawn` will look for it, so a test never counts on a
+ * program its child processes cannot find; a daemon in sbin, which a user's
+ * PATH often lacks, is named by its absolute path and checked as is.
+ */
 export const findProgram = (program: string): string | undefined => {
   const candidates = path.isAbsolute(program)
     ? [program]
-    : [...(process.env["PATH"] ?? "").split(path.delimiter).filter((dir) => dir !== ""), ...EXTRA_FOLDERS]
+    : (process.env["PATH"] ?? "").split(path.delimiter).filter((dir) => dir !== "")
       .map((dir) => path.join(dir, program))
   return candidates.find((candidate) => {
     try {
@@ -65,4 +69,17 @@ export const requirePrograms = (
     if (reason !== undefined) return reason
   }
   return undefined
+}
+
+/**
+ * Declares that every test of the calling file (called at its top level) or
+ * describe block (called inside it) needs `program`: when it is missing, each
+ * is skipped with the one line naming the Debian package. Returns that line,
+ * so code run while collecting the tests (reading a fixture) can be left out.
+ * Under CI=true the file fails instead, as with `requireProgram`.
+ */
+export const testsNeedProgram = (program: string, debianPackage: string): string | undefined => {
+  const missing = requireProgram(program, debianPackage)
+  if (missing !== undefined) beforeEach((context) => context.skip(missing))
+  return missing
 }

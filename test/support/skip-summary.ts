@@ -1,7 +1,7 @@
 /**
  * vitest globalSetup: gives every test process one file to record its skips
  * in (required-program.ts writes it), and at the end of the run prints which
- * suites were skipped and why, so a green `npm test` on a machine without
+ * tests were skipped and why, so a green `npm test` on a machine without
  * sshd or chromium says what it did not check. Runs in vitest's main
  * process, so it must not import vitest's test API.
  */
@@ -28,7 +28,7 @@ export const skipReport = (skips: ReadonlyArray<Skip>): string => {
   for (const { file, reason } of skips) byReason.set(reason, (byReason.get(reason) ?? new Set()).add(file))
   const files = new Set(skips.map((s) => s.file))
   return [
-    `Skipped ${files.size} test file(s) for missing system programs (under CI=true they fail instead):`,
+    `Tests skipped in ${files.size} file(s) for missing system programs (under CI=true they fail instead):`,
     ...[...byReason].flatMap(([reason, names]) => [`  ${reason}:`, ...[...names].sort().map((name) => `    ${name}`)])
   ].join("\n")
 }
