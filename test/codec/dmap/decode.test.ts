@@ -4,7 +4,8 @@ import { decodeRecord, decodeRecords } from "../../../src/dmap/decode.js"
 import type { DmapDecodeError } from "../../../src/dmap/errors.js"
 import { getArray, getScalar, shapeOf } from "../../../src/dmap/record.js"
 import { DmapType } from "../../../src/dmap/types.js"
-import { ALL_FIXTURES, fixtureBytes } from "./fixture-files.js"
+import { testsNeedProgram } from "../../support/required-program.js"
+import { BZIP2_FIXTURES, fixtureBytes, PLAIN_FIXTURES } from "./fixture-files.js"
 import { byte, concat, cstring, int16, int32, record, shortScalar } from "./wire-bytes.js"
 
 const leftOf = <A>(either: Either.Either<A, DmapDecodeError>): DmapDecodeError | undefined =>
@@ -13,6 +14,14 @@ const leftOf = <A>(either: Either.Either<A, DmapDecodeError>): DmapDecodeError |
 const scalarValue = (bytes: Uint8Array, index: number, name: string) => {
   const { records } = decodeRecords(bytes)
   return getScalar(records[index]!, name)?.value
+}
+
+/** A fixture decodes to at least two records without an error. */
+const decodesCompletely = (name: string) => {
+  const bytes = fixtureBytes(name)
+  const { error, records } = decodeRecords(bytes)
+  expect(error).toBeUndefined()
+  expect(records.length).toBeGreaterThanOrEqual(2)
 }
 
 describe("fixtures", () => {
@@ -43,19 +52,6 @@ describe("fixtures", () => {
     expect(Array.from(ltab.data as Int16Array).slice(0, 4)).toEqual([0, 0, 26, 27])
   })
 
-  it("pydarn-north.fitacf.bz2: 100 Hankasalmi records, scan -1 exactly at each minute's first beams", () => {
-    const { error, records } = decodeRecords(fixtureBytes("pydarn-north.fitacf.bz2"))
-    expect(error).toBeUndefined()
-    expect(records).toHaveLength(100)
-    expect(new Set(records.map((rec) => getScalar(rec, "stid")?.value))).toEqual(new Set([10]))
-    const starts = records.flatMap((rec, i) => (getScalar(rec, "scan")?.value === -1 ? [i] : []))
-    expect(starts).toEqual([0, 1, 32, 33, 64, 65, 96, 97])
-    for (const i of starts) expect(getScalar(records[i]!, "time.sc")?.value).toBe(0)
-    expect(starts.map((i) => getScalar(records[i]!, "bmnum")?.value)).toEqual([15, 9, 15, 9, 15, 9, 15, 9])
-    const others = records.filter((_, i) => !starts.includes(i))
-    expect(new Set(others.map((rec) => getScalar(rec, "scan")?.value))).toEqual(new Set([0]))
-  })
-
   it("rawacf keeps 3-D arrays: acfd is stored [2, mplgs, nrang]", () => {
     const rec = decodeRecords(fixtureBytes("test.rawacf")).records[0]!
     const acfd = getArray(rec, "acfd")!
@@ -73,17 +69,31 @@ describe("fixtures", () => {
     expect(getArray(rec, "N")?.data).toBeInstanceOf(Float64Array)
   })
 
-  it.each(ALL_FIXTURES)("%s decodes completely", (name) => {
-    const bytes = fixtureBytes(name)
-    const { error, records } = decodeRecords(bytes)
-    expect(error).toBeUndefined()
-    expect(records.length).toBeGreaterThanOrEqual(2)
-  })
+  it.each(PLAIN_FIXTURES)("%s decodes completely", decodesCompletely)
 
   it("station and time of the other formats", () => {
     expect(scalarValue(fixtureBytes("test.snd"), 0, "stid")).toBe(211)
     expect(scalarValue(fixtureBytes("test.iqdat"), 0, "time.us")).toBe(277995)
     expect(scalarValue(fixtureBytes("test.grid"), 0, "start.year")).toBe(2015)
+  })
+
+  describe("compressed with bzip2", () => {
+    testsNeedProgram("bzip2", "bzip2")
+
+    it("pydarn-north.fitacf.bz2: 100 Hankasalmi records, scan -1 exactly at each minute's first beams", () => {
+      const { error, records } = decodeRecords(fixtureBytes("pydarn-north.fitacf.bz2"))
+      expect(error).toBeUndefined()
+      expect(records).toHaveLength(100)
+      expect(new Set(records.map((rec) => getScalar(rec, "stid")?.value))).toEqual(new Set([10]))
+      const starts = records.flatMap((rec, i) => (getScalar(rec, "scan")?.value === -1 ? [i] : []))
+      expect(starts).toEqual([0, 1, 32, 33, 64, 65, 96, 97])
+      for (const i of starts) expect(getScalar(records[i]!, "time.sc")?.value).toBe(0)
+      expect(starts.map((i) => getScalar(records[i]!, "bmnum")?.value)).toEqual([15, 9, 15, 9, 15, 9, 15, 9])
+      const others = records.filter((_, i) => !starts.includes(i))
+      expect(new Set(others.map((rec) => getScalar(rec, "scan")?.value))).toEqual(new Set([0]))
+    })
+
+    it.each(BZIP2_FIXTURES)("%s decodes completely", decodesCompletely)
   })
 })
 

@@ -8,6 +8,7 @@ import * as zlib from "node:zlib"
 import { DmapOutput, dumpFiles, infoFiles, OutputClosed } from "../../../src/cli/dmap-command.js"
 import { encodeRecord } from "../../../src/dmap/encode.js"
 import { DmapType } from "../../../src/dmap/types.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { fixtureBytes, fixturePath } from "./fixture-files.js"
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sdh-"))
@@ -55,25 +56,6 @@ describe("dmap dump", () => {
       expect(stdout.endsWith("\n")).toBe(true)
     }))
 
-  it.live("gives the same output for the plain, .bz2 and .gz forms of a file", () =>
-    Effect.gen(function*() {
-      const plain = (yield* capture(dumpFiles([fixturePath("test.rawacf")]))).stdout
-      const bz2 = (yield* capture(dumpFiles([fixturePath("test.rawacf.bz2")]))).stdout
-      const gz =
-        (yield* capture(dumpFiles([write("rawacf-gzipped", zlib.gzipSync(fixtureBytes("test.rawacf")))]))).stdout
-      expect(lines(plain)).toHaveLength(2)
-      expect(bz2).toBe(plain)
-      expect(gz).toBe(plain)
-    }))
-
-  it.live("dumps all 100 records of the multi-block pydarn file", () =>
-    Effect.gen(function*() {
-      const { stdout } = yield* capture(dumpFiles([fixturePath("pydarn-north.fitacf.bz2")]))
-      const records = lines(stdout)
-      expect(records).toHaveLength(100)
-      expect(records.filter((r) => r["scan"] === -1)).toHaveLength(8)
-    }))
-
   it.live("writes exact 64-bit values and NaN as a string", () =>
     Effect.gen(function*() {
       const file = write(
@@ -102,6 +84,38 @@ describe("dmap dump", () => {
       expect(exit._tag === "Failure" && String(exit.cause)).toContain("DmapCommandError")
     }))
 
+  it.live("a missing file is reported and the others are still dumped", () =>
+    Effect.gen(function*() {
+      const missing = path.join(dir, "missing.fitacf")
+      const { exit, stderr, stdout } = yield* capture(dumpFiles([missing, fixturePath("test.snd")]))
+      expect(lines(stdout)).toHaveLength(2)
+      expect(stderr).toContain(`${missing}: Unreadable: ENOENT`)
+      expect(exit._tag).toBe("Failure")
+    }))
+})
+
+describe("dmap dump, bzip2 files", () => {
+  testsNeedProgram("bzip2", "bzip2")
+
+  it.live("gives the same output for the plain, .bz2 and .gz forms of a file", () =>
+    Effect.gen(function*() {
+      const plain = (yield* capture(dumpFiles([fixturePath("test.rawacf")]))).stdout
+      const bz2 = (yield* capture(dumpFiles([fixturePath("test.rawacf.bz2")]))).stdout
+      const gz =
+        (yield* capture(dumpFiles([write("rawacf-gzipped", zlib.gzipSync(fixtureBytes("test.rawacf")))]))).stdout
+      expect(lines(plain)).toHaveLength(2)
+      expect(bz2).toBe(plain)
+      expect(gz).toBe(plain)
+    }))
+
+  it.live("dumps all 100 records of the multi-block pydarn file", () =>
+    Effect.gen(function*() {
+      const { stdout } = yield* capture(dumpFiles([fixturePath("pydarn-north.fitacf.bz2")]))
+      const records = lines(stdout)
+      expect(records).toHaveLength(100)
+      expect(records.filter((r) => r["scan"] === -1)).toHaveLength(8)
+    }))
+
   it.live("a truncated .bz2 is an error, never a silently short dump", () =>
     Effect.gen(function*() {
       const whole = fs.readFileSync(fixturePath("pydarn-north.fitacf.bz2"))
@@ -120,15 +134,6 @@ describe("dmap dump", () => {
         `dmap dump: ${file}: truncated: record 3 (from byte 10780 of the bzip2-decompressed data) is cut inside ` +
           "its header, the file ends 8 bytes into it\n"
       )
-    }))
-
-  it.live("a missing file is reported and the others are still dumped", () =>
-    Effect.gen(function*() {
-      const missing = path.join(dir, "missing.fitacf")
-      const { exit, stderr, stdout } = yield* capture(dumpFiles([missing, fixturePath("test.snd")]))
-      expect(lines(stdout)).toHaveLength(2)
-      expect(stderr).toContain(`${missing}: Unreadable: ENOENT`)
-      expect(exit._tag).toBe("Failure")
     }))
 
   it.live("stops at once when stdout is closed", () =>
@@ -151,6 +156,21 @@ describe("dmap dump", () => {
 })
 
 describe("dmap info", () => {
+  it.live("a corrupt file: the summary of its good records, then the error", () =>
+    Effect.gen(function*() {
+      const bad = write("bad-info.fitacf", Buffer.concat([fixtureBytes("test.fitacf"), new Uint8Array(3)]))
+      const { exit, stderr, stdout } = yield* capture(infoFiles([bad]))
+      expect(stdout).toContain("records   2")
+      expect(stderr).toContain(
+        `${bad}: truncated: record 3 (from byte 10780) is cut inside its header, the file ends 3 bytes into it`
+      )
+      expect(exit._tag).toBe("Failure")
+    }))
+})
+
+describe("dmap info, bzip2 files", () => {
+  testsNeedProgram("bzip2", "bzip2")
+
   it.live("summarises each format", () =>
     Effect.gen(function*() {
       const files = [
@@ -191,17 +211,6 @@ describe("dmap info", () => {
       ])
       expect(blocks[5]).toContain("stations  3, 5, 6, 9, 10, 33, 40, 64, 65, 204, 205, 206, 207")
       expect(blocks[4]).toContain("from      2015-03-01T20:02:00.000Z\n  to        2015-03-01T20:06:00.000Z")
-    }))
-
-  it.live("a corrupt file: the summary of its good records, then the error", () =>
-    Effect.gen(function*() {
-      const bad = write("bad-info.fitacf", Buffer.concat([fixtureBytes("test.fitacf"), new Uint8Array(3)]))
-      const { exit, stderr, stdout } = yield* capture(infoFiles([bad]))
-      expect(stdout).toContain("records   2")
-      expect(stderr).toContain(
-        `${bad}: truncated: record 3 (from byte 10780) is cut inside its header, the file ends 3 bytes into it`
-      )
-      expect(exit._tag).toBe("Failure")
     }))
 })
 

@@ -15,7 +15,6 @@ export const BZIP2_FIXTURES = [
   "test.iqdat.bz2",
   "pydarn-north.fitacf.bz2"
 ] as const
-export const ALL_FIXTURES = [...PLAIN_FIXTURES, ...BZIP2_FIXTURES] as const
 
 const cache = new Map<string, Uint8Array>()
 
