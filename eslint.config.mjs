@@ -39,6 +39,17 @@ const siblingZones = [
   { target: "./src/http", from: "./src/archive", message: "archive and http are siblings; share through layers/." }
 ]
 
+const barrelPackages = [
+  "effect",
+  "@effect/cli",
+  "@effect/experimental",
+  "@effect/platform",
+  "@effect/platform-node",
+  "@effect/sql",
+  "@effect/sql-pg",
+  "@effect/sql-sqlite-node"
+]
+
 export default tseslint.config(
   { ignores: ["dist/**", ".bench-build/**", "node_modules/**", "coverage/**", "test/fixtures/**"] },
   ...tseslint.configs.recommended,
@@ -57,6 +68,21 @@ export default tseslint.config(
       // Effect's generators and Schema classes use these shapes on purpose.
       "@typescript-eslint/no-empty-object-type": "off",
       "@typescript-eslint/no-namespace": "off"
+    }
+  },
+  {
+    // Every command pays for the modules it loads before it prints a byte. A
+    // package barrel (`import { Effect } from "effect"`) drags the whole
+    // package into the bundle's shared chunk (esbuild keeps the namespace
+    // re-exports), so the product imports each module by its own path.
+    files: ["src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: barrelPackages.map((name) => ({
+          name,
+          message: `import the module itself (\`import * as Schema from "${name}/Schema"\`), not the barrel`
+        }))
+      }]
     }
   }
 )

@@ -3,7 +3,8 @@
  * files: one file name per line, `#` starts a comment. A name is blocked in
  * any compression spelling (`x.rawacf`, `x.rawacf.bz2`, `x.rawacf.gz`).
  */
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 
 export class BlocklistError extends Data.TaggedError("BlocklistError")<{

@@ -4,7 +4,12 @@
  * overall), tidy the source in one batch, journal the run, send the digest.
  * This is the entry point every source's tests drive.
  */
-import { Clock, Data, Effect, Either, Option, Ref } from "effect"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { type FileNameError, type ParsedName, parseFileName } from "../domain/file-name.js"

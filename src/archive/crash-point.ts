@@ -3,7 +3,7 @@
  * kills itself with SIGKILL right after that step, so the crash tests can
  * prove a rerun resumes without loss or duplication. Unset in production.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 export type CrashPoint =
   | "downloaded"

@@ -4,7 +4,10 @@
  * a journal write naming the state reached, and each step can be repeated
  * from that state: a killed collector resumes without loss or duplication.
  */
-import { Clock, Data, Effect, Option } from "effect"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { compressToBzip2 } from "../compression/bzip2-compress.js"

@@ -12,7 +12,9 @@
  * - optionally, the output's SHA-1 (to compare contents across compressions).
  */
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Data, Effect, Stream } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import { bunzip2Stream, type Bzip2Error, endsAtStreamEnd, STREAM_END_BYTES } from "../compression/bunzip2.js"

@@ -6,7 +6,8 @@
  * fsync the folder), so a reader sees the old list or the new, never half.
  * `verifyManifest` re-hashes the files against one and changes nothing.
  */
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describeUnknown, isErrno } from "../domain/unknown-error.js"

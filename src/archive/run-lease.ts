@@ -4,7 +4,10 @@
  * back at the end. A holder killed outright stops renewing; its lease expires
  * and the next run takes over.
  */
-import { Data, Duration, Effect, Schedule } from "effect"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import { randomUUID } from "node:crypto"
 import * as os from "node:os"
 import { isErrno } from "../domain/unknown-error.js"

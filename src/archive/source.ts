@@ -4,8 +4,9 @@
  * downloads and tidies; validating names, verifying, de-duplicating and filing
  * are the pipeline's job, so every source gets the same guarantees.
  */
-import { Data } from "effect"
-import type { Effect, Scope } from "effect"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { Disposition, HashMode } from "../layers/archive/config/archive-config.js"
 
 /** A file as the source lists it. `name` is untrusted until the pipeline parses it. */

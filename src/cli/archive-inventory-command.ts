@@ -8,7 +8,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { AppConfig } from "../layers/platform/AppConfig.js"
 
 const configOption = Options.file("config").pipe(

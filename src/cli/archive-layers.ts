@@ -3,7 +3,9 @@
  * when DATABASE_URL is set (collectors on several machines then share one
  * journal, and its run locks), else the SQLite file at `journalPath`.
  */
-import { Effect, Layer, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { ArchiveJournal } from "../layers/archive/ArchiveJournal.js"
 import { ArchiveSettings } from "../layers/archive/ArchiveSettings.js"
 import type { ArchiveConfig } from "../layers/archive/config/archive-config.js"

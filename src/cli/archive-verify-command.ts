@@ -6,7 +6,9 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Data, Effect, Option } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 
 export class ArchiveDiffers extends Data.TaggedError("ArchiveDiffers")<{
   readonly manifests: number

@@ -4,8 +4,12 @@
  * --port N` serves their `/health` and `/metrics`. The CollectorRegistry is
  * what both the collectors write and the HTTP handlers read.
  */
-import { HttpApiBuilder } from "@effect/platform"
-import { Config, Context, Effect, Layer, Option } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { CollectorApi } from "../http/collector-api.js"
 import { CollectorHealthHttp, CollectorMetricsHttp } from "../http/collector-http.js"
 import type { InstitutionConfig } from "../layers/archive/config/archive-config.js"

@@ -6,7 +6,9 @@
  * DATABASE_PATH in the environment.
  */
 import * as Command from "@effect/cli/Command"
-import { Console, Effect, Option } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { withSettings } from "./serve-command.js"
 import { type SettingsFlags, settingsOption } from "./settings-options.js"
 import { exitOnFailure, UsageError } from "./startup-failure.js"

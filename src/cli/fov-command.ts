@@ -7,7 +7,11 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Data, Effect, Layer, Logger, Option } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Option from "effect/Option"
 import { exitOnFailure } from "./startup-failure.js"
 
 export class FovOptionError extends Data.TaggedError("FovOptionError")<{

@@ -13,7 +13,10 @@
 import * as Descriptor from "@effect/cli/CommandDescriptor"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
-import { Cause, Console, Effect, Option } from "effect"
+import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { debugWanted, startupFailureLine, USAGE_EXIT_CODE } from "./startup-failure.js"
 
 const ANSI = /\u001b\[[0-9;]*m/g

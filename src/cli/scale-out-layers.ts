@@ -14,7 +14,9 @@
  * `all` (serve's default) is ServerLive, unchanged.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Effect, Layer, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { LeadingPump } from "../actors/radar/LeadingPump.js"
 import { RadarFleet } from "../actors/radar/RadarFleet.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"

@@ -7,7 +7,10 @@
  * start-up problem is one line on stderr and exit code 1.
  */
 import * as Command from "@effect/cli/Command"
-import { Effect, Layer, Logger, LogLevel } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import { AppConfig } from "../layers/platform/AppConfig.js"
 import { LoggingLive } from "../layers/platform/logging.js"
 import { type SettingsFlags, settingsOption, settingsProviderLayer } from "./settings-options.js"

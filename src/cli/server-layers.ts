@@ -15,9 +15,9 @@
  * The fleet is a parameter: `serve` runs the radars of radars.config.json
  * and CANADA_ADDR, `demo` runs simulated ones.
  */
-import { HttpApiBuilder } from "@effect/platform"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Layer } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as Layer from "effect/Layer"
 import { HubPump } from "../actors/radar/HubPump.js"
 import { RadarFleet } from "../actors/radar/RadarFleet.js"
 import { AlertsHttp } from "../http/alerts-http.js"

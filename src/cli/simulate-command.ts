@@ -10,7 +10,10 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Data, Effect, LogLevel, Option } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
 import { withScalars } from "../dmap/record.js"
 import type { DmapRecord } from "../dmap/types.js"
 import { radarTable } from "../domain/radar-table.js"

@@ -3,7 +3,12 @@
  * and exit code 1. An operator reading `systemctl status` or a newcomer
  * running `npm run demo` sees the cause, not a stack trace or a log dump.
  */
-import { Cause, ConfigError, Data, Effect, LogLevel, Option } from "effect"
+import * as Cause from "effect/Cause"
+import * as ConfigError from "effect/ConfigError"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
 import { parseLogLevel } from "../layers/platform/AppConfig.js"
 import { logLevelFlag } from "./settings-options.js"
 

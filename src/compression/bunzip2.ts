@@ -27,7 +27,13 @@
  * does not report.
  */
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Data, Deferred, Effect, Exit, Fiber, FiberId, Stream } from "effect"
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Stream from "effect/Stream"
 import { type ChildProcessByStdio, spawn } from "node:child_process"
 import type { Readable, Writable } from "node:stream"
 

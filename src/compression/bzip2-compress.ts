@@ -6,7 +6,8 @@
  * A gzip input is decompressed under `DecompressionLimits`: a bomb stops the
  * copy as soon as it expands too far (the caller removes the partial output).
  */
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import { pipeline } from "node:stream/promises"

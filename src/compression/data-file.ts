@@ -3,7 +3,9 @@
  * recognised by its first bytes, as one byte stream.
  */
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Data, Effect, Stream } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import { bunzip2Stream, type Bzip2Error } from "./bunzip2.js"
 import { type Compression, DETECT_BYTES, detectCompression } from "./detect.js"

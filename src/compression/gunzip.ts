@@ -9,7 +9,9 @@
  * fails with ERR_BUFFER_TOO_LARGE.
  */
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Data, Effect, type Stream } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import * as zlib from "node:zlib"
 
 export class GunzipError extends Data.TaggedError("GunzipError")<{

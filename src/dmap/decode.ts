@@ -2,7 +2,7 @@
  * Whole-buffer DMAP decoding: one record (a connex payload, a ZeroMQ message)
  * or a whole file of concatenated records.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { DmapDecodeError } from "./errors.js"
 import { checkRecordHeader, decodeRecordBody } from "./record-body.js"
 import type { DmapRecord } from "./types.js"

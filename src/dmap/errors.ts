@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** Why a DMAP byte sequence was refused. */
 export type DmapErrorReason =

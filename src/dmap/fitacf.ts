@@ -3,7 +3,10 @@
  * the echo counter read. CONTRACT (shared by every module): the `Fitacf`
  * interface below, produced by `fitacfView`.
  */
-import { Data, Either, ParseResult, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type { DmapRecord } from "./types.js"
 
 export interface FitacfTime {

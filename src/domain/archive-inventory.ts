@@ -5,7 +5,9 @@
  * any file's start time falls inside it, so a late-started or split file still
  * covers its slot. Pure, so the CLI and the HTTP API share one reading.
  */
-import { Data, Either, Option } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import { FILE_TYPES, type FileType } from "./file-name.js"
 import { formatIsoSeconds, parseIsoInstant } from "./iso-instant.js"
 

@@ -3,7 +3,8 @@
  * and becomes a path on our disks, so anything outside the known patterns is
  * refused before it can touch the file system.
  */
-import { Data, Either } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
 
 /** DMAP data files: `YYYYMMDD.HHMM.SS.rad[.chan].type`. */
 export const DATA_TYPES = ["rawacf", "iqdat", "fitacf", "fft", "dat", "fit", "snd", "map", "grid"] as const

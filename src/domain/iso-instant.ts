@@ -8,7 +8,7 @@
  * precision cut at any unit and a decimal fraction (point or comma) on the
  * last one, 24:00 as the end of the day, and zones Z, ±hh, ±hhmm, ±hh:mm.
  */
-import { Option } from "effect"
+import * as Option from "effect/Option"
 
 const DAY_MS = 86_400_000
 

@@ -5,7 +5,7 @@
  * its stid, to warn about unknown codes in the radar list, and served to
  * clients by later features.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import { packagePath } from "./package-files.js"
 

@@ -23,7 +23,7 @@
  * coordinates, as RST returns them and as its plots draw them; longitude is in
  * -180..180.
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 import type { HardwarePeriod } from "./hardware-table.js"
 
 export type VirtualHeightModel = "standard" | "chisham"

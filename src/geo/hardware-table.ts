@@ -8,7 +8,8 @@
  * present and named in `missing` when not. A line that cannot be read is
  * refused with the file, line and field; the other lines still count.
  */
-import { Data, Either } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
 
 /** The 22 columns, in file order. */
 export const HARDWARE_FIELDS = [

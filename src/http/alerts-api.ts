@@ -1,6 +1,8 @@
 /** `GET /alerts`: the last radar alerts, as the status page shows them. */
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { Schema } from "effect"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as Schema from "effect/Schema"
 import type { AlertPayload } from "../layers/realtime/Alerts.js"
 
 const Iso = Schema.String.annotations({ description: "ISO 8601 UTC" })

@@ -2,8 +2,9 @@
  * The handler of `GET /alerts`: the Alerts service's recent notices. A process
  * without the service (the scaled-out roles send no alerts) answers an empty list.
  */
-import { HttpApiBuilder } from "@effect/platform"
-import { Effect, Option } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { Alerts } from "../layers/realtime/Alerts.js"
 import { HubApi } from "./hub-api.js"
 import { noStore } from "./no-store.js"

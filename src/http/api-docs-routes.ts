@@ -4,8 +4,11 @@
  * (`public/docs/`) that lays that document out; nothing comes from a CDN.
  * Plain routes: they describe the API rather than belong to it.
  */
-import { HttpApi, HttpApiBuilder, HttpServerResponse, OpenApi } from "@effect/platform"
-import { Effect } from "effect"
+import * as HttpApi from "@effect/platform/HttpApi"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as Effect from "effect/Effect"
 import { packagePath } from "../domain/package-files.js"
 import { staticFolder } from "./static-files.js"
 import { PAGE_SECURITY_POLICY, REVALIDATE } from "./status-page-routes.js"

@@ -5,8 +5,10 @@
  * collectors run in the hub's process; otherwise 404 "no archive in this
  * process", so a client can tell "no archive here" from "nothing archived".
  */
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { Schema } from "effect"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as Schema from "effect/Schema"
 import { InvalidRequestBody, ServiceUnavailableBody, untaggedBody } from "./message-errors.js"
 
 export const ArchiveParams = Schema.Struct({

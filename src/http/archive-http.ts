@@ -2,8 +2,10 @@
  * The handlers of `GET /archive/files` and `GET /archive/gaps`. The journal is
  * optional: `serve` provides it only with the collectors (--archive-config).
  */
-import { HttpApiBuilder } from "@effect/platform"
-import { Effect, Either, Option } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import {
   findGaps,
   gapJson,

@@ -3,8 +3,11 @@
  * `/health` with the `collectors` section and `/metrics` with their counts,
  * the same shapes the hub serves when the collectors run in its process.
  */
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { Schema } from "effect"
+import * as HttpApi from "@effect/platform/HttpApi"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as Schema from "effect/Schema"
 import { packageVersion } from "../domain/package-files.js"
 import { CollectorsHealthSchema } from "./health-api.js"
 import { MetricsGroup } from "./metrics-api.js"

@@ -1,6 +1,8 @@
 /** The handlers of CollectorApi: both read the CollectorRegistry. */
-import { HttpApiBuilder } from "@effect/platform"
-import { Clock, Effect, Metric } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
 import { packageVersion } from "../domain/package-files.js"
 import { CollectorRegistry } from "../layers/archive/CollectorRegistry.js"
 import { CollectorApi } from "./collector-api.js"

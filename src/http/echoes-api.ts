@@ -2,8 +2,10 @@
  * `GET /echoes/` (and `/echoes`): one site's scan-averaged echo counts over a
  * time range, as JSON columns or, with `save=true`, as a CSV download.
  */
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { Schema } from "effect"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as Schema from "effect/Schema"
 import { CSV_HEADER, type EchoColumns } from "./echoes-body.js"
 import { EchoesParams } from "./echoes-query.js"
 import { ServiceUnavailableBody, UnknownSiteBody } from "./message-errors.js"

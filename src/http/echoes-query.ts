@@ -3,7 +3,11 @@
  * HttpApi, which turns a refusal into 400 `{message}` from the annotations
  * here), then defaults applied against the clock and the range checked.
  */
-import { Data, Either, Option, ParseResult, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { IsoInstantParam, QueryText, shown } from "./query-params.js"
 
 export class EchoesQueryError extends Data.TaggedError("EchoesQueryError")<{

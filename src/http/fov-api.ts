@@ -2,8 +2,11 @@
  * `GET /radars/{site}/fov`: a radar's field of view, the corner grid of its
  * range-beam cells as RST's `RPosGeo` places them, compact JSON or GeoJSON.
  */
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { ParseResult, Schema } from "effect"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type { CompactFov } from "../geo/fov-output.js"
 import { ServiceUnavailableBody, UnknownSiteBody } from "./message-errors.js"
 import { IsoInstantParam, QueryText, shown } from "./query-params.js"

@@ -3,8 +3,11 @@
  * the corner grid; this file picks the parameters' defaults, writes the grid
  * compactly or as GeoJSON, and turns refusals into `{message}` bodies.
  */
-import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
-import { Clock, Effect } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import { DEFAULT_HEIGHT_KM, type FovParameters } from "../geo/field-of-view.js"
 import { compactFov, fovGeoJson } from "../geo/fov-output.js"
 import { HardwareTables } from "../layers/realtime/HardwareTables.js"

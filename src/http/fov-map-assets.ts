@@ -5,8 +5,10 @@
  * browser. Just these two files, read once at start-up, with ETags; they
  * change only with the pinned versions, so they may be cached for a day.
  */
-import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs/promises"
 import { createRequire } from "node:module"
 import { contentTypeOf, etagMatches, StaticFileError, strongEtag } from "./static-files.js"

@@ -1,6 +1,8 @@
 /** `GET /health`: the process, its database and every radar at a glance. */
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { Schema } from "effect"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as Schema from "effect/Schema"
 import { TRANSMITTER_FIELDS } from "../domain/radar-status.js"
 import { COLLECTOR_PHASES } from "../layers/archive/CollectorRegistry.js"
 import { type HealthReport, RADAR_HEALTH_STATES } from "./health-report.js"

@@ -2,9 +2,12 @@
  * The handler of `GET /health`: 200 while the database answers, 503 (the same
  * report) when it does not; `?site=sas` narrows the radars to one.
  */
-import { HttpApiBuilder } from "@effect/platform"
-import { SqlClient } from "@effect/sql"
-import { Clock, Effect, Metric, Option } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
 import { packageVersion } from "../domain/package-files.js"
 import { CollectorRegistry } from "../layers/archive/CollectorRegistry.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"

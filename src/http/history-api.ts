@@ -2,8 +2,11 @@
  * `GET /radars/{site}/history?since=`: a site's recent live packets (the last
  * HISTORY_MINUTES), oldest first, exactly as Socket.IO clients receive them.
  */
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
-import { Schema } from "effect"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as Schema from "effect/Schema"
 import { InvalidRequestBody, UnknownSiteBody } from "./message-errors.js"
 
 /** A float that was NaN or ±Infinity travels as null. */

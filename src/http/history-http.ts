@@ -3,8 +3,10 @@
  * out as one JSON array, packets spliced as the live feed encoded them (no
  * parse, no re-encode).
  */
-import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
-import { Effect, Either } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { radarTable } from "../domain/radar-table.js"
 import { checkHistorySince, checkHistorySite } from "../layers/realtime/history-request.js"
 import { History } from "../layers/realtime/History.js"

@@ -16,7 +16,8 @@
  * path or query fails its Schema answers 400 `InvalidRequest`, naming the
  * parameter (see `ParameterRefusals` in hub-http.ts).
  */
-import { HttpApi, OpenApi } from "@effect/platform"
+import * as HttpApi from "@effect/platform/HttpApi"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { packageVersion } from "../domain/package-files.js"
 import { AlertsGroup } from "./alerts-api.js"
 import { ArchiveGroup } from "./archive-api.js"

@@ -3,8 +3,10 @@
  * the API's own words. The cli composes these with the handlers
  * (src/cli/server-layers.ts).
  */
-import { HttpApiBuilder, HttpApiError, type HttpApp } from "@effect/platform"
-import { Effect } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpApiError from "@effect/platform/HttpApiError"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as Effect from "effect/Effect"
 import { HubApi } from "./hub-api.js"
 import { InvalidRequest } from "./message-errors.js"
 

@@ -5,8 +5,8 @@
  * error to a schema by its shape, and a bare `{message}` shape would match
  * them all); the tag stays out of the body.
  */
-import { HttpApiSchema } from "@effect/platform"
-import { Schema } from "effect"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as Schema from "effect/Schema"
 
 /**
  * The schema HttpApi gets for a tagged error class: its fields as the body,

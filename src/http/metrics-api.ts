@@ -1,6 +1,9 @@
 /** `GET /metrics`: Prometheus text exposition format 0.0.4. */
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
-import { Schema } from "effect"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as Schema from "effect/Schema"
 import { PROMETHEUS_CONTENT_TYPE } from "./metrics/prometheus-text.js"
 
 const PrometheusText = Schema.String.pipe(

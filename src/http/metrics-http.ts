@@ -3,8 +3,11 @@
  * Metric API (whoever defined it), each radar's counters and state from the
  * RadarRegistry, and the hub consumers' backlog, rendered as Prometheus text.
  */
-import { HttpApiBuilder } from "@effect/platform"
-import { Clock, Effect, Metric, Option } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
 import { CollectorRegistry } from "../layers/archive/CollectorRegistry.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"
 import { Hub } from "../layers/realtime/Hub.js"

@@ -2,7 +2,9 @@
  * Query-parameter Schemas shared by the API's endpoints, so every endpoint
  * refuses the same mistake with the same words.
  */
-import { Option, ParseResult, Schema } from "effect"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { parseIsoInstant } from "../domain/iso-instant.js"
 
 /** The refused value as the client sent it, quoted. */

@@ -1,6 +1,8 @@
 /** `GET /radars`: the configured radars with their table metadata and live state. */
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { Schema } from "effect"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as Schema from "effect/Schema"
 import type { RadarListEntry } from "../domain/radar-list.js"
 import { TRANSMITTER_FIELDS, type TransmitterField } from "../domain/radar-status.js"
 

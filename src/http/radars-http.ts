@@ -1,6 +1,7 @@
 /** The handler of `GET /radars`: the registry's snapshot joined with the radar table. */
-import { HttpApiBuilder } from "@effect/platform"
-import { Effect, Option } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { radarList } from "../domain/radar-list.js"
 import { radarTable } from "../domain/radar-table.js"
 import { HardwareTables } from "../layers/realtime/HardwareTables.js"

@@ -8,8 +8,12 @@
  *
  * Every answer carries a strong ETag; `If-None-Match` gets 304.
  */
-import { FileSystem, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Data, Effect, Option } from "effect"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { createHash } from "node:crypto"
 import * as path from "node:path"
 

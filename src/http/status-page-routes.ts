@@ -10,8 +10,8 @@
  * (`no-cache` with an ETag), so a deploy is seen at once, while uPlot, which
  * only changes with the package version, may be cached for a day.
  */
-import { HttpApiBuilder } from "@effect/platform"
-import { Effect } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as Effect from "effect/Effect"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { packagePath } from "../domain/package-files.js"

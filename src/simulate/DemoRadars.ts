@@ -11,7 +11,10 @@
  * move in lockstep. The layer also yields the fleet plan that points the
  * server's actors at these simulators.
  */
-import { Context, Duration, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { CanadaMessageForm } from "../actors/radar/canada-message-form.js"
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../actors/radar/canada-radar.js"
 import { defaultBackoffPolicy } from "../actors/radar/radar-backoff.js"

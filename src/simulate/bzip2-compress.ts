@@ -4,7 +4,7 @@
  * compression (src/compression/bzip2-compress.ts) works on files; the fake
  * publisher needs bytes, and shares only its error.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
 import { Bzip2CompressError } from "../compression/bzip2-compress.js"
 

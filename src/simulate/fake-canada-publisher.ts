@@ -7,7 +7,12 @@
  * a PUB sends before a subscriber's subscription has reached it, and tests
  * need to know when sending is no longer lost.
  */
-import { Context, Effect, Layer, type Scope, Stream, SubscriptionRef } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as zlib from "node:zlib"
 import * as zmq from "zeromq"
 import type { CanadaMessageForm } from "../actors/radar/canada-message-form.js"

@@ -8,7 +8,14 @@
  * that moment. The replay loop waits for a client before each record, so a
  * replay is never consumed by an empty room.
  */
-import { Context, Deferred, Effect, Layer, Runtime, type Scope, Stream, SubscriptionRef } from "effect"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as net from "node:net"
 import { encodeRecord } from "../dmap/encode.js"
 import type { DmapRecord } from "../dmap/types.js"

@@ -2,7 +2,10 @@
  * The records a simulated radar replays, read from a real .fitacf file (plain,
  * bzip2 or gzip), and their re-stamping to the current time for `--now`.
  */
-import { Chunk, Data, Effect, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { readDataFile } from "../compression/data-file.js"
 import { decodeRecords } from "../dmap/decode.js"
 import { getScalar, withScalars } from "../dmap/record.js"

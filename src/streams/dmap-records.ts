@@ -2,7 +2,7 @@
  * A byte stream in, DMAP records out. Records already complete when a decode
  * error shows up are emitted before the stream fails with that error.
  */
-import { Stream } from "effect"
+import * as Stream from "effect/Stream"
 import type { DecodeOptions } from "../dmap/decode.js"
 import type { DmapDecodeError } from "../dmap/errors.js"
 import { DmapRecordDecoder } from "../dmap/record-decoder.js"

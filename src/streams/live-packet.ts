@@ -6,7 +6,8 @@
  *
  * Built once per record; Socket.IO then encodes it once per broadcast.
  */
-import { Data, Either } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
 import type { FitacfTime } from "../dmap/fitacf.js"
 import { controlProgramLabel } from "../domain/control-programs.js"
 import type { RadarRecord } from "../domain/radar-record.js"

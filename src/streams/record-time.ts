@@ -5,7 +5,8 @@
  * radar can have measured, would give its scan a timestamp the database
  * cannot store.
  */
-import { Data, Either } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
 import type { FitacfTime } from "../dmap/fitacf.js"
 
 /**

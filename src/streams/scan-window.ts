@@ -17,7 +17,9 @@
  * - A record whose time is not a date is ignored: the record boundary
  *   refuses those (`checkRecordTime`), this only keeps the state sane.
  */
-import { HashMap, HashSet, Option } from "effect"
+import * as HashMap from "effect/HashMap"
+import * as HashSet from "effect/HashSet"
+import * as Option from "effect/Option"
 import type { Fitacf } from "../dmap/fitacf.js"
 import { countEchoes } from "./echo-count.js"
 import { recordTimeMs } from "./record-time.js"

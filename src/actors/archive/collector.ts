@@ -6,7 +6,13 @@
  * logged and the schedule goes on. Collectors share nothing but the global
  * transfer limit, so one institution never blocks another.
  */
-import { Cause, Clock, Cron, Duration, Effect, Ref, Schedule } from "effect"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Cron from "effect/Cron"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
 import { type CollectionError, runCollection } from "../../archive/collection.js"
 import { ArchiveSettings } from "../../layers/archive/ArchiveSettings.js"
 import {

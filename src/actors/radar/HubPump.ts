@@ -8,7 +8,8 @@
  *
  * Closing its scope stops the actors before the consumers close.
  */
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { Hub } from "../../layers/realtime/Hub.js"
 import { RadarFleet } from "./RadarFleet.js"
 

@@ -7,7 +7,8 @@
  *
  * Compose it as HubPump: after every hub consumer has subscribed.
  */
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { FleetRelay } from "../../layers/realtime/FleetRelay.js"
 import { Hub } from "../../layers/realtime/Hub.js"
 import { IngestLease } from "../../layers/realtime/IngestLease.js"

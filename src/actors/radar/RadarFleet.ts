@@ -10,7 +10,12 @@
  * `records` is cold: running it starts the actors, and each run has its own
  * connections. Run it once (the hub does) and share the records from there.
  */
-import { Context, Duration, Effect, Layer, Option, Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { RadarRecord } from "../../domain/radar-record.js"
 import { AppConfig } from "../../layers/platform/AppConfig.js"
 import { RadarRegistry } from "../../layers/realtime/RadarRegistry.js"

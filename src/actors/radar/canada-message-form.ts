@@ -10,7 +10,8 @@
  * Compression is recognised by its header bytes, so a two-frame message with
  * the other compression is still read.
  */
-import { Data, Either } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
 import { detectCompression } from "../../compression/detect.js"
 
 export type CanadaMessageForm = "aggregator" | "borealis" | "bz2-dmap" | "zlib-json"

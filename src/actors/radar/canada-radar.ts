@@ -19,7 +19,14 @@
  * first message arrives; feed-wide events (stall, disconnect) update every
  * site seen so far.
  */
-import { Clock, Data, Duration, Effect, Either, Option, type Scope, Stream } from "effect"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as zmq from "zeromq"
 import { bunzip2Buffer, type Bzip2Error } from "../../compression/bunzip2.js"
 import { type GunzipError, inflateBounded } from "../../compression/gunzip.js"

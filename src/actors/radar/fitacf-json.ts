@@ -4,7 +4,7 @@
  * as flat lists. Converted to a DmapRecord so it goes through the same
  * fitacf view as every other record.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { type DmapArray, type DmapRecord, type DmapScalar, DmapType } from "../../dmap/types.js"
 
 const isIntegerIn32 = (n: number) => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647

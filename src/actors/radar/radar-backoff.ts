@@ -7,7 +7,7 @@
  * actor supplies the attempt number, the time the attempt took and the
  * randomness.
  */
-import { Duration } from "effect"
+import * as Duration from "effect/Duration"
 
 export interface BackoffPolicy {
   readonly initial: Duration.Duration

@@ -7,7 +7,14 @@
  * Defects are handled like failures: a bug met on one radar's bytes must not
  * end that radar's actor, let alone another's. Only interruption gets through.
  */
-import { Cause, Clock, Duration, Effect, Option, Random, Ref, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
 import { type BackoffPolicy, retryWait } from "./radar-backoff.js"
 
 /** What a session may tell the loop. */

@@ -6,7 +6,14 @@
  * RadarRegistry: phase, counters, last error.
  */
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Clock, Data, Duration, Effect, Either, Option, type Scope, Stream } from "effect"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as net from "node:net"
 import { decodeRecord } from "../../dmap/decode.js"
 import { fitacfView } from "../../dmap/fitacf.js"

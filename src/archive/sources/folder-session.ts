@@ -2,7 +2,7 @@
  * A source that is a folder on this machine (`local`, `inbox`): listing reads
  * the folder's top level, fetching copies, tidying deletes or moves.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { pipeline } from "node:stream/promises"

@@ -3,7 +3,8 @@
  * Files stay on the server: the provider removes them itself.
  */
 import { Client } from "basic-ftp"
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as fs from "node:fs"
 import * as path from "node:path/posix"
 import { Writable } from "node:stream"

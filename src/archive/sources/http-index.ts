@@ -11,7 +11,8 @@
  * timer of its own, counts every byte against a cap, and follows redirects
  * only within the configured origin.
  */
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"

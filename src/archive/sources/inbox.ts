@@ -4,7 +4,7 @@
  * (they become visible when renamed into place). A file written in place is
  * held back by the pipeline's settle time instead.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { InboxSourceConfig } from "../../layers/archive/config/inbox-source.js"
 import type { CollectorSource } from "../source.js"
 import { folderSession } from "./folder-session.js"

@@ -1,5 +1,5 @@
 /** `local`: a mounted folder, read in place. */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { LocalSourceConfig } from "../../layers/archive/config/local-source.js"
 import type { CollectorSource } from "../source.js"
 import { folderSession } from "./folder-session.js"

@@ -3,7 +3,7 @@
  * data file. One strict reading for every source: a sidecar that names a
  * different file is not this file's hash.
  */
-import { Option } from "effect"
+import * as Option from "effect/Option"
 import * as path from "node:path"
 
 export const SIDECAR_SUFFIX = ".sha1"

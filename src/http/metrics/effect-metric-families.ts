@@ -5,8 +5,9 @@
  * with +Inf, as the format requires; a frequency becomes a
  * counter with one series per observed value (label `key`).
  */
-import { MetricState, Option } from "effect"
-import type { MetricPair } from "effect"
+import type * as MetricPair from "effect/MetricPair"
+import * as MetricState from "effect/MetricState"
+import * as Option from "effect/Option"
 import { formatValue, type Labels, type MetricFamily, type Sample } from "./prometheus-text.js"
 
 const withTotal = (name: string): string => (name.endsWith("_total") ? name : `${name}_total`)

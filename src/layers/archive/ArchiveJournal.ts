@@ -3,8 +3,14 @@
  * 0002_archive_journal). Rows are written whole after each step, so a write
  * is a complete statement of where a file stands.
  */
-import { SqlClient, type SqlError } from "@effect/sql"
-import { Data, Effect, Either, Option, type ParseResult, Schema } from "effect"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type * as SqlError from "@effect/sql/SqlError"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type { HeldFile, InventoryQuery } from "../../domain/archive-inventory.js"
 import { parseFileName } from "../../domain/file-name.js"
 import { FileRow, RunRow } from "./journal-row.js"

@@ -1,5 +1,7 @@
 /** The validated archive configuration and the collector-wide transfer limit. */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { ArchiveConfig } from "./config/archive-config.js"
 
 export class ArchiveSettings extends Context.Tag("superdarn-hub/ArchiveSettings")<ArchiveSettings, {

@@ -2,7 +2,8 @@
  * The live state of every institution's collector, for `/health`
  * (`collectors` section) and `archive status` when run in-process.
  */
-import { Effect, SubscriptionRef } from "effect"
+import * as Effect from "effect/Effect"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 
 /**
  * Where an institution's collector stands: waiting for its next slot, in one

@@ -2,7 +2,9 @@
  * Sends each run's digest: always to the log, and by e-mail when SMTP is
  * configured. A failed e-mail is logged, never fails the run.
  */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { smtpTransport } from "../platform/smtp.js"
 import type { NotifyConfig } from "./config/archive-config.js"
 import { type Digest, digestSubject, digestText } from "./digest.js"

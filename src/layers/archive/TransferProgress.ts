@@ -3,7 +3,9 @@
  * log line per finished file otherwise (systemd, CI, pipes).
  */
 import cliProgress from "cli-progress"
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
 export interface TransferTracker {
   /** Cumulative bytes so far; called from the source's I/O callbacks. */

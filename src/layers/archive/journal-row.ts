@@ -1,5 +1,5 @@
 /** The journal's record of one file from one institution, and of one run. */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /**
  * The last step a file completed durably. A restarted collector resumes from

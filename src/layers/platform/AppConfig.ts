@@ -5,7 +5,13 @@
  * Every value is validated; a bad value stops start-up with one message naming
  * the key, what was expected and what was given.
  */
-import { Config, ConfigError, Effect, Either, LogLevel, Option, Schema } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 
 const Port = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535))
 /** Shared with the command-line flags, which check the same rules before a ConfigProvider sees them. */

@@ -12,7 +12,11 @@
  *
  * Each value is checked at start-up, and a mistake names its variable.
  */
-import { Config, ConfigError, Effect, Either, Option } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 
 export const ROLES = ["all", "ingest", "edge"] as const
 export type Role = (typeof ROLES)[number]

@@ -14,9 +14,15 @@
  * route layer `app` reads from must be provided to it: routes registered
  * later are never served.
  */
-import type { HttpApp, HttpRouter } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Context, Data, Effect, Layer, Option, Runtime } from "effect"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import type * as HttpRouter from "@effect/platform/HttpRouter"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { Server as SocketIoServer } from "socket.io"

@@ -13,7 +13,9 @@
  * not pay for it.
  */
 import type { RedisClientType } from "@redis/client"
-import { Data, Effect, Runtime } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Runtime from "effect/Runtime"
 import { describeUnknown } from "../../domain/unknown-error.js"
 
 export class RedisError extends Data.TaggedError("RedisError")<{

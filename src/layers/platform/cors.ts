@@ -5,8 +5,13 @@
  * with any port (`http://localhost:*`, which also allows no port), or `*`,
  * which an operator has to set explicitly.
  */
-import { HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Data, Effect, Either } from "effect"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Http from "node:http"
 
 export class CorsOriginError extends Data.TaggedError("CorsOriginError")<{

@@ -9,7 +9,7 @@
  * way it expects), so kernel file systems are refused by name and every
  * other path is created in at most as many steps as it has components.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describeUnknown, isErrno } from "../../domain/unknown-error.js"

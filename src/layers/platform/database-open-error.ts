@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** The database cannot be used: which one, why, and (when we know it) what to do about it. */
 export class DatabaseOpenError extends Data.TaggedError("DatabaseOpenError")<{

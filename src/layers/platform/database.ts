@@ -9,8 +9,12 @@
  * start-up, with its owner and the fix, not at the first scan hours later.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
-import { Effect, Either, Layer, Option } from "effect"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as SqliteMigrator from "@effect/sql-sqlite-node/SqliteMigrator"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { describeUnknown } from "../../domain/unknown-error.js"
 import { AppConfig } from "./AppConfig.js"
 import { checkDatabaseFile, explainSqliteError } from "./database-file-check.js"

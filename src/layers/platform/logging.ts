@@ -7,7 +7,12 @@
  * Lines go to stdout through the Console service; stderr is kept for the one
  * line a command prints when it cannot start.
  */
-import { Effect, FiberRef, HashSet, Layer, Logger, type LogLevel } from "effect"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as HashSet from "effect/HashSet"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import type * as LogLevel from "effect/LogLevel"
 import { AppConfig, type LogFormat } from "./AppConfig.js"
 
 export interface LoggingSettings {

@@ -9,8 +9,11 @@
  * engines.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { PgClient, PgMigrator } from "@effect/sql-pg"
-import { Duration, Layer, Redacted } from "effect"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as PgMigrator from "@effect/sql-pg/PgMigrator"
+import * as Duration from "effect/Duration"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import pg from "pg"
 import { describeUnknown } from "../../domain/unknown-error.js"
 import { DatabaseOpenError } from "./database-open-error.js"

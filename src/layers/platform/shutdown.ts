@@ -11,7 +11,10 @@
  *
  * Build it first (outermost), so its finalizer runs last.
  */
-import { Duration, Effect, Layer, Runtime } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Runtime from "effect/Runtime"
 
 export interface ShutdownOptions {
   /** How long the whole close may take after a signal. */

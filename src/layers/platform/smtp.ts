@@ -2,7 +2,9 @@
  * SMTP settings and the mail transport built from them, shared by everything
  * that sends e-mail (the archive's run digests, the radar alerts).
  */
-import { Effect, Schema, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import type nodemailer from "nodemailer"
 
 export const SmtpSettings = Schema.Struct({

@@ -10,7 +10,15 @@
  * or fails only delays (and, past 64 waiting notices, drops) its own
  * deliveries; nothing waits for a delivery, least of all the radars.
  */
-import { Clock, Context, Duration, Effect, Layer, Option, Queue, Redacted, Schedule } from "effect"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import { describeUnknown } from "../../domain/unknown-error.js"
 import { AppConfig } from "../platform/AppConfig.js"
 import { type SmtpSettings, smtpTransport } from "../platform/smtp.js"

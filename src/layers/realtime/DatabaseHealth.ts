@@ -6,7 +6,10 @@
  * At start-up the layer runs the store's quick integrity check; a database
  * with corrupt pages stays degraded until it is repaired and restarted.
  */
-import { Clock, Effect, Option, Ref } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import { formatIsoSeconds } from "../../domain/iso-instant.js"
 import { EchoStore, type EchoStoreError } from "./EchoStore.js"
 

@@ -23,22 +23,20 @@
  *   closed with `complete = false` and queued, then the writer stores what it
  *   can within `drainTimeout` and the log says how many scans it could not.
  */
-import {
-  Chunk,
-  Clock,
-  Context,
-  Deferred,
-  Duration,
-  Effect,
-  Fiber,
-  HashMap,
-  Layer,
-  Metric,
-  Option,
-  Queue,
-  Ref,
-  Schedule
-} from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as HashMap from "effect/HashMap"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
 import { formatIsoSeconds } from "../../domain/iso-instant.js"
 import type { RadarRecord } from "../../domain/radar-record.js"
 import {

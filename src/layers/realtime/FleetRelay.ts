@@ -14,8 +14,13 @@
  * resumes from its last entry without a gap, as long as it was away for less
  * than the window. Entries it missed beyond that are counted as a gap.
  */
-import { Data, Duration, Effect, Either, Metric, Schedule } from "effect"
-import type { Scope } from "effect"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Metric from "effect/Metric"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import { decodeRecord } from "../../dmap/decode.js"
 import { encodeRecord } from "../../dmap/encode.js"
 import { fitacfView } from "../../dmap/fitacf.js"

@@ -7,7 +7,12 @@
  * A malformed line is logged and counted once, when its file is first read;
  * the file's other lines still apply.
  */
-import { Config, Context, Data, Effect, Layer, Metric } from "effect"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { packagePath } from "../../domain/package-files.js"

@@ -5,7 +5,13 @@
  * (one buffer shared with every client), in a ring per site bounded both by
  * age and by count, so memory stays bounded whatever the radars send.
  */
-import { Config, ConfigError, Context, Effect, Either, Layer, Schema } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import type { LiveFrame } from "./live-frame.js"
 
 export interface HistoryOptions {

@@ -13,7 +13,11 @@
  * more than the records of one turn of the event loop, a stalled consumer
  * costs at most its own capacity, and publishing never waits for anyone.
  */
-import { Effect, Metric, Option, PubSub, Queue } from "effect"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
+import * as Queue from "effect/Queue"
 import type { RadarRecord } from "../../domain/radar-record.js"
 import { RepeatFilter } from "../../streams/record-repeat.js"
 

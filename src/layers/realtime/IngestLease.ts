@@ -11,7 +11,16 @@
  * expires within `ttlMs` and a standby polling every `pollMs` takes over within
  * ttl + poll (7 s with the defaults, inside the 10 s the operators were promised).
  */
-import { Data, Deferred, Duration, Effect, Exit, Fiber, Option, Ref, Schedule, SubscriptionRef } from "effect"
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import { randomBytes } from "node:crypto"
 import * as os from "node:os"
 import { Redis } from "../platform/Redis.js"

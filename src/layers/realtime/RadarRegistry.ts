@@ -6,7 +6,7 @@
  * (copying the whole map on every status change made 10k radars cost seconds
  * per reply). Readers get a copy, so a snapshot never changes under them.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { RadarStatus } from "../../domain/radar-status.js"
 
 export class RadarRegistry extends Effect.Service<RadarRegistry>()("superdarn-hub/RadarRegistry", {

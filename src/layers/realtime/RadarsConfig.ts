@@ -9,7 +9,11 @@
  * A site code missing from the SuperDARN radar table is allowed (new and
  * test radars exist) but logged as a warning.
  */
-import { Data, Effect, Either, ParseResult, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import { radarTable } from "../../domain/radar-table.js"

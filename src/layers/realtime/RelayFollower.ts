@@ -5,7 +5,7 @@
  * `<site>/echoes` events reach this edge's clients the same way, and the
  * radars' states are mirrored into the registry for /radars and /health.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { FleetRelay } from "./FleetRelay.js"
 import { Hub } from "./Hub.js"
 import { LiveFeed } from "./LiveFeed.js"

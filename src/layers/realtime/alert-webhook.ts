@@ -3,7 +3,11 @@
  * retried with backoff within a bounded budget. Each try has its own timeout,
  * so a receiver that hangs costs at most the budget, and only its own queue.
  */
-import { Data, Duration, Effect, Redacted, Schedule } from "effect"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import * as crypto from "node:crypto"
 
 /** The header carrying `sha256=<hex HMAC-SHA256 of the body>`. */

@@ -1,5 +1,6 @@
 /** The echo aggregation's own metrics; /metrics renders them with every other registered metric. */
-import { Metric, MetricBoundaries } from "effect"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
 
 export const scansStored = Metric.counter("superdarn_hub_echo_scans_stored_total", {
   description: "Closed scans written to the database (replayed duplicates not counted)",

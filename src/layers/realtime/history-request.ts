@@ -3,7 +3,9 @@
  * or HTTP (`/radars/{site}/history?since=`). Sizes are checked before any
  * parsing, and refusals never repeat the input: they say what was expected.
  */
-import { Data, Either, Option } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import { parseIsoInstant } from "../../domain/iso-instant.js"
 
 export class HistoryRequestError extends Data.TaggedError("HistoryRequestError")<{

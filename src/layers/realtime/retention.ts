@@ -5,7 +5,9 @@
  * A failed run is logged and the next day's run tries again; it never stops
  * the service.
  */
-import { Clock, Effect, Layer } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { formatIsoSeconds } from "../../domain/iso-instant.js"
 import { AppConfig } from "../platform/AppConfig.js"
 import { EchoStore } from "./EchoStore.js"

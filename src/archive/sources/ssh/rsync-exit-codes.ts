@@ -3,7 +3,7 @@
  * means, whether another attempt can help, and whether the link dropped (so
  * the transfer should be retried now, resuming from the partial file).
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 export class RsyncFailed extends Data.TaggedError("RsyncFailed")<{
   readonly exitCode: number

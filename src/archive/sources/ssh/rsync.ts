@@ -14,7 +14,10 @@
  *   on the same account, restricted to the archived names.
  * - Names travel with `--secluded-args`, so the remote shell never sees them.
  */
-import { Duration, Effect, Schedule, Scope } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"

@@ -8,7 +8,8 @@
  * The chunk loop is plain callbacks: per-chunk effects (a race and a timer
  * each) made it several times slower than fastGet.
  */
-import { Duration, Effect } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { SFTPWrapper, Stats } from "ssh2"

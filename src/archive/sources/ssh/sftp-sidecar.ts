@@ -6,7 +6,8 @@
  * conflict). A file whose sidecar has not arrived yet is not offered. At the
  * end of a run, each archived file goes together with its sidecar.
  */
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as path from "node:path"
 import type { Stats } from "ssh2"
 import type { SftpSidecarSourceConfig } from "../../../layers/archive/config/sftp-sidecar-source.js"

@@ -4,7 +4,7 @@
  * requests in flight on the one channel, after the pipeline has filed them.
  * Each step is safe to repeat, so a rerun after a crash finishes the job.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as path from "node:path"
 import type { Disposition, SourceError } from "../../source.js"
 import { SFTP_NO_SUCH_FILE, sftpRequest, SshFailure } from "./ssh-connection.js"

@@ -11,7 +11,14 @@
  *   connection drops mid-run and reruns the interrupted operation, which
  *   resumes (downloads continue from the partial copy in the work dir).
  */
-import { Data, Deferred, Duration, Effect, Exit, FiberId, Schedule, Scope } from "effect"
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import ssh2 from "ssh2"

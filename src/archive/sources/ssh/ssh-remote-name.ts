@@ -4,7 +4,7 @@
  * it, even though the pipeline validates names too: a source must never be
  * the weak link if a caller forgets.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { SourceError } from "../../source.js"
 import type { SourceOperation } from "../../source.js"
 

@@ -9,7 +9,7 @@
  * no name can break the listing, and every name placed in a command is
  * checked and single-quoted.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { SshShellSourceConfig } from "../../../layers/archive/config/ssh-shell-source.js"
 import type { CollectorSource, Disposition, RemoteFile, SourceContext } from "../../source.js"
 import { SourceError } from "../../source.js"

@@ -3,7 +3,12 @@
  * collect, how. Decoded with Schema so every mistake is reported with its
  * path (e.g. `institutions[2].source.url`).
  */
-import { Cron, Duration, Either, Option, ParseResult, Schema } from "effect"
+import * as Cron from "effect/Cron"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { FILE_TYPES } from "../../../domain/file-name.js"
 import { SmtpSettings } from "../../platform/smtp.js"
 import { LEAVE_ONLY_KINDS, SourceConfig } from "./source-config.js"

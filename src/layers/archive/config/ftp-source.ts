@@ -1,5 +1,5 @@
 /** `ftp`: an FTP server publishing a `<file>.sha1` sidecar beside each file. */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export const FtpSourceConfig = Schema.Struct({
   kind: Schema.Literal("ftp"),

@@ -1,5 +1,5 @@
 /** `http-index`: a public web page listing files (Apache or nginx autoindex). */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const HttpUrl = Schema.NonEmptyTrimmedString.pipe(
   Schema.filter((text) => /^https?:\/\/[^\s/]+/.test(text) || "must be an http:// or https:// URL")

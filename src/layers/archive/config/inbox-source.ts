@@ -1,5 +1,5 @@
 /** `inbox`: a local upload folder that institutions push files into. */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export const InboxSourceConfig = Schema.Struct({
   kind: Schema.Literal("inbox"),

@@ -1,5 +1,8 @@
 /** Reading and validating `archive.config.json`, with one readable error. */
-import { Data, Effect, ParseResult, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import { ArchiveConfig } from "./archive-config.js"
 

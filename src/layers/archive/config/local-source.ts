@@ -1,5 +1,5 @@
 /** `local`: a mounted folder, read in place (also the test double for any source). */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export const LocalSourceConfig = Schema.Struct({
   kind: Schema.Literal("local"),

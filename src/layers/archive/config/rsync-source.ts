@@ -1,5 +1,5 @@
 /** `rsync`: an account reached with the system rsync over ssh. */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { RemoteDir, SshConnectionFields } from "./ssh-settings.js"
 
 export const RsyncSourceConfig = Schema.Struct({

@@ -1,5 +1,5 @@
 /** `sftp-sidecar`: an SFTP-only account with a `<file>.sha1` sidecar beside every file. */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { RemoteDir, SshConnectionFields } from "./ssh-settings.js"
 
 export const SftpSidecarSourceConfig = Schema.Struct({

@@ -4,7 +4,7 @@
  * constructor in src/archive/sources/source-makers.ts (the registry's type
  * makes the second mandatory once the first exists).
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { FtpSourceConfig } from "./ftp-source.js"
 import { HttpIndexSourceConfig } from "./http-index-source.js"
 import { InboxSourceConfig } from "./inbox-source.js"

@@ -3,7 +3,7 @@
  * sftp-sidecar, rsync), as they appear inside an institution's `source` in
  * archive.config.json.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import * as os from "node:os"
 import * as path from "node:path"
 

@@ -1,5 +1,5 @@
 /** `ssh-shell`: an account with a shell on a staging server; one remote command lists and hashes the folder. */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { RemoteDir, SshConnectionFields } from "./ssh-settings.js"
 
 export const SshShellSourceConfig = Schema.Struct({

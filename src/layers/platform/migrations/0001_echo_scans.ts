@@ -8,8 +8,8 @@
  * stops a replayed scan from being counted twice and the index every query
  * uses: each reads one site and channel over a time range.
  */
-import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
 
 export default Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient

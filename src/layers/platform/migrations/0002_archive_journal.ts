@@ -5,8 +5,8 @@
  * Times (epoch milliseconds) and sizes are BIGINT: SQLite stores them the same
  * as INTEGER, and PostgreSQL's INTEGER is 32 bits, too small for either.
  */
-import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
 
 export default Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient

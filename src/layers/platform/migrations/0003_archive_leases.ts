@@ -4,8 +4,8 @@
  * renews it while it works; a holder that died stops renewing, and the next
  * run takes over once the lease has expired.
  */
-import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
 
 export default Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
