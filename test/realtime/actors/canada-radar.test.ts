@@ -15,8 +15,11 @@ import {
   type FakeCanadaPublisherHandle,
   makeFakeCanadaPublisher
 } from "../../../src/simulate/fake-canada-publisher.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { inuvikRecords, northRecords } from "./fixture-records.js"
 import { awaitSleeper, awaitStatus, collect, fastBackoff } from "./harness.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const feed = (
   publisher: Pick<FakeCanadaPublisherHandle, "host" | "port">,

@@ -6,7 +6,10 @@ import { encodeRecord } from "../../../src/dmap/encode.js"
 import { getScalar } from "../../../src/dmap/record.js"
 import { makeFakeRtServer } from "../../../src/simulate/fake-rtserver.js"
 import { ConnexFramer } from "../../../src/streams/connex-framer.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { northRecords } from "./fixture-records.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 /** A plain TCP client that frames what it receives, independent of the radar actor. */
 const rawClient = (port: number) =>

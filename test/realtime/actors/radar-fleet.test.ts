@@ -11,8 +11,11 @@ import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import { makeFakeCanadaPublisher } from "../../../src/simulate/fake-canada-publisher.js"
 import { type FakeRtServerHandle, makeFakeRtServer } from "../../../src/simulate/fake-rtserver.js"
 import { DEFAULT_MAX_FRAME_BYTES } from "../../../src/streams/connex-framer.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { northRecords } from "./fixture-records.js"
 import { awaitStatus, collect, fastBackoff } from "./harness.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const SITES = ["gbr", "kap", "sas", "pgr", "kod", "inv", "rkn", "cly", "bks", "wal"] as const
 const FAULTY = "kod"

@@ -11,8 +11,11 @@ import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import { makeFakeRtServer } from "../../../src/simulate/fake-rtserver.js"
 import { DEFAULT_MAX_FRAME_BYTES } from "../../../src/streams/connex-framer.js"
 import { recordTimeMs } from "../../../src/streams/record-time.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { northRecords } from "./fixture-records.js"
 import { awaitStatus, collect, fastBackoff } from "./harness.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const scalarOf = (record: DmapRecord, name: string) => Number(record.scalars.find((s) => s.name === name)!.value)
 const viewOf = (record: DmapRecord): Fitacf => Either.getOrThrow(fitacfView(record))

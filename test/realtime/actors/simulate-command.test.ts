@@ -8,8 +8,11 @@ import { simulateCommand } from "../../../src/cli/simulate-command.js"
 import { getScalar } from "../../../src/dmap/record.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import { DEFAULT_MAX_FRAME_BYTES } from "../../../src/streams/connex-framer.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { fixturePath, inuvikRecords } from "./fixture-records.js"
 import { collect, fastBackoff } from "./harness.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const freePort = Effect.async<number>((resume) => {
   const server = net.createServer()

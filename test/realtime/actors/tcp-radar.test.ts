@@ -7,8 +7,11 @@ import type { RadarRecord } from "../../../src/domain/radar-record.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import { type FakeRtServerHandle, makeFakeRtServer } from "../../../src/simulate/fake-rtserver.js"
 import { DEFAULT_MAX_FRAME_BYTES } from "../../../src/streams/connex-framer.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { inuvikRecords, northRecords } from "./fixture-records.js"
 import { awaitSleeper, awaitStatus, collect, fastBackoff } from "./harness.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const radar = (server: FakeRtServerHandle, overrides: Partial<TcpRadarOptions> = {}): TcpRadarOptions => ({
   site: "han",

@@ -32,9 +32,12 @@ import { EchoStore } from "../../../src/layers/realtime/EchoStore.js"
 import { Hub } from "../../../src/layers/realtime/Hub.js"
 import { LiveFeed } from "../../../src/layers/realtime/LiveFeed.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { httpServerLayer } from "../live/server-layers.js"
 import { loadPydarnNorth } from "./pydarn-north.js"
 import { tempDatabaseFile } from "./temp-database.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 interface SiteEvent {
   readonly site: string

@@ -9,7 +9,10 @@ import { Effect } from "effect"
 import { getArray, getScalar } from "../../../src/dmap/record.js"
 import type { DmapRecord } from "../../../src/dmap/types.js"
 import { type EchoScan, emptyWindows, feedRecord, flushWindows } from "../../../src/streams/scan-window.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { loadPydarnNorth } from "./pydarn-north.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const scalar = (record: DmapRecord, name: string): number => Number(getScalar(record, name)?.value ?? 0)
 

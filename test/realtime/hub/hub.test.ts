@@ -2,7 +2,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Queue, Scope } from "effect"
 import type { RadarRecord } from "../../../src/domain/radar-record.js"
 import { Hub } from "../../../src/layers/realtime/Hub.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { northRecords, radarRecord } from "./fixture-records.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const records = (site: string, count: number): ReadonlyArray<RadarRecord> =>
   Array.from({ length: count }, (_, i) => radarRecord(site, northRecords()[i % 100]!, 1_000 + i))

@@ -10,10 +10,13 @@ import { History } from "../../../src/layers/realtime/History.js"
 import { Hub } from "../../../src/layers/realtime/Hub.js"
 import { LiveFeed } from "../../../src/layers/realtime/LiveFeed.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { northRecords, radarRecord } from "../hub/fixture-records.js"
 import { connectClient } from "./clients.js"
 import { expectedPacket } from "./expected-packet.js"
 import { httpServerLayer } from "./server-layers.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const layer = LiveFeed.layer().pipe(
   Layer.provideMerge(httpServerLayer(HistoryHttp)),

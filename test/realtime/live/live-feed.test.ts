@@ -8,10 +8,13 @@ import { History } from "../../../src/layers/realtime/History.js"
 import { Hub } from "../../../src/layers/realtime/Hub.js"
 import { LiveFeed, type LiveFeedOptions } from "../../../src/layers/realtime/LiveFeed.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { northRecords, radarRecord } from "../hub/fixture-records.js"
 import { connectClient, connectRawClient, type ReceivedEvent } from "./clients.js"
 import { expectedPacket, withArrays, withoutEchoes } from "./expected-packet.js"
 import { httpServerLayer } from "./server-layers.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const liveFeedLayer = (options: Partial<LiveFeedOptions> = {}, historyMinutes = 10) =>
   LiveFeed.layer(options).pipe(

@@ -6,8 +6,11 @@ import { withScalars } from "../../../src/dmap/record.js"
 import type { DmapRecord } from "../../../src/dmap/types.js"
 import { livePacket, LivePacketError } from "../../../src/streams/live-packet.js"
 import { fixturePath } from "../../support/fixtures.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { northRecords, radarRecord } from "../hub/fixture-records.js"
 import { expectedPacket, withArrays, withoutEchoes } from "./expected-packet.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const packetOf = (site: string, record: DmapRecord) => Either.getOrThrow(livePacket(radarRecord(site, record)))
 

@@ -14,10 +14,13 @@ import { Hub } from "../../../src/layers/realtime/Hub.js"
 import { LiveFeed } from "../../../src/layers/realtime/LiveFeed.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import { makeFakeRtServer } from "../../../src/simulate/fake-rtserver.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { northRecords } from "../hub/fixture-records.js"
 import { connectClient } from "./clients.js"
 import { expectedPacket, withArrays, withoutEchoes } from "./expected-packet.js"
 import { httpServerLayer } from "./server-layers.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const planFor = (radars: ReadonlyArray<{ site: string; port: number }>): FleetPlan => ({
   tcp: radars.map(({ port, site }) => ({
