@@ -4,6 +4,9 @@ import { RadarFleet } from "../../src/actors/radar/RadarFleet.js"
 import { AppConfig } from "../../src/layers/platform/AppConfig.js"
 import { RadarRegistry } from "../../src/layers/realtime/RadarRegistry.js"
 import { defaultDemoRadarsOptions, DemoFleet, DemoRadars, demoRadarsLayer } from "../../src/simulate/DemoRadars.js"
+import { testsNeedProgram } from "../support/required-program.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const settings = AppConfig.Default.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map()))))
 

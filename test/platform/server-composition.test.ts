@@ -7,6 +7,9 @@ import { io } from "socket.io-client"
 import { demoServerLayer } from "../../src/cli/server-layers.js"
 import { HttpServer } from "../../src/layers/platform/HttpServer.js"
 import { defaultDemoRadarsOptions } from "../../src/simulate/DemoRadars.js"
+import { testsNeedProgram } from "../support/required-program.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const tempDir = Effect.acquireRelease(
   Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "sdh-"))),
