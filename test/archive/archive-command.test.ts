@@ -9,6 +9,7 @@ import * as path from "node:path"
 import { runCollection } from "../../src/archive/collection.js"
 import { archiveCommand } from "../../src/cli/archive-command.js"
 import { databaseLayer } from "../../src/layers/platform/database.js"
+import { testsNeedProgram } from "../support/required-program.js"
 import {
   bzip2,
   configJson,
@@ -21,6 +22,8 @@ import {
   scopedTree,
   writeSourceFile
 } from "./archive-fixture.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const cli = Command.run(archiveCommand, { name: "superdarn-hub archive", version: "test" })
 

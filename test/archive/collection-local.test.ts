@@ -11,6 +11,7 @@ import { runCollection } from "../../src/archive/collection.js"
 import type { FileOutcome } from "../../src/archive/file-outcome.js"
 import { ArchiveJournal } from "../../src/layers/archive/ArchiveJournal.js"
 import { fixturePath } from "../support/fixtures.js"
+import { testsNeedProgram } from "../support/required-program.js"
 import {
   bzip2,
   configJson,
@@ -27,6 +28,8 @@ import {
   writeSourceFile,
   ymd
 } from "./archive-fixture.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const byName = (files: ReadonlyArray<FileOutcome>) => new Map(files.map((f) => [f.name, f]))
 const bunzip = (file: string) => spawnSync("bzip2", ["-dc", file], { maxBuffer: 1 << 30 }).stdout

@@ -20,6 +20,7 @@ import type { Digest } from "../../src/layers/archive/digest.js"
 import { Notifier } from "../../src/layers/archive/Notifier.js"
 import { TransferProgress } from "../../src/layers/archive/TransferProgress.js"
 import { databaseLayer } from "../../src/layers/platform/database.js"
+import { testsNeedProgram } from "../support/required-program.js"
 import {
   type ArchiveTree,
   bzip2,
@@ -31,6 +32,8 @@ import {
   scopedTree,
   writeSourceFile
 } from "./archive-fixture.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const realWait = (ms: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, ms)))
 

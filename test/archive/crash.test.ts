@@ -15,6 +15,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { CRASH_POINTS } from "../../src/archive/crash-point.js"
 import { crashChildSuite } from "../support/crash-child.js"
+import { testsNeedProgram } from "../support/required-program.js"
 import {
   bzip2,
   configJson,
@@ -27,6 +28,8 @@ import {
   pastDay,
   writeSourceFile
 } from "./archive-fixture.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const { runChild } = crashChildSuite()
 

@@ -7,6 +7,7 @@ import * as fs from "node:fs"
 import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { runCollection } from "../../src/archive/collection.js"
+import { testsNeedProgram } from "../support/required-program.js"
 import {
   bzip2,
   configJson,
@@ -19,6 +20,8 @@ import {
   scopedTree,
   writeSourceFile
 } from "./archive-fixture.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const sha1 = (data: Uint8Array) => createHash("sha1").update(data).digest("hex")
 

@@ -13,6 +13,7 @@ import { parseAutoindex } from "../../src/archive/sources/autoindex.js"
 import { httpIndexSource } from "../../src/archive/sources/http-index.js"
 import { ArchiveJournal } from "../../src/layers/archive/ArchiveJournal.js"
 import { HttpIndexSourceConfig } from "../../src/layers/archive/config/http-index-source.js"
+import { testsNeedProgram } from "../support/required-program.js"
 import {
   bzip2,
   configJson,
@@ -26,6 +27,8 @@ import {
   provideArchive,
   scopedTree
 } from "./archive-fixture.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 interface Served {
   readonly name: string

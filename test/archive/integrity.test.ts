@@ -14,6 +14,7 @@ import { runCollection } from "../../src/archive/collection.js"
 import type { FileOutcome } from "../../src/archive/file-outcome.js"
 import { endsAtStreamEnd } from "../../src/compression/bunzip2.js"
 import { ArchiveJournal } from "../../src/layers/archive/ArchiveJournal.js"
+import { testsNeedProgram } from "../support/required-program.js"
 import {
   bzip2,
   configJson,
@@ -29,6 +30,8 @@ import {
   scopedTree,
   writeSourceFile
 } from "./archive-fixture.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const byName = (files: ReadonlyArray<FileOutcome>) => new Map(files.map((f) => [f.name, f]))
 

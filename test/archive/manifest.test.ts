@@ -12,7 +12,10 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { archiveCommand } from "../../src/cli/archive-command.js"
+import { testsNeedProgram } from "../support/required-program.js"
 import { bzip2, configJson, content, dataName, listTree, scopedTree, writeSourceFile } from "./archive-fixture.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const cli = Command.run(archiveCommand, { name: "superdarn-hub archive", version: "test" })
 

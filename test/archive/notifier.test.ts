@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net"
 import { SMTPServer } from "smtp-server"
 import { runCollection } from "../../src/archive/collection.js"
 import { Notifier } from "../../src/layers/archive/Notifier.js"
+import { testsNeedProgram } from "../support/required-program.js"
 import {
   bzip2,
   configJson,
@@ -15,6 +16,8 @@ import {
   scopedTree,
   writeSourceFile
 } from "./archive-fixture.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 interface Mail {
   readonly from: string
