@@ -33,7 +33,10 @@ const journalRows = (journal: string) =>
 
 const KINDS: ReadonlyArray<SshKind> = ["ssh-shell", "sftp-sidecar", "rsync"]
 
-describeWithSshd("SSH sources: crash between filing and the remote delete", [["rsync", "rsync"]], (it) => {
+/** Besides sshd: rsync for its source, bzip2 for the pipeline that files what it fetched. */
+const ALSO_NEEDS = [["rsync", "rsync"], ["bzip2", "bzip2"]] as const
+
+describeWithSshd("SSH sources: crash between filing and the remote delete", ALSO_NEEDS, (it) => {
   for (const kind of KINDS) {
     it.scoped(
       `${kind}: killed after filing a file, the rerun files the other, deletes both remotely and re-downloads nothing`,

@@ -35,7 +35,7 @@ const collect = (tree: ArchiveTree, institution: Record<string, unknown>) => {
 
 const KINDS: ReadonlyArray<SshKind> = ["ssh-shell", "sftp-sidecar", "rsync"]
 
-describeWithSshd("SSH sources in the collector pipeline", [["rsync", "rsync"]], (it) => {
+describeWithSshd("SSH sources in the collector pipeline", [["rsync", "rsync"], ["bzip2", "bzip2"]], (it) => {
   for (const kind of KINDS) {
     it.scoped(`${kind}: collects new files, verifies them, files them and deletes them on the remote`, () =>
       Effect.gen(function*() {
