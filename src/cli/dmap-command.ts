@@ -9,13 +9,17 @@
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
-import { Context, Data, Effect, Layer, Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { type DataFile, type DataFileError, openDataFile } from "../compression/data-file.js"
 import type { DmapDecodeError } from "../dmap/errors.js"
 import { DmapFileSummary } from "../dmap/file-summary.js"
-import { JsonLines } from "../dmap/json-line.js"
+import { JsonLineWriter } from "../dmap/json-line.js"
+import { DmapRecordDecoder } from "../dmap/record-decoder.js"
 import type { DmapRecord } from "../dmap/types.js"
-import { dmapRecords } from "../streams/dmap-records.js"
 
 /** Writing to stdout failed, typically because the reader went away (EPIPE). */
 export class OutputClosed extends Data.TaggedError("OutputClosed")<{ readonly detail: string }> {
@@ -26,8 +30,11 @@ export class OutputClosed extends Data.TaggedError("OutputClosed")<{ readonly de
 
 /** Where the dmap commands write: stdout for data, stderr for problems. */
 export class DmapOutput extends Context.Tag("superdarn-hub/DmapOutput")<DmapOutput, {
-  /** Resolves once the text was handed to the OS: that is the backpressure. */
-  readonly stdout: (text: string) => Effect.Effect<void, OutputClosed>
+  /**
+   * Resolves once the data was handed to the OS: that is the backpressure,
+   * and from then on the caller may write over the bytes it passed.
+   */
+  readonly stdout: (data: string | Uint8Array) => Effect.Effect<void, OutputClosed>
   readonly stderr: (text: string) => Effect.Effect<void>
 }>() {}
 
@@ -41,9 +48,9 @@ export class DmapCommandError extends Data.TaggedError("DmapCommandError")<{
   }
 }
 
-const writeTo = (stream: NodeJS.WriteStream) => (text: string): Effect.Effect<void, OutputClosed> =>
+const writeTo = (stream: NodeJS.WriteStream) => (data: string | Uint8Array): Effect.Effect<void, OutputClosed> =>
   Effect.async<void, OutputClosed>((resume) => {
-    stream.write(text, (error) => {
+    stream.write(data, (error) => {
       resume(
         error === null || error === undefined ? Effect.void : Effect.fail(new OutputClosed({ detail: error.message }))
       )
@@ -125,17 +132,50 @@ export class NoRecords extends Data.TaggedError("NoRecords")<{ readonly empty: b
 }
 
 /**
+ * Decodes one file and hands its records to `handle` in batches as the
+ * bytes arrive (one batch per chunk read), each handled before more is
+ * read. The records complete before a decode error are handled before the
+ * error fails the effect. Counts into `seen` what a failure message needs.
+ */
+const decodeFile = (
+  file: DataFile,
+  seen: Seen,
+  handle: (records: ReadonlyArray<DmapRecord>) => Effect.Effect<void, OutputClosed>
+): Effect.Effect<void, OutputClosed | FileError> =>
+  Effect.suspend(() => {
+    const decoder = new DmapRecordDecoder()
+    const decoded = (records: ReadonlyArray<DmapRecord>, error: DmapDecodeError | undefined) => {
+      seen.records += records.length
+      const handled = records.length === 0 ? Effect.void : handle(records)
+      return error === undefined ? handled : Effect.zipRight(handled, Effect.fail(error))
+    }
+    return Stream.runForEach(file.bytes, (chunk) =>
+      Effect.suspend(() => {
+        if (seen.head.length < HEAD_BYTES) {
+          const head = new Uint8Array(Math.min(HEAD_BYTES, seen.head.length + chunk.length))
+          head.set(seen.head)
+          head.set(chunk.subarray(0, head.length - seen.head.length), seen.head.length)
+          seen.head = head
+        }
+        seen.bytes += chunk.length
+        const step = decoder.push(chunk)
+        return decoded(step.records, step.error)
+      })).pipe(Effect.zipRight(Effect.suspend(() => decoded([], decoder.finish()))))
+  })
+
+/**
  * Runs `work` on each file in turn; a file's failure is reported and the
- * next file is still processed. Fails at the end if any file failed. The
- * records given to `work` are counted, with the bytes under them, so a
- * failure can say which record and where the file ended.
+ * next file is still processed. Fails at the end if any file failed. `work`
+ * gets the file's records through `eachBatch` (see `decodeFile`).
  */
 const eachFile = (
   command: "dump" | "info",
   paths: ReadonlyArray<string>,
   work: (
     file: DataFile,
-    records: Stream.Stream<DmapRecord, FileError>,
+    eachBatch: (
+      handle: (records: ReadonlyArray<DmapRecord>) => Effect.Effect<void, OutputClosed>
+    ) => Effect.Effect<void, OutputClosed | FileError>,
     seen: Readonly<Seen>
   ) => Effect.Effect<void, OutputClosed | FileError, DmapOutput>
 ): Effect.Effect<void, OutputClosed | DmapCommandError, DmapOutput> =>
@@ -144,29 +184,9 @@ const eachFile = (
     const failed: Array<string> = []
     for (const path of paths) {
       const seen: Seen = { records: 0, bytes: 0, head: new Uint8Array(0) }
-      const counted = (file: DataFile) =>
-        file.bytes.pipe(
-          Stream.tap((chunk) =>
-            Effect.sync(() => {
-              if (seen.head.length < HEAD_BYTES) {
-                const head = new Uint8Array(Math.min(HEAD_BYTES, seen.head.length + chunk.length))
-                head.set(seen.head)
-                head.set(chunk.subarray(0, head.length - seen.head.length), seen.head.length)
-                seen.head = head
-              }
-              seen.bytes += chunk.length
-            })
-          ),
-          dmapRecords(),
-          Stream.tap(() =>
-            Effect.sync(() => {
-              seen.records++
-            })
-          )
-        )
       const problem = yield* openDataFile(path).pipe(
         Effect.flatMap((file) =>
-          work(file, counted(file), seen).pipe(
+          work(file, (handle) => decodeFile(file, seen, handle), seen).pipe(
             Effect.zipRight(
               Effect.suspend(() =>
                 seen.records === 0 ? Effect.fail(new NoRecords({ empty: seen.bytes === 0 })) : Effect.void
@@ -190,27 +210,35 @@ const eachFile = (
     if (failed.length > 0) return yield* new DmapCommandError({ command, failed })
   })
 
+/** Output is handed to stdout in pieces of about this size. */
+const FLUSH_BYTES = 64 * 1024
+
 /**
  * Writes each record as a JSON line in one pass: records are decoded as the
- * bytes arrive and their lines written in texts of bounded size, each write
- * awaited before more input is read. The lines of the good records before a
- * decode error are written before the error is reported.
+ * bytes arrive and their lines written into one reused buffer, handed to
+ * stdout whenever it holds FLUSH_BYTES, each write awaited before the
+ * buffer is written again. Memory stays flat whatever the file size. The
+ * lines of the good records before a decode error are written before the
+ * error is reported.
  */
 export const dumpFiles = (
   paths: ReadonlyArray<string>
 ): Effect.Effect<void, OutputClosed | DmapCommandError, DmapOutput> =>
-  eachFile("dump", paths, (_file, records) =>
+  eachFile("dump", paths, (_file, eachBatch) =>
     Effect.gen(function*() {
       const output = yield* DmapOutput
-      const lines = new JsonLines()
-      const read = yield* records.pipe(
-        Stream.runForEachChunk((chunk) => {
-          for (const record of chunk) lines.add(record)
-          return Effect.forEach(lines.takeFull(), output.stdout, { discard: true })
-        }),
-        Effect.exit
-      )
-      yield* Effect.forEach(lines.takeAll(), output.stdout, { discard: true })
+      const lines = new JsonLineWriter()
+      const writeFrom = (records: ReadonlyArray<DmapRecord>, from: number): Effect.Effect<void, OutputClosed> => {
+        for (let i = from; i < records.length; i++) {
+          lines.add(records[i]!)
+          if (lines.size >= FLUSH_BYTES) {
+            return Effect.zipRight(output.stdout(lines.take()), Effect.suspend(() => writeFrom(records, i + 1)))
+          }
+        }
+        return Effect.void
+      }
+      const read = yield* Effect.exit(eachBatch((records) => Effect.suspend(() => writeFrom(records, 0))))
+      if (lines.size > 0) yield* output.stdout(lines.take())
       return yield* read
     }))
 
@@ -240,14 +268,15 @@ export const formatSummary = (
 export const infoFiles = (
   paths: ReadonlyArray<string>
 ): Effect.Effect<void, OutputClosed | DmapCommandError, DmapOutput> =>
-  eachFile("info", paths, (file, records, seen) =>
+  eachFile("info", paths, (file, eachBatch, seen) =>
     Effect.gen(function*() {
       const output = yield* DmapOutput
       const summary = new DmapFileSummary()
-      const result = yield* records.pipe(
-        Stream.runForEach((record) => Effect.sync(() => summary.add(record))),
-        Effect.either
-      )
+      const result = yield* eachBatch((records) =>
+        Effect.sync(() => {
+          for (const record of records) summary.add(record)
+        })
+      ).pipe(Effect.either)
       yield* output.stdout(formatSummary(file, summary, seen.bytes))
       if (result._tag === "Left") return yield* result.left
     }))

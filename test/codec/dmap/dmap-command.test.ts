@@ -26,9 +26,10 @@ const capture = <E>(effect: Effect.Effect<void, E, DmapOutput>) =>
     let stdout = ""
     let stderr = ""
     const output = Layer.succeed(DmapOutput, {
-      stdout: (text) =>
+      // The dump reuses its buffer once a write resolves: decoded at once, as a real write copies at once.
+      stdout: (data) =>
         Effect.sync(() => {
-          stdout += text
+          stdout += typeof data === "string" ? data : Buffer.from(data).toString("utf8")
         }),
       stderr: (text) =>
         Effect.sync(() => {
