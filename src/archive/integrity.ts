@@ -10,14 +10,16 @@
  *   to the end (streamed through the project's decoder), Borealis HDF5 starts
  *   with the HDF5 signature, logs are UTF-8 text;
  * - optionally, the output's SHA-1 (to compare contents across compressions).
+ *
+ * Every collected file passes through here, so the output is checked in one
+ * synchronous callback per piece the decompressor writes (`bunzip2File`),
+ * not through a stream.
  */
-import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
-import { bunzip2Stream, type Bzip2Error, endsAtStreamEnd, STREAM_END_BYTES } from "../compression/bunzip2.js"
+import { bunzip2File, type Bzip2Error, endsAtStreamEnd, STREAM_END_BYTES } from "../compression/bunzip2.js"
 import { decompressionExcess, type DecompressionLimits } from "../compression/decompression-limits.js"
 import { DmapRecordDecoder } from "../dmap/record-decoder.js"
 import { BOREALIS_TYPES, type FileType, LOG_TYPES } from "../domain/file-name.js"
@@ -121,12 +123,6 @@ const contentCheck = (kind: ContentKind): ContentCheck => {
   }
 }
 
-const fileStream = (path: string) =>
-  NodeStream.fromReadable<IntegrityError, Uint8Array>(
-    () => fs.createReadStream(path, { highWaterMark: 1 << 20 }),
-    (error) => new IntegrityError({ path, reason: "Unreadable", detail: String(error) })
-  )
-
 /** The file's size and its last bytes, for the end-of-stream check and the ratio limit. */
 const sizeAndTail = (path: string) =>
   Effect.tryPromise({
@@ -153,21 +149,28 @@ export const testBzip2File = (path: string, options: TestOptions) =>
     const { size, tail } = yield* sizeAndTail(path)
     const hash = options.hash ? createHash("sha1") : undefined
     const content = contentCheck(options.content)
-    const bytes = yield* bunzip2Stream(fileStream(path), { fast: true }).pipe(
-      Stream.runFoldEffect(0, (total, chunk) => {
-        const next = total + chunk.length
-        const excess = decompressionExcess(options.limits, size, next)
-        if (excess !== undefined) return Effect.fail(new IntegrityError({ path, reason: "TooLarge", detail: excess }))
-        const wrong = content.push(chunk)
-        if (wrong !== undefined) return Effect.fail(new IntegrityError({ path, reason: "NotData", detail: wrong }))
-        hash?.update(chunk)
-        return Effect.succeed(next)
-      }),
+    let bytes = 0
+    yield* bunzip2File(path, (chunk) => {
+      bytes += chunk.length
+      const excess = decompressionExcess(options.limits, size, bytes)
+      if (excess !== undefined) return new IntegrityError({ path, reason: "TooLarge", detail: excess })
+      const wrong = content.push(chunk)
+      if (wrong !== undefined) return new IntegrityError({ path, reason: "NotData", detail: wrong })
+      hash?.update(chunk)
+      return undefined
+    }, { fast: true }).pipe(
       Effect.mapError((error) => {
-        if (error._tag === "IntegrityError") return error
-        // lbzip2 names a cut-off file by whatever it hit last; no end marker at the end says it plainly.
-        const reason = error.reason === "Corrupt" && !endsAtStreamEnd(tail) ? "Truncated" : error.reason
-        return new IntegrityError({ path, reason, detail: error.detail })
+        switch (error._tag) {
+          case "IntegrityError":
+            return error
+          case "Bzip2InputError":
+            return new IntegrityError({ path, reason: "Unreadable", detail: error.reason })
+          case "Bzip2Error": {
+            // lbzip2 names a cut-off file by whatever it hit last; no end marker at the end says it plainly.
+            const reason = error.reason === "Corrupt" && !endsAtStreamEnd(tail) ? "Truncated" : error.reason
+            return new IntegrityError({ path, reason, detail: error.detail })
+          }
+        }
       })
     )
     // After decompression, so a cut-off file is reported as truncated rather than as garbage-tailed.

@@ -25,6 +25,11 @@
  * `{ fast: true }` puts lbzip2 (every core) first for callers that check the
  * end of the file themselves with `endsAtStreamEnd`, the one thing lbzip2
  * does not report.
+ *
+ * `bunzip2File` is the archive's hot path (the full test of every file
+ * collected): the child reads the file itself as its stdin, and its output is
+ * handed to a plain callback as it arrives, with no stream machinery per
+ * chunk; per 5 MB file that saves about as much CPU as the DMAP check costs.
  */
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Data from "effect/Data"
@@ -35,6 +40,7 @@ import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Stream from "effect/Stream"
 import { type ChildProcessByStdio, spawn } from "node:child_process"
+import * as fs from "node:fs"
 import type { Readable, Writable } from "node:stream"
 
 export class Bzip2Error extends Data.TaggedError("Bzip2Error")<{
@@ -82,7 +88,7 @@ export const endsAtStreamEnd = (tail: Uint8Array): boolean => {
 /** Enough of stderr to hold its first line; the rest is dropped. */
 const STDERR_KEEP_BYTES = 4096
 
-type Child = ChildProcessByStdio<Writable, Readable, Readable>
+type Child = ChildProcessByStdio<Writable | null, Readable, Readable>
 
 interface Finished {
   readonly code: number | null
@@ -90,9 +96,9 @@ interface Finished {
   readonly stderr: string
 }
 
-interface Decompressor {
+interface Decompressor<C extends Child = ChildProcessByStdio<Writable, Readable, Readable>> {
   readonly program: string
-  readonly child: Child
+  readonly child: C
   readonly finished: Deferred.Deferred<Finished>
 }
 
@@ -101,10 +107,22 @@ const childEnvironment = (): NodeJS.ProcessEnv => {
   return rest
 }
 
-/** Spawns `program`; resolves once the OS has started it, or fails if it cannot be run. */
-const spawnProgram = (program: string): Effect.Effect<Decompressor, Bzip2Error> =>
-  Effect.async<Decompressor, Bzip2Error>((resume) => {
-    const child = spawn(program, ["-dc"], { stdio: ["pipe", "pipe", "pipe"], env: childEnvironment() })
+/**
+ * Spawns `program` reading a pipe, or the open file `input`; resolves once the
+ * OS has started it, or fails if it cannot be run.
+ */
+function spawnProgram(program: string): Effect.Effect<Decompressor, Bzip2Error>
+function spawnProgram(
+  program: string,
+  input: number
+): Effect.Effect<Decompressor<ChildProcessByStdio<null, Readable, Readable>>, Bzip2Error>
+function spawnProgram(program: string, input?: number): Effect.Effect<Decompressor<Child>, Bzip2Error> {
+  return Effect.async<Decompressor<Child>, Bzip2Error>((resume) => {
+    // Node's typings have no overload for a file descriptor as stdin; stdout and stderr are pipes either way.
+    const child = spawn(program, ["-dc"], {
+      stdio: [input ?? "pipe", "pipe", "pipe"],
+      env: childEnvironment()
+    }) as Child
     const finished = Deferred.unsafeMake<Finished>(FiberId.none)
     let stderr = ""
     child.stderr.setEncoding("utf8")
@@ -114,7 +132,7 @@ const spawnProgram = (program: string): Effect.Effect<Decompressor, Bzip2Error> 
     // The child may exit before reading all its input (corrupt data); writes
     // then fail with EPIPE. The exit status reports the real cause, so the
     // pipe error itself is deliberately not an error of ours.
-    child.stdin.on("error", () => {})
+    child.stdin?.on("error", () => {})
     child.on("close", (code, signal) => {
       // The first line names the problem; the rest is bzip2's generic advice.
       const firstLine = stderr.trim().split("\n", 1)[0] ?? ""
@@ -132,20 +150,24 @@ const spawnProgram = (program: string): Effect.Effect<Decompressor, Bzip2Error> 
       resume(Effect.fail(new Bzip2Error({ reason: "Unavailable", detail: `${program}: ${error.message}` })))
     })
   })
+}
 
-const stop = (decompressor: Decompressor): Effect.Effect<void> =>
+const stop = (decompressor: Decompressor<Child>): Effect.Effect<void> =>
   Effect.sync(() => {
     const { child } = decompressor
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
-    child.stdin.destroy()
+    child.stdin?.destroy()
     child.stdout.destroy()
     child.stderr.destroy()
   })
 
-/** The first decompressor that exists on this system; killed when the scope closes. */
-const acquireDecompressor = (programs: ReadonlyArray<string>) =>
+/** The first of `programs` that `start` can run on this system; killed when the scope closes. */
+const firstDecompressor = <C extends Child>(
+  programs: ReadonlyArray<string>,
+  start: (program: string) => Effect.Effect<Decompressor<C>, Bzip2Error>
+) =>
   Effect.acquireRelease(
-    Effect.firstSuccessOf(programs.map(spawnProgram)).pipe(
+    Effect.firstSuccessOf(programs.map(start)).pipe(
       Effect.mapError((error) =>
         new Bzip2Error({
           reason: "Unavailable",
@@ -155,6 +177,9 @@ const acquireDecompressor = (programs: ReadonlyArray<string>) =>
     ),
     stop
   )
+
+const acquireDecompressor = (programs: ReadonlyArray<string>) =>
+  firstDecompressor(programs, (program) => spawnProgram(program))
 
 /** Writes one chunk and waits until the pipe took it; false once the child stopped reading. */
 const writeChunk = (stdin: Writable, chunk: Uint8Array): Effect.Effect<boolean> =>
@@ -261,3 +286,52 @@ export const bunzip2Buffer = (input: Uint8Array, maxOutputBytes: number): Effect
       })
     )
   })
+
+/** The file could not be opened for the decompressor. */
+export class Bzip2InputError extends Data.TaggedError("Bzip2InputError")<{
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `cannot read ${this.path}: ${this.reason}`
+  }
+}
+
+/**
+ * Decompresses the bzip2 file at `path` (one or several streams), handing
+ * each piece of output to `consume` as it arrives. `consume` returns an error
+ * to stop at once: the child is killed and that error is the result (how a
+ * bomb is stopped as it expands). Succeeds only once the decompressor exited
+ * cleanly; as with `bunzip2Stream`, lbzip2 (first with `fast`) does not
+ * report trailing bytes, so such callers check `endsAtStreamEnd` themselves.
+ */
+export const bunzip2File = <E>(
+  path: string,
+  consume: (chunk: Uint8Array) => E | undefined,
+  options: Bunzip2Options = {}
+): Effect.Effect<void, E | Bzip2Error | Bzip2InputError> =>
+  Effect.scoped(Effect.gen(function*() {
+    const input = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => fs.promises.open(path, "r"),
+        catch: (error) => new Bzip2InputError({ path, reason: error instanceof Error ? error.message : String(error) })
+      }),
+      (handle) => Effect.promise(() => handle.close())
+    )
+    const { child, finished, program } = yield* firstDecompressor(
+      options.fast === true ? FAST_DECOMPRESSORS : DECOMPRESSORS,
+      (program) => spawnProgram(program, input.fd)
+    )
+    let refusal: { readonly error: E } | undefined
+    child.stdout.on("data", (chunk: Uint8Array) => {
+      if (refusal !== undefined) return
+      const error = consume(chunk)
+      if (error === undefined) return
+      refusal = { error }
+      child.kill("SIGKILL")
+    })
+    const result = yield* Deferred.await(finished)
+    if (refusal !== undefined) return yield* Effect.fail(refusal.error)
+    const failure = classify(program, result)
+    if (failure !== undefined) return yield* failure
+  }))
