@@ -10,7 +10,10 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { bzip2, configJson, content, dataName, scopedTree, writeSourceFile } from "../archive/archive-fixture.js"
 import { chromiumMissing, launchChromium } from "../support/chromium.js"
+import { testsNeedProgram } from "../support/required-program.js"
 import { builtCliMissing, type CliProcess, spawnCli } from "./cli-process.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 interface CollectorJson {
   readonly phase: string

@@ -13,6 +13,9 @@ import { demoServerLayer } from "../../src/cli/server-layers.js"
 import { HttpServer } from "../../src/layers/platform/HttpServer.js"
 import { defaultDemoRadarsOptions } from "../../src/simulate/DemoRadars.js"
 import { chromiumMissing, launchChromium } from "../support/chromium.js"
+import { testsNeedProgram } from "../support/required-program.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 // Callbacks given to the page run in Chromium; the project compiles without the DOM library, so the page's
 // globals are loosely typed here (the page's own modules are type-checked by tsconfig.public.json).

@@ -28,7 +28,8 @@ import { requirePostgres, TEST_DATABASE_URL } from "../support/required-service.
 import { scopedTcpProxy } from "../support/tcp-proxy.js"
 import { builtCliMissing, spawnCli } from "./cli-process.js"
 
-const missing = builtCliMissing ?? requireProgram("redis-server", "redis-server") ?? (await requirePostgres())
+const missing = builtCliMissing ?? requireProgram("redis-server", "redis-server") ??
+  requireProgram("bzip2", "bzip2") ?? (await requirePostgres())
 
 const tempDir = Effect.acquireRelease(
   Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "sdh-scale-"))),

@@ -10,7 +10,10 @@ import { fitacfView } from "../../src/dmap/fitacf.js"
 import { makeFakeRtServer } from "../../src/simulate/fake-rtserver.js"
 import { readFitacfFile, restampRecord } from "../../src/simulate/fitacf-file.js"
 import { fixturePath } from "../support/fixtures.js"
+import { testsNeedProgram } from "../support/required-program.js"
 import { builtCliMissing, spawnCli } from "./cli-process.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const tempDir = Effect.acquireRelease(
   Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "sdh-"))),

@@ -10,6 +10,7 @@ import { HttpServer } from "../../src/layers/platform/HttpServer.js"
 import { defaultDemoRadarsOptions } from "../../src/simulate/DemoRadars.js"
 import { httpServerLayer } from "../realtime/live/server-layers.js"
 import { chromiumMissing, launchChromium } from "../support/chromium.js"
+import { testsNeedProgram } from "../support/required-program.js"
 
 // The callbacks given to the page run in Chromium; the project compiles
 // without the DOM library, so declare the little of it they use.
@@ -72,6 +73,8 @@ const rtiRecords = (page: Page) =>
   )
 
 describe.skipIf(chromiumMissing !== undefined)("status page in Chromium", () => {
+  testsNeedProgram("bzip2", "bzip2")
+
   it.live(
     "shows the demo's radars live: rows, changing values, echo charts and the range-time plot",
     () =>
