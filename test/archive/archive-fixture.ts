@@ -30,6 +30,11 @@ export const logText = (tag: string): Buffer => Buffer.from(`2024-01-01 00:00:00
 
 export const bzip2 = (data: Uint8Array): Buffer => {
   const result = spawnSync("bzip2", ["-c"], { input: data, maxBuffer: 1 << 30 })
+  if (result.error !== undefined) {
+    throw new Error(
+      `cannot run bzip2 (Debian package bzip2; the test file should call testsNeedProgram): ${result.error.message}`
+    )
+  }
   if (result.status !== 0) throw new Error(`bzip2 failed: ${result.stderr.toString()}`)
   return result.stdout
 }
