@@ -38,6 +38,8 @@ interface Case {
 
 const SITES = 40
 const FAN_OUT: ReadonlyArray<Case> = [
+  // The hub's cost per record with nobody to write to: what each delivery's share of it is at N clients.
+  { sites: SITES, perSiteHz: 1, clients: 0, seconds: 20, server: "hub", label: "hub without clients" },
   { sites: SITES, perSiteHz: 1, clients: 100, seconds: 20, server: "hub" },
   { sites: SITES, perSiteHz: 1, clients: 100, seconds: 20, server: "baseline" },
   { sites: SITES, perSiteHz: 1, clients: 1000, seconds: 20, server: "hub" },
@@ -68,6 +70,8 @@ const HISTORY: ReadonlyArray<Case> = [
 ]
 /** Client processes share the clients, so parsing on their side does not become the bottleneck. */
 const CLIENT_PROCESSES = 2
+/** Every client process connected (each connection retried) within this, or the case fails. */
+const CONNECT_TIMEOUT_MS = 180_000
 /** After the last record: time for packets still in flight. */
 const DRAIN_MS = 2_000
 
@@ -162,6 +166,18 @@ interface Outcome {
 
 const MB = 2 ** 20
 
+/** Waits for `p` to exit, killing it with SIGKILL if it has not after `ms`. */
+const exited = (p: ChildProcess, ms: number): Promise<void> =>
+  p.exitCode !== null || p.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => {
+      const timer = setTimeout(() => p.kill("SIGKILL"), ms)
+      p.once("exit", () => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+
 const runCase = async (c: Case, baselineUs?: number): Promise<Outcome> => {
   const processes: Array<ChildProcess> = []
   try {
@@ -188,7 +204,9 @@ const runCase = async (c: Case, baselineUs?: number): Promise<Outcome> => {
       return child("clients", ["127.0.0.1", String(port), String(share)])
     })
     processes.push(...clients)
-    await Promise.all(clients.map((p) => next<ClientMessage, "ready">(p, "ready", 120_000)))
+    const ready = await Promise.all(clients.map((p) => next<ClientMessage, "ready">(p, "ready", CONNECT_TIMEOUT_MS)))
+    const connected = ready.reduce((sum, m) => sum + (m.connected ?? 0), 0)
+    const connectFailures = ready.reduce((sum, m) => sum + (m.connectFailures ?? 0), 0)
 
     for (const p of clients) p.send({ type: "reset" } satisfies ClientCommand)
     const marked = next<ServerMessage, "marked">(server, "marked")
@@ -225,13 +243,12 @@ const runCase = async (c: Case, baselineUs?: number): Promise<Outcome> => {
     const buckets = [...merged.entries()].sort((a, b) => a[0] - b[0])
     const measured = buckets.reduce((sum, [, count]) => sum + count, 0)
     const received = clientStats.reduce((sum, s) => sum + s.received, 0)
-    const expected = records * c.clients
-    const rate = c.sites * c.perSiteHz
+    const expected = records * connected
     const cpuPerDeliveryUs = serverStats.cpuMs * 1000 / Math.max(1, received)
     const load = `load average ${loadBefore.toFixed(1)} → ${
       os.loadavg()[0]!.toFixed(1)
     } on ${os.availableParallelism()} cores`
-    const name = `${c.label ?? c.server}: ${String(rate).padStart(3)} rec/s × ${String(c.clients).padStart(4)} clients:`
+    const name = `${caseName(c)}:`
     if (c.clients === 0) {
       return {
         cpuPerDeliveryUs,
@@ -242,6 +259,7 @@ const runCase = async (c: Case, baselineUs?: number): Promise<Outcome> => {
           })`,
           `history ${serverStats.historyPackets} packets, ${(serverStats.historyBytes / MB).toFixed(1)} MB of frames`,
           `records the feed dropped behind ${serverStats.feedBehind}`,
+          `radar→broadcast p50 ${bound(serverStats.emitP50Ms)}, p99 ${bound(serverStats.emitP99Ms)}`,
           `server ${(serverStats.cpuMs / Math.max(1, serverStats.published)).toFixed(2)} CPU ms/record`,
           `radar records ${serverStats.published}/${records}`,
           load
@@ -259,6 +277,9 @@ const runCase = async (c: Case, baselineUs?: number): Promise<Outcome> => {
           ? [`(server: radar→broadcast p50 ${bound(serverStats.emitP50Ms)}, p99 ${bound(serverStats.emitP99Ms)})`]
           : []),
         `delivered ${(received / expected * 100).toFixed(2)}% (${received}/${expected})`,
+        ...(connected < c.clients || connectFailures > 0
+          ? [`connected ${connected}/${c.clients} (${connectFailures} failed attempts retried)`]
+          : []),
         `server CPU ${cpuPerDeliveryUs.toFixed(2)} µs/delivered packet` +
         (baselineUs === undefined ? "" : ` (${(cpuPerDeliveryUs / baselineUs).toFixed(2)}× the bare ws floor)`),
         `${(serverStats.cpuMs / Math.max(1, serverStats.published || records)).toFixed(2)} CPU ms/record`,
@@ -279,9 +300,7 @@ const runCase = async (c: Case, baselineUs?: number): Promise<Outcome> => {
     }
   } finally {
     for (const p of processes) p.kill()
-    await Promise.all(
-      processes.map((p) => (p.exitCode === null ? new Promise((resolve) => p.once("exit", resolve)) : undefined))
-    )
+    await Promise.all(processes.map((p) => exited(p, 5_000)))
   }
 }
 
@@ -364,28 +383,81 @@ const registryAtScale = async (): Promise<string> => {
   )
 }
 
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+const caseName = (c: Case) =>
+  `${c.label ?? c.server}: ${String(c.sites * c.perSiteHz).padStart(3)} rec/s × ${
+    String(c.clients).padStart(4)
+  } clients`
+
+/** One case, its failure (a timeout, a child that died) printed as its line instead of ending the benchmark. */
+const attempt = async (c: Case, baselineUs?: number): Promise<Outcome | undefined> => {
+  try {
+    const outcome = await runCase(c, baselineUs)
+    console.log(outcome.line)
+    return outcome
+  } catch (error) {
+    console.log(
+      `${caseName(c)}: FAILED: ${error instanceof Error ? error.message : String(error)}  load average ${
+        os.loadavg()[0]!.toFixed(1)
+      }`
+    )
+    return undefined
+  }
+}
+
+/**
+ * Each hub case with a floor runs LIVE_FEED_RUNS times (default 3), each run
+ * right after a floor run with the same clients so both see the same machine;
+ * the summary gives the medians and the median of the per-pair ratios.
+ * LIVE_FEED_CLIENTS=1000 picks the cases of that many clients, LIVE_FEED_HZ=1
+ * those of that rate per radar.
+ */
+const fanOut = async () => {
+  const counts = process.env["LIVE_FEED_CLIENTS"]?.split(",").map(Number)
+  const rates = process.env["LIVE_FEED_HZ"]?.split(",").map(Number)
+  // LIVE_FEED_MAX_CLIENTS=100 skips the 1000-client cases (on a machine too loaded to serve them).
+  const maxClients = Number(process.env["LIVE_FEED_MAX_CLIENTS"] ?? Infinity)
+  const runs = Math.max(1, Number(process.env["LIVE_FEED_RUNS"] ?? 3))
+  const chosen = FAN_OUT.filter((c) =>
+    c.server === "hub" && c.clients <= maxClients && (counts === undefined || counts.includes(c.clients)) &&
+    (rates === undefined || rates.includes(c.perSiteHz))
+  )
+  for (const c of chosen) {
+    const base = FAN_OUT.find((b) => b.server === "baseline" && b.clients === c.clients && b.perSiteHz === c.perSiteHz)
+    if (base === undefined) {
+      await attempt(c)
+      continue
+    }
+    const floors: Array<number> = []
+    const hubs: Array<number> = []
+    const ratios: Array<number> = []
+    for (let i = 0; i < runs; i++) {
+      const floor = await attempt(base)
+      const hub = await attempt(c, floor?.cpuPerDeliveryUs)
+      if (floor !== undefined) floors.push(floor.cpuPerDeliveryUs)
+      if (hub !== undefined) hubs.push(hub.cpuPerDeliveryUs)
+      if (floor !== undefined && hub !== undefined) ratios.push(hub.cpuPerDeliveryUs / floor.cpuPerDeliveryUs)
+    }
+    console.log(
+      `${caseName(c)}: MEDIAN of ${ratios.length} paired runs: hub ${
+        hubs.length === 0 ? "-" : median(hubs).toFixed(2)
+      } µs/delivered packet, floor ${floors.length === 0 ? "-" : median(floors).toFixed(2)} µs, ratio ${
+        ratios.length === 0 ? "-" : `${median(ratios).toFixed(2)}×`
+      } (${ratios.map((r) => r.toFixed(2)).join(", ")})  load average ${os.loadavg()[0]!.toFixed(1)}`
+    )
+  }
+}
+
 /** Cases by name: `npm run bench -- live-feed` runs all; LIVE_FEED_CASES=fan-out,history,flood,registry picks. */
 export const run = async (): Promise<void> => {
   const wanted = (process.env["LIVE_FEED_CASES"] ?? "fan-out,history,flood,registry").split(",")
   console.log(`live feed: ${SITES} simulated radars, WebSocket clients in ${CLIENT_PROCESSES} processes`)
-  if (wanted.includes("fan-out")) {
-    // Each hub case right after its floor case with the same clients, so both see the same machine.
-    const floor = new Map<number, number>()
-    // LIVE_FEED_MAX_CLIENTS=100 skips the 1000-client cases (on a machine too loaded to serve them).
-    const maxClients = Number(process.env["LIVE_FEED_MAX_CLIENTS"] ?? Infinity)
-    for (const c of FAN_OUT.filter((f) => f.clients <= maxClients)) {
-      if (c.server === "baseline") continue
-      const base = FAN_OUT.find((b) =>
-        b.server === "baseline" && b.clients === c.clients && b.perSiteHz === c.perSiteHz
-      )
-      if (base !== undefined && !floor.has(c.clients)) {
-        const outcome = await runCase(base)
-        floor.set(c.clients, outcome.cpuPerDeliveryUs)
-        console.log(outcome.line)
-      }
-      console.log((await runCase(c, base === undefined ? undefined : floor.get(c.clients))).line)
-    }
-  }
+  if (wanted.includes("fan-out")) await fanOut()
   if (wanted.includes("history")) {
     console.log(await historyMemory())
     for (const c of HISTORY) console.log((await runCase(c)).line)

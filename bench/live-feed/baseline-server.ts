@@ -15,6 +15,7 @@ import { decodeRecords } from "../../src/dmap/decode.js"
 import { fitacfView } from "../../src/dmap/fitacf.js"
 import { livePacket } from "../../src/streams/live-packet.js"
 import { REPLAY_FITACF } from "../replay-file.js"
+import { startProfile, stopProfile } from "./profile.js"
 import { nowMs, type ServerCommand, type ServerMessage } from "./protocol.js"
 
 const send = (message: ServerMessage) => process.send?.(message)
@@ -71,10 +72,12 @@ const broadcast = (site: string, index: number) => {
 process.on("message", (command: ServerCommand) => {
   if (command.type === "exit") process.exit(0)
   if (command.type === "mark") {
-    cpuMark = process.cpuUsage()
     published = 0
     peakRss = process.memoryUsage.rss()
-    send({ type: "marked", rssBytes: process.memoryUsage.rss() })
+    void startProfile().then(() => {
+      cpuMark = process.cpuUsage()
+      send({ type: "marked", rssBytes: process.memoryUsage.rss() })
+    })
   } else if (command.type === "go") {
     const intervalMs = 1000 / command.perSiteHz
     const count = Math.round(command.perSiteHz * command.seconds)
@@ -95,21 +98,24 @@ process.on("message", (command: ServerCommand) => {
     }
   } else {
     const cpu = process.cpuUsage(cpuMark)
-    send({
-      type: "stats",
-      stats: {
-        cpuMs: (cpu.user + cpu.system) / 1000,
-        rssBytes: process.memoryUsage.rss(),
-        historyPackets: 0,
-        historyBytes: 0,
-        peakRssBytes: peakRss,
-        published,
-        dropped: 0,
-        feedBehind: 0,
-        emitP50Ms: Number.NaN,
-        emitP99Ms: Number.NaN
-      }
-    })
+    const rssBytes = process.memoryUsage.rss()
+    void stopProfile("floor").then(() =>
+      send({
+        type: "stats",
+        stats: {
+          cpuMs: (cpu.user + cpu.system) / 1000,
+          rssBytes,
+          historyPackets: 0,
+          historyBytes: 0,
+          peakRssBytes: peakRss,
+          published,
+          dropped: 0,
+          feedBehind: 0,
+          emitP50Ms: Number.NaN,
+          emitP99Ms: Number.NaN
+        }
+      })
+    )
   }
 })
 

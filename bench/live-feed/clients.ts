@@ -61,16 +61,25 @@ const onMessage = (payload: Buffer, socket: net.Socket, connected: () => void) =
   latency[bucket]!++
 }
 
-const connectOne = () =>
+/** A connection attempt that has not reached the namespace by then is abandoned (and retried). */
+const CONNECT_TIMEOUT_MS = 15_000
+const CONNECT_ATTEMPTS = 3
+
+const connectOnce = () =>
   new Promise<void>((resolve, reject) => {
     const socket = net.connect(port, host)
     socket.setNoDelay(true)
     let upgraded = false
     let pending: Buffer = Buffer.alloc(0)
     let ready = false
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new Error(`not connected within ${CONNECT_TIMEOUT_MS} ms`))
+    }, CONNECT_TIMEOUT_MS)
     const connected = () => {
       if (!ready) {
         ready = true
+        clearTimeout(timer)
         resolve()
       }
     }
@@ -80,9 +89,13 @@ const connectOne = () =>
           `Host: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
           `Sec-WebSocket-Key: ${crypto.randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`
       ))
-    socket.on("error", (error) => (ready ? undefined : reject(error)))
+    socket.on("error", (error) => {
+      if (ready) return
+      clearTimeout(timer)
+      reject(error)
+    })
     socket.on("close", () => {
-      disconnects++
+      if (ready) disconnects++
     })
     socket.on("data", (chunk: Buffer) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
@@ -115,11 +128,29 @@ const connectOne = () =>
     })
   })
 
-// Connect in small groups: a thousand simultaneous handshakes only measure the accept queue.
-for (let started = 0; started < count; started += 50) {
-  await Promise.all(Array.from({ length: Math.min(50, count - started) }, connectOne))
+let connectFailures = 0
+
+/** Connects one client, retrying a refused or stalled attempt; false when every attempt failed. */
+const connectOne = async (): Promise<boolean> => {
+  for (let attempt = 1; attempt <= CONNECT_ATTEMPTS; attempt++) {
+    try {
+      await connectOnce()
+      return true
+    } catch {
+      connectFailures++
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt))
+    }
+  }
+  return false
 }
-send({ type: "ready" })
+
+// Connect in small groups: a thousand simultaneous handshakes only measure the accept queue.
+let connected = 0
+for (let started = 0; started < count; started += 50) {
+  const group = await Promise.all(Array.from({ length: Math.min(50, count - started) }, connectOne))
+  connected += group.filter(Boolean).length
+}
+send({ type: "ready", connected, connectFailures })
 
 process.on("message", (command: ClientCommand) => {
   if (command.type === "reset") {
@@ -130,5 +161,5 @@ process.on("message", (command: ClientCommand) => {
   }
   const buckets: Array<readonly [number, number]> = []
   for (let i = 0; i < latency.length; i++) if (latency[i]! > 0) buckets.push([i, latency[i]!])
-  send({ type: "stats", stats: { clients: count, received, unreadable, disconnects, latency: buckets } })
+  send({ type: "stats", stats: { clients: connected, received, unreadable, disconnects, latency: buckets } })
 })

@@ -60,7 +60,8 @@ export interface ClientStats {
 }
 
 export type ClientMessage =
-  | { readonly type: "ready" }
+  /** Clients connected (of those asked for), and attempts that failed on the way (each retried). */
+  | { readonly type: "ready"; readonly connected?: number; readonly connectFailures?: number }
   | { readonly type: "stats"; readonly stats: ClientStats }
 
 export type ClientCommand = { readonly type: "reset" } | { readonly type: "stats" }

@@ -15,6 +15,7 @@ import { History } from "../../src/layers/realtime/History.js"
 import { Hub } from "../../src/layers/realtime/Hub.js"
 import { LIVE_FEED_CONSUMER, LiveFeed } from "../../src/layers/realtime/LiveFeed.js"
 import { RadarRegistry } from "../../src/layers/realtime/RadarRegistry.js"
+import { startProfile, stopProfile } from "./profile.js"
 import type { ServerCommand, ServerMessage } from "./protocol.js"
 
 const radars = JSON.parse(process.argv[2] ?? "[]") as ReadonlyArray<{ site: string; port: number }>
@@ -115,10 +116,14 @@ const program = Effect.gen(function*() {
         behindMark = behind
         latencyMark = yield* emitLatency
         peakRss = process.memoryUsage.rss()
-        send({ type: "marked", rssBytes: settledRss() })
+        const rssBytes = settledRss()
+        yield* Effect.promise(startProfile)
+        cpuMark = process.cpuUsage()
+        send({ type: "marked", rssBytes })
         return
       }
       const cpu = process.cpuUsage(cpuMark)
+      yield* Effect.promise(() => stopProfile("hub"))
       const latency = yield* emitLatency
       const held = yield* history.stats
       send({

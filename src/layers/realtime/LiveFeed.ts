@@ -22,8 +22,17 @@
  * no longer than the hub's known sites) and in rate (a token bucket per
  * client); refusals say what was expected, never echoing the input.
  */
-import { Context, Effect, Either, Layer, Metric, MetricBoundaries, Option, Queue, Runtime, Schema } from "effect"
-import type { Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Runtime from "effect/Runtime"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import type { Socket } from "socket.io"
 import { radarList } from "../../domain/radar-list.js"
 import type { RadarRecord } from "../../domain/radar-record.js"
@@ -34,7 +43,7 @@ import { HardwareTables } from "./HardwareTables.js"
 import { checkHistoryRequest } from "./history-request.js"
 import { History } from "./History.js"
 import { Hub } from "./Hub.js"
-import { type ClientLimits, type DeliveryOutcome, FrameBatch, LiveClient } from "./live-client.js"
+import { type ClientLimits, type DeliveryOutcome, FrameBatch, LiveClient, type WriteTally } from "./live-client.js"
 import { eventFrame, frameJson, type LiveFrame, PreEncodedJson, sendsPreEncodedJson } from "./live-frame.js"
 import { RadarRegistry } from "./RadarRegistry.js"
 
@@ -86,6 +95,10 @@ const turnOfEventLoop = Effect.async<void>((resume) => {
 
 const packetsEmitted = Metric.counter("superdarn_hub_packets_emitted_total", {
   description: "Live packets broadcast to Socket.IO clients (one per record)",
+  incremental: true
+})
+const clientWrites = Metric.counter("superdarn_hub_client_writes_total", {
+  description: "Writes of live packets to client sockets (packets due to a client at once share one write)",
   incremental: true
 })
 const packetsDropped = Metric.counter("superdarn_hub_packets_dropped_total", {
@@ -175,6 +188,14 @@ const makeLiveFeed = (options: LiveFeedOptions) =>
       const runFork = Runtime.runFork(runtime)
       const limits: ClientLimits = options
       const clients = new Map<string, LiveClient>()
+      const tally: WriteTally = { writes: 0 }
+      let writesCounted = 0
+      /** Socket writes since the last call, for the writes counter. */
+      const newWrites = () => {
+        const writes = tally.writes - writesCounted
+        writesCounted = tally.writes
+        return writes
+      }
       /** The latest packet of each site, and its frame. */
       const latest = new Map<string, { readonly packet: LivePacket; readonly frame: LiveFrame }>()
       const emittedFor = perTag(packetsEmitted, "site")
@@ -263,7 +284,8 @@ const makeLiveFeed = (options: LiveFeedOptions) =>
               (record) => Metric.update(radarToEmitLatency, Math.max(0, now - record.receivedAt) / 1000),
               { discard: true }
             ),
-            countDropped(dropped)
+            countDropped(dropped),
+            Metric.incrementBy(clientWrites, newWrites())
           ], { discard: true })
         })
 
@@ -403,7 +425,7 @@ const makeLiveFeed = (options: LiveFeedOptions) =>
       // effect, so a failure is logged for that client and never thrown into
       // Socket.IO's event emitter (which would end the process).
       const onConnection = (socket: Socket) => {
-        const client = new LiveClient(socket, limits, Date.now())
+        const client = new LiveClient(socket, limits, Date.now(), tally)
         clients.set(socket.id, client)
         runFork(Metric.set(socketClients, clients.size))
         socket.on("disconnect", () => {

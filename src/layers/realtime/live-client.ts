@@ -57,6 +57,11 @@ export class FrameBatch {
   }
 }
 
+/** Writes of live frames to clients, counted across clients (one per socket write, however many frames it holds). */
+export interface WriteTally {
+  writes: number
+}
+
 export interface ClientLimits {
   readonly clientByteBudget: number
   readonly maxOverBudgetMs: number
@@ -85,27 +90,33 @@ export class LiveClient {
   private tokens: number
   private refilledAt: number
 
-  constructor(readonly socket: Socket, private readonly limits: ClientLimits, now: number) {
+  /** Engine.IO's connection: fixed for the socket's life (its transport is not). */
+  private readonly conn: EngineConnection
+
+  constructor(
+    readonly socket: Socket,
+    private readonly limits: ClientLimits,
+    now: number,
+    private readonly tally: WriteTally
+  ) {
     this.tokens = limits.requestBurst
     this.refilledAt = now
-  }
-
-  private get conn(): EngineConnection {
-    return this.socket.conn as unknown as EngineConnection
-  }
-
-  gets(site: string): boolean {
-    return this.sites === undefined || this.sites.has(site)
+    this.conn = socket.conn as unknown as EngineConnection
   }
 
   /** The TCP socket when frames can be written to it directly and in order, else undefined. */
   private rawSocket(): net.Socket | undefined {
     const conn = this.conn
-    if (conn.readyState !== "open" || conn.upgrading || conn.transport.name !== "websocket") return undefined
-    if (conn.writeBuffer.length > 0) return undefined
+    if (conn.writeBuffer.length > 0 || conn.upgrading || conn.readyState !== "open") return undefined
     const ws = conn.transport.socket
-    const raw = ws?._socket
-    return raw !== undefined && ws!.readyState === WS_OPEN && raw.writable ? raw : undefined
+    // Polling has no `socket`; a closing WebSocket must get no frame after its close frame.
+    if (ws === undefined || ws.readyState !== WS_OPEN) return undefined
+    const raw = ws._socket
+    return raw !== undefined && raw.writable ? raw : undefined
+  }
+
+  gets(site: string): boolean {
+    return this.sites === undefined || this.sites.has(site)
   }
 
   private engineBytes(): number {
@@ -119,7 +130,7 @@ export class LiveClient {
 
   /** Bytes handed on and not yet sent: the TCP socket's buffer and Engine.IO's. */
   private inFlightBytes(): number {
-    const raw = (this.conn.transport.socket as { _socket?: net.Socket } | undefined)?._socket
+    const raw = this.conn.transport.socket?._socket
     return (raw?.writableLength ?? 0) + this.engineBytes()
   }
 
@@ -163,6 +174,7 @@ export class LiveClient {
       const raw = this.rawSocket()
       if (raw !== undefined && this.socketTakes(raw, batch.bytes)) {
         raw.write(batch.all)
+        this.tally.writes++
         this.overSince = undefined
         return NOTHING_DROPPED
       }
@@ -229,6 +241,7 @@ export class LiveClient {
           raw.write(frame.bytes)
         }
         if (count > 1) raw.uncork()
+        this.tally.writes++
       }
       if (this.waitingPackets > 0) this.armDrain(raw)
       this.compact()
@@ -241,6 +254,7 @@ export class LiveClient {
       this.waiting[this.waitingHead++] = undefined as unknown as LiveFrame
       this.waitingBytes -= frame.bytes.length
       conn.write(frameSocketIoText(frame), { wsPreEncodedFrame: wsPreEncodedFrame(frame) })
+      this.tally.writes++
     }
     if (this.waitingPackets > 0 && !this.drainArmed) {
       this.drainArmed = true
