@@ -17,7 +17,7 @@ import { bunzip2Buffer } from "../src/compression/bunzip2.js"
 import { decodeRecords } from "../src/dmap/decode.js"
 import { encodeRecords } from "../src/dmap/encode.js"
 import { fitacfView } from "../src/dmap/fitacf.js"
-import { recordJson } from "../src/dmap/json-line.js"
+import { JsonLineWriter } from "../src/dmap/json-line.js"
 import { DmapRecordDecoder } from "../src/dmap/record-decoder.js"
 import { REPLAY_FITACF } from "./replay-file.js"
 
@@ -125,10 +125,16 @@ export const run = async (): Promise<void> => {
     records.length
   )
 
+  // As `dmap dump` writes them: into one buffer, handed on every 64 KiB.
+  const lines = new JsonLineWriter()
   report(
     "JSON lines (dmap dump)",
     time(() => {
-      for (const record of records) recordJson(record)
+      for (const record of records) {
+        lines.add(record)
+        if (lines.size >= 64 * 1024) lines.take()
+      }
+      lines.take()
     }),
     corpus.length,
     records.length
