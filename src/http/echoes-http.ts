@@ -4,8 +4,11 @@
  * refusals into `{message}` bodies: 400 for a parameter, 404 for an unknown
  * site, 503 for the database and, with `Retry-After`, for too many queries.
  */
-import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
-import { Clock, Effect, Stream } from "effect"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { formatCompactUtc } from "../domain/iso-instant.js"
 import { AppConfig } from "../layers/platform/AppConfig.js"
 import { EchoQueries } from "../layers/realtime/EchoQueries.js"
@@ -22,7 +25,6 @@ export const EchoesHttp = HttpApiBuilder.group(HubApi, "echoes", (handlers) =>
   Effect.gen(function*() {
     const queries = yield* EchoQueries
     const config = yield* AppConfig
-    const encoder = new TextEncoder()
 
     return handlers.handle("series", ({ urlParams }) =>
       Effect.gen(function*() {
@@ -37,11 +39,8 @@ export const EchoesHttp = HttpApiBuilder.group(HubApi, "echoes", (handlers) =>
         if (query.save) {
           const lines = yield* queries.seriesCsv(request)
           return HttpServerResponse.stream(
-            lines.pipe(
-              Stream.map((text) => encoder.encode(text)),
-              // Headers are sent by now: all that is left is to log and cut the body short.
-              Stream.tapErrorCause((cause) => Effect.logError("echoes CSV export failed", cause))
-            ),
+            // Headers are sent by now: all that is left is to log and cut the body short.
+            Stream.tapErrorCause(lines, (cause) => Effect.logError("echoes CSV export failed", cause)),
             {
               contentType: "text/csv",
               headers: { "content-disposition": `attachment; filename="${csvFileName(query)}"` }
@@ -49,7 +48,7 @@ export const EchoesHttp = HttpApiBuilder.group(HubApi, "echoes", (handlers) =>
           )
         }
         // Written by the query worker, byte for byte what the columns' schema would encode.
-        return HttpServerResponse.text(yield* queries.seriesJson(request), { contentType: "application/json" })
+        return HttpServerResponse.uint8Array(yield* queries.seriesJson(request), { contentType: "application/json" })
       }).pipe(
         Effect.catchTags({
           EchoesQueryError: (error) => Effect.fail(new InvalidRequest({ message: error.message })),

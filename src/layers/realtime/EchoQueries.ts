@@ -3,10 +3,13 @@
  *
  * - With a SQLite file, queries run in worker threads (ECHOES_QUERY_WORKERS,
  *   default 2), each with its own read-only connection and its prepared
- *   statements, and each writes the response body itself
- *   (`echo-series-codec.ts`): the loop only passes a string on. Otherwise
- *   (`:memory:`, ECHOES_QUERY_WORKERS=0, another SQL client) they run on the
- *   store's own client with the same statements and the same codec.
+ *   statements, and each writes the response body's bytes itself
+ *   (`echo-series-codec.ts`) and transfers them: the loop only hands the
+ *   buffer to the socket. Otherwise (`:memory:`, ECHOES_QUERY_WORKERS=0,
+ *   PostgreSQL) they run on the store's own client with the same statements
+ *   and the same codec.
+ * - A JSON body is one statement, the default channel included (see
+ *   `SeriesWindow`): one trip to a worker per request once the site is known.
  * - At most one query per worker runs at once; up to ECHOES_QUERY_QUEUE more
  *   wait (default 32), and a request beyond that is refused at once with
  *   `EchoQueriesBusy`, which the handler answers 503 with `Retry-After`.
@@ -15,8 +18,14 @@
  *   finishes there (SQLite cannot be stopped mid-statement from another
  *   thread) and its answer is dropped.
  */
-import { SqlClient } from "@effect/sql"
-import { Config, Data, Effect, Layer, Option, Queue, Stream } from "effect"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Config from "effect/Config"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
 import { createRequire } from "node:module"
 import { Worker } from "node:worker_threads"
 import { radarTable } from "../../domain/radar-table.js"
@@ -65,13 +74,11 @@ export interface EchoQueriesOptions {
   readonly pageRows: number
 }
 
-/** The JSON body's limit: every row of the window (a LIMIT both SQLite and PostgreSQL accept). */
-const ALL_ROWS = 2_147_483_647
-
 /** How long a refused client is asked to wait. */
 const RETRY_AFTER_SECONDS = 1
 
 const codec = echoSeriesCodec()
+const csvHeader = new TextEncoder().encode(codec.csvHeader)
 
 /** The worker's program: the codec and the main function, both sent as source (see echo-query-worker.ts). */
 const workerSource = (): string =>
@@ -238,20 +245,19 @@ const makeEchoQueries = (options: EchoQueriesOptions) =>
             found === null ? Effect.fail(new UnknownSite({ site })) : Effect.sync(() => void storedSites.add(site))
         )
 
-    /** The whole window as the JSON body, in one query. */
+    /** The whole window as the JSON body's bytes, in one query (the default channel found by the same statement). */
     const seriesJson = Effect.fn("EchoQueries.seriesJson")(function*(request: EchoSeriesRequest) {
       return yield* admit(Effect.gen(function*() {
         yield* checkSite(request.site)
-        const channel = yield* channelOf(request)
-        const query = {
+        const window = {
           site: request.site,
-          channel,
+          channel: Option.getOrElse(request.channel, (): "lowest" => "lowest"),
           from: request.from,
           to: request.to,
           completeOnly: request.completeOnly
         }
-        const reply = yield* runJob(compile("json", store.statements.series(query, request.from, ALL_ROWS)))
-        return reply.body as string
+        const reply = yield* runJob(compile("json", store.statements.series(window, request.from)))
+        return reply.body as Uint8Array
       }))
     })
 
@@ -275,19 +281,17 @@ const makeEchoQueries = (options: EchoQueriesOptions) =>
         slots.withPermits(1)(runJob(compile("csv", store.statements.series(query, from, pageRows)))).pipe(
           Effect.map((reply) =>
             [
-              reply.body as string,
+              reply.body as Uint8Array,
               reply.rows === pageRows && reply.last !== null ? Option.some(reply.last + 1) : Option.none()
             ] as const
           )
         ))
-      return Stream.concat(Stream.succeed(codec.csvHeader), pages)
+      return Stream.concat(Stream.succeed(csvHeader), pages)
     })
 
     return {
       seriesJson,
-      seriesCsv,
-      channel: (request: EchoSeriesRequest) =>
-        channelOf(request)
+      seriesCsv
     } as const
   })
 

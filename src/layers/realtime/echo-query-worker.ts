@@ -1,8 +1,9 @@
 /**
  * The query worker: its own read-only SQLite connection (WAL lets it read
  * while the main connection writes), its prepared statements held for the
- * life of the process, and the response body written right where the rows
- * are read, so neither the query nor the JSON ever runs on the event loop.
+ * life of the process, and the response body's bytes written right where the
+ * rows are read and transferred (not copied) to the main thread, so neither
+ * the query nor the JSON ever runs on the event loop.
  *
  * The worker runs the source of `echoQueryWorkerMain` (sent as text, so it
  * works the same from the TypeScript sources under vitest, from `tsc`'s dist
@@ -25,8 +26,8 @@ export type EchoJobReply =
   | {
     readonly id: number
     readonly ok: true
-    /** json and csv: the body text; value: the value, or null without a row. */
-    readonly body: string | number | null
+    /** json and csv: the body's bytes (transferred, not copied); value: the value, or null without a row. */
+    readonly body: Uint8Array | number | null
     readonly rows: number
     /** csv: the last row's timestamp, for the next page's keyset. */
     readonly last: number | null
@@ -88,7 +89,10 @@ export const echoQueryWorkerMain = (codec: EchoSeriesCodec): void => {
         : rows.length === 0
         ? null
         : Number(rows[0]![0])
-      parentPort!.postMessage({ id: job.id, ok: true, body, rows: rows.length, last })
+      parentPort!.postMessage(
+        { id: job.id, ok: true, body, rows: rows.length, last },
+        body instanceof Uint8Array ? [body.buffer as ArrayBuffer] : []
+      )
     } catch (error) {
       const failure = error as { readonly code?: unknown; readonly message?: unknown }
       prepared.clear()

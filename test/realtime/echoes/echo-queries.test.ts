@@ -79,8 +79,12 @@ const withQueries = <A, E>(
     return yield* body.pipe(Effect.provide(layer))
   })
 
-const csvText = (stream: Stream.Stream<string, unknown>) =>
-  Effect.map(Stream.runCollect(stream), (chunks) => Chunk.toReadonlyArray(chunks).join(""))
+const csvText = (stream: Stream.Stream<Uint8Array, unknown>) =>
+  Effect.map(Stream.runCollect(stream), (chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks)).toString("latin1"))
+
+/** The JSON body's bytes as text (the codec writes ASCII only). */
+const jsonText = <E, R>(body: Effect.Effect<Uint8Array, E, R>) =>
+  Effect.map(body, (bytes) => Buffer.from(bytes).toString("latin1"))
 
 describe("EchoQueries", () => {
   for (const workers of [2, 0]) {
@@ -91,16 +95,16 @@ describe("EchoQueries", () => {
         Effect.gen(function*() {
           const queries = yield* EchoQueries
           // No channel: the lowest with data in the window is 0.
-          expect(yield* queries.seriesJson(request())).toBe(expectedJson(inWindow(request(), 0)))
+          expect(yield* jsonText(queries.seriesJson(request()))).toBe(expectedJson(inWindow(request(), 0)))
           const one = request({ channel: Option.some(1) })
-          expect(yield* queries.seriesJson(one)).toBe(expectedJson(inWindow(one, 1)))
+          expect(yield* jsonText(queries.seriesJson(one))).toBe(expectedJson(inWindow(one, 1)))
           const complete = request({ completeOnly: true })
-          expect(yield* queries.seriesJson(complete)).toBe(expectedJson(inWindow(complete, 0)))
+          expect(yield* jsonText(queries.seriesJson(complete))).toBe(expectedJson(inWindow(complete, 0)))
           // Pages of 7 rows: the keyset walks the whole window.
           expect(yield* csvText(yield* queries.seriesCsv(request()))).toBe(expectedCsv(inWindow(request(), 0)))
           expect(yield* csvText(yield* queries.seriesCsv(complete))).toBe(expectedCsv(inWindow(complete, 0)))
           const empty = request({ from: T0 + 1000 * MINUTE, to: T0 + 1100 * MINUTE })
-          expect(yield* queries.seriesJson(empty)).toBe(expectedJson([]))
+          expect(yield* jsonText(queries.seriesJson(empty))).toBe(expectedJson([]))
         })
       ))
   }
@@ -113,7 +117,7 @@ describe("EchoQueries", () => {
         const error = yield* Effect.flip(queries.seriesJson(request({ site: "zzq" })))
         expect(error._tag).toBe("UnknownSite")
         expect(error.message).toBe("no radar zzq")
-        expect(yield* queries.seriesJson(request({ site: "pgr" }))).toBe(expectedJson([]))
+        expect(yield* jsonText(queries.seriesJson(request({ site: "pgr" })))).toBe(expectedJson([]))
       })
     ))
 
@@ -127,8 +131,8 @@ describe("EchoQueries", () => {
         // until the test lets go, so the worker and the queue stay full.
         yield* sql`PRAGMA locking_mode = EXCLUSIVE`
         yield* sql`INSERT INTO echo_scans VALUES ('zzz', 0, 1, 0, 0, 0, 1, 1, 1)`
-        const held = yield* Effect.fork(queries.seriesJson(request({ channel: Option.some(0) })))
-        const waiting = yield* Effect.fork(queries.seriesJson(request({ channel: Option.some(0) })))
+        const held = yield* Effect.fork(jsonText(queries.seriesJson(request({ channel: Option.some(0) }))))
+        const waiting = yield* Effect.fork(jsonText(queries.seriesJson(request({ channel: Option.some(0) }))))
         yield* Effect.sleep("100 millis")
         const refused = yield* Effect.flip(queries.seriesJson(request({ channel: Option.some(0) })))
         expect(refused._tag).toBe("EchoQueriesBusy")
@@ -138,7 +142,7 @@ describe("EchoQueries", () => {
         yield* sql`PRAGMA locking_mode = NORMAL`
         yield* sql`SELECT COUNT(*) FROM echo_scans`
         expect(yield* Fiber.join(held)).toBe(expectedJson(inWindow(request(), 0)))
-        expect(yield* queries.seriesJson(request())).toBe(expectedJson(inWindow(request(), 0)))
+        expect(yield* jsonText(queries.seriesJson(request()))).toBe(expectedJson(inWindow(request(), 0)))
       }),
       1
     ))
