@@ -16,6 +16,18 @@ describe("requireProgram", () => {
     expect(requireProgram("sh", "dash")).toBeUndefined()
   })
 
+  it("looks a bare name up on PATH only, where spawn looks; an absolute path is checked as is", () => {
+    const path = process.env["PATH"]
+    process.env["PATH"] = "/nonexistent"
+    try {
+      // /bin/sh exists, but a child spawned with this PATH would not find `sh`.
+      expect(findProgram("sh")).toBeUndefined()
+      expect(findProgram("/bin/sh")).toBe("/bin/sh")
+    } finally {
+      process.env["PATH"] = path
+    }
+  })
+
   it("outside CI, a missing program is one line naming the Debian package", () => {
     delete process.env["CI"]
     // Not recorded: this skip is the test's own, not a suite's.
