@@ -14,7 +14,10 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { testsNeedProgram } from "../support/required-program.js"
 import { builtCliMissing } from "./cli-process.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 

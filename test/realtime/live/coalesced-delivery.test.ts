@@ -6,10 +6,13 @@ import { History } from "../../../src/layers/realtime/History.js"
 import { Hub } from "../../../src/layers/realtime/Hub.js"
 import { LiveFeed, type LiveFeedOptions } from "../../../src/layers/realtime/LiveFeed.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
+import { testsNeedProgram } from "../../support/required-program.js"
 import { northRecords, radarRecord } from "../hub/fixture-records.js"
 import { connectClient, connectRawClient, type ReceivedEvent } from "./clients.js"
 import { expectedPacket } from "./expected-packet.js"
 import { httpServerLayer } from "./server-layers.js"
+
+testsNeedProgram("bzip2", "bzip2")
 
 /** A window far longer than publishing a burst takes, so each burst is one step of the feed. */
 const WINDOW_MS = 100
