@@ -280,6 +280,7 @@ const runCase = async (c: Case, baselineUs?: number): Promise<Outcome> => {
         ...(connected < c.clients || connectFailures > 0
           ? [`connected ${connected}/${c.clients} (${connectFailures} failed attempts retried)`]
           : []),
+        `${(received / Math.max(1, serverStats.writes)).toFixed(2)} packets/write`,
         `server CPU ${cpuPerDeliveryUs.toFixed(2)} µs/delivered packet` +
         (baselineUs === undefined ? "" : ` (${(cpuPerDeliveryUs / baselineUs).toFixed(2)}× the bare ws floor)`),
         `${(serverStats.cpuMs / Math.max(1, serverStats.published || records)).toFixed(2)} CPU ms/record`,

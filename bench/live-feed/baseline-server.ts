@@ -59,6 +59,7 @@ server.on("connection", (socket) => {
 
 let cpuMark = process.cpuUsage()
 let published = 0
+let writes = 0
 let peakRss = process.memoryUsage.rss()
 setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250).unref()
 
@@ -67,12 +68,14 @@ const broadcast = (site: string, index: number) => {
   const frame = frameOf(`42[${JSON.stringify(site)},${JSON.stringify(packet)}]`)
   for (const client of clients) (client as unknown as { _sender: FrameSender })._sender.sendFrame(frame)
   published++
+  writes += clients.size
 }
 
 process.on("message", (command: ServerCommand) => {
   if (command.type === "exit") process.exit(0)
   if (command.type === "mark") {
     published = 0
+    writes = 0
     peakRss = process.memoryUsage.rss()
     void startProfile().then(() => {
       cpuMark = process.cpuUsage()
@@ -110,6 +113,7 @@ process.on("message", (command: ServerCommand) => {
           peakRssBytes: peakRss,
           published,
           dropped: 0,
+          writes,
           feedBehind: 0,
           emitP50Ms: Number.NaN,
           emitP99Ms: Number.NaN

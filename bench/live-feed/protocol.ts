@@ -29,6 +29,8 @@ export interface ServerStats {
   readonly peakRssBytes: number
   readonly published: number
   readonly dropped: number
+  /** Socket writes of live packets to clients (several packets may share one). */
+  readonly writes: number
   /** Records the live feed's hub buffer let slide out because emitting fell behind. */
   readonly feedBehind: number
   /** Upper bounds (ms) of the histogram buckets holding the p50 and p99 of radar-to-broadcast latency. */

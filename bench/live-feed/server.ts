@@ -55,14 +55,17 @@ const settledRss = (): number => {
 
 const send = (message: ServerMessage) => process.send?.(message)
 
-const droppedTotal = Effect.map(Metric.snapshot, (pairs) =>
-  pairs.reduce(
-    (sum, pair) =>
-      pair.metricKey.name === "superdarn_hub_packets_dropped_total" && MetricState.isCounterState(pair.metricState)
-        ? sum + Number(pair.metricState.count)
-        : sum,
-    0
-  ))
+const counterTotal = (name: string) =>
+  Effect.map(Metric.snapshot, (pairs) =>
+    pairs.reduce(
+      (sum, pair) =>
+        pair.metricKey.name === name && MetricState.isCounterState(pair.metricState)
+          ? sum + Number(pair.metricState.count)
+          : sum,
+      0
+    ))
+const droppedTotal = counterTotal("superdarn_hub_packets_dropped_total")
+const writesTotal = counterTotal("superdarn_hub_client_writes_total")
 
 /** Cumulative counts per upper bound (seconds) of the server's radar-to-broadcast latency histogram. */
 const emitLatency = Effect.map(Metric.snapshot, (pairs) => {
@@ -99,6 +102,7 @@ const program = Effect.gen(function*() {
   let cpuMark = process.cpuUsage()
   let publishedMark = 0
   let droppedMark = 0
+  let writesMark = 0
   let behindMark = 0
   let latencyMark: ReadonlyArray<readonly [number, number]> = []
 
@@ -108,11 +112,13 @@ const program = Effect.gen(function*() {
       if (command.type === "go") return
       const published = yield* pump.pumped
       const dropped = yield* droppedTotal
+      const writes = yield* writesTotal
       const behind = yield* feedBehind
       if (command.type === "mark") {
         cpuMark = process.cpuUsage()
         publishedMark = published
         droppedMark = dropped
+        writesMark = writes
         behindMark = behind
         latencyMark = yield* emitLatency
         peakRss = process.memoryUsage.rss()
@@ -136,6 +142,7 @@ const program = Effect.gen(function*() {
           peakRssBytes: peakRss,
           published: published - publishedMark,
           dropped: dropped - droppedMark,
+          writes: writes - writesMark,
           feedBehind: behind - behindMark,
           emitP50Ms: quantileBound(latency, latencyMark, 0.5),
           emitP99Ms: quantileBound(latency, latencyMark, 0.99)
