@@ -10,9 +10,12 @@
  * (YAML and TOML parsers, undici) that the bundler cannot drop.
  */
 import * as Command from "@effect/cli/Command"
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { archiveCommand } from "./cli/archive-command.js"
 import { demoCommand } from "./cli/demo-command.js"
 import { dmapCommand } from "./cli/dmap-command.js"
@@ -38,6 +41,8 @@ const cli = Command.run(root, { name: "superdarn-hub", version: packageVersion()
 
 // Usage errors, colour and failures the commands let through: see cli/run-cli.ts.
 runCommandLine(root, cli, process.argv, { name: "superdarn-hub" }).pipe(
-  Effect.provide(NodeContext.layer),
+  // What the parser needs, and no more: NodeContext would add the command
+  // executor, which loads child_process, net and dgram into every command.
+  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
   NodeRuntime.runMain({ disableErrorReporting: true })
 )
