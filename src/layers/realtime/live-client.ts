@@ -108,8 +108,10 @@ export class LiveClient {
   private rawSocket(): net.Socket | undefined {
     const conn = this.conn
     if (conn.writeBuffer.length > 0 || conn.upgrading || conn.readyState !== "open") return undefined
-    const ws = conn.transport.socket
-    // Polling has no `socket`; a closing WebSocket must get no frame after its close frame.
+    const transport = conn.transport
+    if (transport.name !== "websocket") return undefined
+    const ws = transport.socket
+    // A closing WebSocket must get no frame after its close frame.
     if (ws === undefined || ws.readyState !== WS_OPEN) return undefined
     const raw = ws._socket
     return raw !== undefined && raw.writable ? raw : undefined
