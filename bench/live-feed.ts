@@ -416,7 +416,7 @@ const attempt = async (c: Case, baselineUs?: number): Promise<Outcome | undefine
  * right after a floor run with the same clients so both see the same machine;
  * the summary gives the medians and the median of the per-pair ratios.
  * LIVE_FEED_CLIENTS=1000 picks the cases of that many clients, LIVE_FEED_HZ=1
- * those of that rate per radar.
+ * those of that rate per radar (a rate not in the table adds its own pairs).
  */
 const fanOut = async () => {
   const counts = process.env["LIVE_FEED_CLIENTS"]?.split(",").map(Number)
@@ -424,12 +424,19 @@ const fanOut = async () => {
   // LIVE_FEED_MAX_CLIENTS=100 skips the 1000-client cases (on a machine too loaded to serve them).
   const maxClients = Number(process.env["LIVE_FEED_MAX_CLIENTS"] ?? Infinity)
   const runs = Math.max(1, Number(process.env["LIVE_FEED_RUNS"] ?? 3))
-  const chosen = FAN_OUT.filter((c) =>
+  // A rate the table lacks (LIVE_FEED_HZ=0.5) makes hub/floor pairs of its own, at 1000 clients unless told.
+  const extra = (rates ?? []).filter((hz) => !FAN_OUT.some((c) => c.perSiteHz === hz)).flatMap((hz) =>
+    (counts ?? [1000]).flatMap((clients): ReadonlyArray<Case> =>
+      (["baseline", "hub"] as const).map((server) => ({ sites: SITES, perSiteHz: hz, clients, seconds: 20, server }))
+    )
+  )
+  const cases = [...FAN_OUT, ...extra]
+  const chosen = cases.filter((c) =>
     c.server === "hub" && c.clients <= maxClients && (counts === undefined || counts.includes(c.clients)) &&
     (rates === undefined || rates.includes(c.perSiteHz))
   )
   for (const c of chosen) {
-    const base = FAN_OUT.find((b) => b.server === "baseline" && b.clients === c.clients && b.perSiteHz === c.perSiteHz)
+    const base = cases.find((b) => b.server === "baseline" && b.clients === c.clients && b.perSiteHz === c.perSiteHz)
     if (base === undefined) {
       await attempt(c)
       continue
