@@ -1,6 +1,6 @@
 /**
  * `npm run build`: the command line as ESM bundles in dist/ (esbuild). One
- * entry, src/main.ts; each command's implementation is a separate chunk
+ * entry, src/main.ts (which loads cli/command-line.ts); each command's implementation is a separate chunk
  * loaded by a dynamic import() only when that command runs, so `--help` and
  * `dmap info` do not parse the server's code.
  *

@@ -1,48 +1,11 @@
 #!/usr/bin/env node
 /**
- * superdarn-hub: the command line and composition root.
- *
- * Start-up cost is paid by every command, `--help` included, so this module
- * and the command modules it imports hold only the commands' definitions
- * (options, descriptions); each command loads its implementation with a
- * dynamic import() when it runs. Deep imports (`@effect/cli/Command`, not
- * `@effect/cli`) because the package barrels pull in code the CLI never runs
- * (YAML and TOML parsers, undici) that the bundler cannot drop.
+ * superdarn-hub's entry. What must be settled before the program's code is
+ * loaded is settled here; the command line itself (cli/command-line.ts) is
+ * imported after it, as a static import would be evaluated first.
  */
-import * as Command from "@effect/cli/Command"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import { archiveCommand } from "./cli/archive-command.js"
-import { demoCommand } from "./cli/demo-command.js"
-import { dmapCommand } from "./cli/dmap-command.js"
-import { fovCommand } from "./cli/fov-command.js"
-import { runCommandLine } from "./cli/run-cli.js"
-import { serveCommand } from "./cli/serve-command.js"
-import { simulateCommand } from "./cli/simulate-command.js"
-import { packageVersion } from "./domain/package-files.js"
+import { holdYoungGeneration, runsServer } from "./cli/server-heap.js"
 
-const root = Command.make("superdarn-hub").pipe(
-  Command.withDescription("Realtime and archive data service for the SuperDARN radar network"),
-  Command.withSubcommands([
-    serveCommand,
-    demoCommand,
-    simulateCommand,
-    dmapCommand,
-    archiveCommand,
-    fovCommand
-  ])
-)
+if (runsServer(process.argv)) holdYoungGeneration()
 
-const cli = Command.run(root, { name: "superdarn-hub", version: packageVersion() })
-
-// Usage errors, colour and failures the commands let through: see cli/run-cli.ts.
-runCommandLine(root, cli, process.argv, { name: "superdarn-hub" }).pipe(
-  // What the parser needs, and no more: NodeContext would add the command
-  // executor, which loads child_process, net and dgram into every command.
-  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
-  NodeRuntime.runMain({ disableErrorReporting: true })
-)
+await import("./cli/command-line.js")
