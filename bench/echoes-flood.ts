@@ -48,7 +48,11 @@ const next = <M extends { readonly type: string }, T extends M["type"]>(
     process.on("message", onMessage)
   })
 
-const siteOf = (i: number): string => `s${String(i).padStart(2, "0")}`
+/**
+ * The stored sites: codes /echoes/ accepts (three lowercase letters), apart
+ * from the live radars' names (`s00`...), which only feed the Socket.IO side.
+ */
+const siteOf = (i: number): string => `f${String.fromCharCode(97 + Math.floor(i / 26), 97 + (i % 26))}`
 
 /** 30 days of one scan a minute per site, written straight through better-sqlite3 after the migrations ran. */
 const fill = async (file: string, end: number): Promise<number> => {
@@ -91,7 +95,7 @@ interface Flood {
   readonly refused: number
   readonly withRetryAfter: number
   readonly other: number
-  /** Why requests failed without an HTTP answer (the client's error codes). */
+  /** Why the others failed: the client's error codes, or the HTTP statuses that were neither 200 nor 503. */
   readonly failures: string
   readonly okP50Ms: number
   readonly okMaxMs: number
@@ -127,6 +131,11 @@ const flood = async (port: number, end: number): Promise<Flood> => {
   }))
   const ok = outcomes.filter((o) => o.status === 200).map((o) => o.ms).sort((a, b) => a - b)
   const refused = outcomes.filter((o) => o.status === 503)
+  for (const { status } of outcomes) {
+    if (status !== 0 && status !== 200 && status !== 503) {
+      failures.set(`HTTP ${status}`, (failures.get(`HTTP ${status}`) ?? 0) + 1)
+    }
+  }
   return {
     ok: ok.length,
     refused: refused.length,
@@ -163,6 +172,9 @@ const runCase = async (file: string, end: number, withFlood: boolean): Promise<s
     const sent = next<RadarsMessage, "sent">(radars, "sent", (SECONDS + 120) * 1000)
     // The flood starts once the feed is flowing.
     await new Promise((resolve) => setTimeout(resolve, 2_000))
+    const statsBefore = next<FloodServerMessage, "stats">(server, "stats")
+    server.send({ type: "stats" })
+    const cpuBefore = (await statsBefore).cpuMs
     const flooded = withFlood ? await flood(port, end) : undefined
     const { records } = await sent
     await new Promise((resolve) => setTimeout(resolve, 2_000))
@@ -197,6 +209,7 @@ const runCase = async (file: string, end: number, withFlood: boolean): Promise<s
         `other ${flooded.other}${flooded.failures === "" ? "" : ` (${flooded.failures})`}`,
         `all answered within ${flooded.wallMs.toFixed(0)} ms`
       ]),
+      `server CPU from the flood's start ${((serverStats.cpuMs - cpuBefore) / 1000).toFixed(1)} s`,
       `server peak RSS ${(serverStats.peakRssBytes / MB).toFixed(0)} MB`,
       `load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`
     ].join("  ")

@@ -2,7 +2,7 @@
  * The reads behind `GET /echoes/`, kept off the event loop and bounded.
  *
  * - With a SQLite file, queries run in worker threads (ECHOES_QUERY_WORKERS,
- *   default 2), each with its own read-only connection and its prepared
+ *   default one less than the cores, at least 1), each with its own read-only connection and its prepared
  *   statements, and each writes the response body's bytes itself
  *   (`echo-series-codec.ts`) and transfers them: the loop only hands the
  *   buffer to the socket. Otherwise (`:memory:`, ECHOES_QUERY_WORKERS=0,
@@ -27,6 +27,7 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import { createRequire } from "node:module"
+import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
 import { radarTable } from "../../domain/radar-table.js"
 import { AppConfig } from "../platform/AppConfig.js"
@@ -295,9 +296,16 @@ const makeEchoQueries = (options: EchoQueriesOptions) =>
     } as const
   })
 
+/**
+ * One worker per core but one: the event loop that serves the live feed keeps
+ * a core to itself while long windows are read (on 2 cores, a flood of 30-day
+ * requests on 2 workers held both and the live feed waited seconds).
+ */
+const DEFAULT_WORKERS = Math.max(1, availableParallelism() - 1)
+
 const EchoQueriesConfig = Config.all({
   workers: Config.integer("ECHOES_QUERY_WORKERS").pipe(
-    Config.withDefault(2),
+    Config.withDefault(DEFAULT_WORKERS),
     Config.validate({ message: "ECHOES_QUERY_WORKERS must be an integer 0-64", validation: (n) => n >= 0 && n <= 64 })
   ),
   queueLength: Config.integer("ECHOES_QUERY_QUEUE").pipe(
