@@ -171,7 +171,8 @@ const firstDecompressor = <C extends Child>(
       Effect.mapError((error) =>
         new Bzip2Error({
           reason: "Unavailable",
-          detail: `neither ${programs.join(" nor ")} can be run (${error.detail})`
+          detail: `neither ${programs.join(" nor ")} can be run: install the Debian package bzip2 or lbzip2 ` +
+            `(${error.detail})`
         })
       )
     ),

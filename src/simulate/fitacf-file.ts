@@ -24,7 +24,13 @@ export class SimulationFileError extends Data.TaggedError("SimulationFileError")
 export const readFitacfFile = (path: string): Effect.Effect<ReadonlyArray<DmapRecord>, SimulationFileError> =>
   readDataFile(path).pipe(
     Stream.runCollect,
-    Effect.mapError((error) => new SimulationFileError({ path, reason: error.message })),
+    // The file error's own message starts with the path, which this error's message already gives.
+    Effect.mapError((error) =>
+      new SimulationFileError({
+        path,
+        reason: `${error.compression === "none" ? "" : `(${error.compression}) `}${error.reason}: ${error.detail}`
+      })
+    ),
     Effect.flatMap((chunks) => {
       const parts = Chunk.toReadonlyArray(chunks)
       const bytes = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))

@@ -105,5 +105,6 @@ describe("decompressor selection, no program", () => {
       const error = yield* Effect.flip(decompress(compressed))
       expect(error.reason).toBe("Unavailable")
       expect(error.detail).toContain("neither bzip2 nor lbzip2")
+      expect(error.detail).toContain("install the Debian package bzip2 or lbzip2")
     }))
 })
