@@ -51,8 +51,11 @@ describe("simulate command", () => {
           backoff: fastBackoff
         })
       )
-      const first = yield* Queue.take(queue)
-      const second = yield* Queue.take(queue)
+      // A simulator that dies early fails the test at once, with its cause, instead of leaving the takes waiting.
+      const ended = Fiber.await(command).pipe(
+        Effect.flatMap((exit) => Effect.dieMessage(`simulate ended before two records arrived: ${String(exit)}`))
+      )
+      const [first, second] = yield* Effect.raceFirst(Effect.all([Queue.take(queue), Queue.take(queue)]), ended)
       yield* Fiber.join(command)
       expect([first.fitacf.stid, second.fitacf.stid]).toEqual([5, 5])
       expect(first.fitacf.time.yr).toBe(new Date().getUTCFullYear())
