@@ -13,7 +13,6 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Stream from "effect/Stream"
 import { type DataFile, type DataFileError, openDataFile } from "../compression/data-file.js"
 import type { DmapDecodeError } from "../dmap/errors.js"
 import { DmapFileSummary } from "../dmap/file-summary.js"
@@ -149,7 +148,7 @@ const decodeFile = (
       const handled = records.length === 0 ? Effect.void : handle(records)
       return error === undefined ? handled : Effect.zipRight(handled, Effect.fail(error))
     }
-    return Stream.runForEach(file.bytes, (chunk) =>
+    return file.eachChunk((chunk) =>
       Effect.suspend(() => {
         if (seen.head.length < HEAD_BYTES) {
           const head = new Uint8Array(Math.min(HEAD_BYTES, seen.head.length + chunk.length))
@@ -160,7 +159,8 @@ const decodeFile = (
         seen.bytes += chunk.length
         const step = decoder.push(chunk)
         return decoded(step.records, step.error)
-      })).pipe(Effect.zipRight(Effect.suspend(() => decoded([], decoder.finish()))))
+      })
+    ).pipe(Effect.zipRight(Effect.suspend(() => decoded([], decoder.finish()))))
   })
 
 /**

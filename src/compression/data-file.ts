@@ -59,7 +59,44 @@ export interface DataFile {
   readonly fileBytes: number
   /** The DMAP bytes, decompressed as the file's first bytes say. */
   readonly bytes: Stream.Stream<Uint8Array, DataFileError>
+  /**
+   * The DMAP bytes handed to `consume` piece by piece, each piece handled
+   * before the next is read. A piece is valid only until `consume`'s effect
+   * completes: an uncompressed file is read into one reused buffer, so
+   * reading a file of any size allocates nothing per piece.
+   */
+  readonly eachChunk: <E, R>(
+    consume: (chunk: Uint8Array) => Effect.Effect<void, E, R>
+  ) => Effect.Effect<void, E | DataFileError, R>
 }
+
+/** Pieces of an uncompressed file are read this large. */
+const READ_BYTES = 256 * 1024
+
+const readInto = (fd: number, buffer: Uint8Array, path: string): Effect.Effect<number, DataFileError> =>
+  Effect.async<number, DataFileError>((resume) => {
+    fs.read(fd, buffer, 0, buffer.length, null, (error, bytesRead) => {
+      resume(error === null ? Effect.succeed(bytesRead) : Effect.fail(unreadable(path)(error)))
+    })
+  })
+
+/** Reads the file at `path` through one buffer, each piece consumed before the next read. */
+const eachPieceOf = <E, R>(
+  path: string,
+  consume: (chunk: Uint8Array) => Effect.Effect<void, E, R>
+): Effect.Effect<void, E | DataFileError, R> =>
+  Effect.acquireUseRelease(
+    Effect.tryPromise({ try: () => fs.promises.open(path, "r"), catch: unreadable(path) }),
+    (handle) => {
+      const buffer = new Uint8Array(READ_BYTES)
+      const next: Effect.Effect<void, E | DataFileError, R> = Effect.flatMap(
+        readInto(handle.fd, buffer, path),
+        (bytesRead) => bytesRead === 0 ? Effect.void : Effect.zipRight(consume(buffer.subarray(0, bytesRead)), next)
+      )
+      return next
+    },
+    (handle) => Effect.promise(() => handle.close())
+  )
 
 /** Opens a data file far enough to know its compression and size; the bytes are read when streamed. */
 export const openDataFile = (path: string): Effect.Effect<DataFile, DataFileError> =>
@@ -75,7 +112,9 @@ export const openDataFile = (path: string): Effect.Effect<DataFile, DataFileErro
       : compression === "gzip"
       ? Stream.mapError(gunzipStream(raw), fromCodec)
       : raw
-    return { path, compression, fileBytes, bytes }
+    const eachChunk = <E, R>(consume: (chunk: Uint8Array) => Effect.Effect<void, E, R>) =>
+      compression === "none" ? eachPieceOf(path, consume) : Stream.runForEach(bytes, consume)
+    return { path, compression, fileBytes, bytes, eachChunk }
   })
 
 /** The file's contents, decompressed if its first bytes say so. */

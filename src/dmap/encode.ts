@@ -7,7 +7,7 @@
  * that is not DMAP) is a programming error and throws a RangeError: every
  * record this project encodes was decoded or built by its own code.
  */
-import { SlabArray } from "./record-body.js"
+import { DecodedRecord, SlabArray } from "./decoded-record.js"
 import type { DmapArray, DmapRecord, DmapScalar, DmapScalarValue } from "./types.js"
 import { DmapType } from "./types.js"
 import { ELEMENT_BYTES, HEADER_BYTES, HOST_IS_LITTLE_ENDIAN, RECORD_CODE } from "./wire.js"
@@ -61,6 +61,7 @@ const arrayBytes = (array: DmapArray): number => {
 
 /** The byte size `encodeRecord` will produce, header included. */
 export const encodedSize = (record: DmapRecord): number => {
+  if (record instanceof DecodedRecord && !record.arraysRead) return record.wireBytes().length
   let size = HEADER_BYTES
   for (const scalar of record.scalars) size += scalarBytes(scalar)
   for (const array of record.arrays) size += arrayBytes(array)
@@ -121,6 +122,8 @@ const writeElementsPortably = (view: DataView, p: number, array: DmapArray, coun
 }
 
 export const encodeRecord = (record: DmapRecord): Uint8Array => {
+  // A decoded record whose arrays were never handed out is its wire bytes.
+  if (record instanceof DecodedRecord && !record.arraysRead) return record.wireBytes().slice()
   const size = encodedSize(record)
   const out = new Uint8Array(size)
   const view = new DataView(out.buffer)

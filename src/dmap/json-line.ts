@@ -7,13 +7,31 @@
  * that parse them as doubles are the reader's choice, not a loss in the file).
  * Every other number is written as JavaScript prints it.
  *
+ * A decoded record is written from its slab (see DecodedRecord): its fields'
+ * objects are never built. Every numeric list, decoded or built in code, is
+ * read through a DataView by the element kind, so there is one printer per
+ * kind.
+ *
  * The lines are written as UTF-8 bytes straight into one reusable buffer:
  * no string per number, per array or per line. Strings made per value end up
  * in V8's number-string cache and the old generation, which made the process
  * grow with the file and spend its time collecting them.
  */
+import {
+  DecodedRecord,
+  FIELD_DATA_END_OR_COUNT,
+  FIELD_DATA_START,
+  FIELD_NAME_END,
+  FIELD_NAME_ID,
+  FIELD_WORDS,
+  readScalar,
+  STRING_TYPE
+} from "./decoded-record.js"
+import { latin1Decode, NAME_IDS, nameOf } from "./latin1.js"
 import { MAX_NUMBER_BYTES, writeFloat32, writeInteger, writeNumber } from "./number-text.js"
 import type { DmapArray, DmapArrayData, DmapRecord, DmapScalarValue } from "./types.js"
+import { DmapType } from "./types.js"
+import { ELEMENT_BYTES, HOST_IS_LITTLE_ENDIAN, MAX_DIMENSIONS } from "./wire.js"
 
 const utf8 = new TextEncoder()
 
@@ -22,6 +40,11 @@ const ELEMENT_ROOM = MAX_NUMBER_BYTES + 2
 
 /** Field names repeat in every record; their JSON key (`"name":`) is encoded once. */
 const encodedKeys = new Map<string, Uint8Array>()
+
+/** The keys of interned names, by name id: no lookup by string for a decoded record. */
+const keysById: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(NAME_IDS).fill(undefined)
+
+const keyOfId = (id: number): Uint8Array => (keysById[id] ??= encodeKey(nameOf(id)))
 
 const encodeKey = (name: string): Uint8Array => {
   let key = encodedKeys.get(name)
@@ -51,6 +74,8 @@ const INITIAL_BYTES = 64 * 1024
 export class JsonLineWriter {
   #out: Uint8Array = new Uint8Array(INITIAL_BYTES)
   #used = 0
+  /** The dimensions of the numeric array being written (stored order). */
+  #dims = new Int32Array(MAX_DIMENSIONS)
 
   /** Bytes written and not yet taken. */
   get size(): number {
@@ -59,6 +84,10 @@ export class JsonLineWriter {
 
   /** Appends the record's line, newline included. */
   add(record: DmapRecord): void {
+    if (record instanceof DecodedRecord && !record.arraysRead) {
+      this.#addDecoded(record)
+      return
+    }
     let first = true
     this.#byte(123) // {
     for (const scalar of record.scalars) {
@@ -72,6 +101,44 @@ export class JsonLineWriter {
       first = false
       this.#bytes(encodeKey(array.name))
       this.#array(array)
+    }
+    this.#byte(125) // }
+    this.#byte(10)
+  }
+
+  /** A decoded record straight from its bytes and field table. */
+  #addDecoded(record: DecodedRecord): void {
+    const { bytes, view, words } = record.pool
+    const start = record.start
+    const scalarCount = record.scalarCount
+    const fields = scalarCount + record.arrayCount
+    this.#byte(123) // {
+    for (let field = 0; field < fields; field++) {
+      if (field > 0) this.#byte(44)
+      const entry = record.table + field * FIELD_WORDS
+      const id = words[entry + FIELD_NAME_ID]!
+      this.#bytes(id >= 0 ? keyOfId(id) : encodeKey(record.fieldName(field)))
+      const nameEnd = start + words[entry + FIELD_NAME_END]!
+      const type = bytes[nameEnd + 1]!
+      const dataStart = start + words[entry + FIELD_DATA_START]!
+      if (field < scalarCount) {
+        if (type === STRING_TYPE) {
+          this.#text(JSON.stringify(latin1Decode(bytes, dataStart, start + words[entry + FIELD_DATA_END_OR_COUNT]!)))
+        } else if (type === DmapType.long || type === DmapType.ulong) {
+          this.#text(readScalar(view, dataStart, type).toString())
+        } else {
+          const out = this.#reserve(ELEMENT_ROOM)
+          this.#used = writeJsonNumber(out, this.#used, readScalar(view, dataStart, type) as number)
+        }
+      } else if (type === STRING_TYPE || type === DmapType.long || type === DmapType.ulong) {
+        // Rare (none in fitacf or rawacf): through the array object.
+        this.#array(record.arrays[field - scalarCount]!)
+      } else {
+        const dimensionCount = view.getInt32(nameEnd + 2, true)
+        const dims = this.#dims
+        for (let d = 0; d < dimensionCount; d++) dims[d] = view.getInt32(nameEnd + 6 + 4 * d, true)
+        this.#numbers(view, true, type, dataStart, words[entry + FIELD_DATA_END_OR_COUNT]!, dimensionCount)
+      }
     }
     this.#byte(125) // }
     this.#byte(10)
@@ -131,12 +198,92 @@ export class JsonLineWriter {
       this.#bytes(EMPTY_LIST)
       return
     }
-    this.#nested(array.data, dims, dims.length - 1, 0)
+    const data = array.data
+    const kind = Array.isArray(data) ? STRING_TYPE : KIND_OF.get(data.constructor) ?? 0
+    if (kind === 0 || kind === STRING_TYPE || kind === DmapType.long || kind === DmapType.ulong) {
+      this.#nested(data, dims, dims.length - 1, 0)
+      return
+    }
+    if (dims.length > this.#dims.length) this.#dims = new Int32Array(dims.length)
+    for (let d = 0; d < dims.length; d++) this.#dims[d] = dims[d]!
+    const numbers = data as Exclude<DmapArrayData, ReadonlyArray<string>>
+    const view = new DataView(numbers.buffer, numbers.byteOffset, numbers.byteLength)
+    this.#numbers(view, HOST_IS_LITTLE_ENDIAN, kind, 0, numbers.length, dims.length)
+  }
+
+  /**
+   * A numeric array of `held` elements of `kind` at `at` of `view`, nested
+   * by the first `dimensionCount` of `#dims` (stored order, first fastest):
+   * the last stored dimension is the outermost JSON list.
+   */
+  #numbers(
+    view: DataView,
+    littleEndian: boolean,
+    kind: number,
+    at: number,
+    held: number,
+    dimensionCount: number
+  ): void {
+    this.#numberNested(view, littleEndian, kind, at, held, dimensionCount - 1, 0)
+  }
+
+  #numberNested(
+    view: DataView,
+    littleEndian: boolean,
+    kind: number,
+    at: number,
+    held: number,
+    level: number,
+    start: number
+  ): void {
+    const dims = this.#dims
+    if (level === 0) {
+      this.#numberList(view, littleEndian, kind, at, held, start, start + dims[0]!)
+      return
+    }
+    let inner = 1
+    for (let d = 0; d < level; d++) inner *= dims[d]!
+    const outer = dims[level]!
+    this.#byte(91) // [
+    for (let i = 0; i < outer; i++) {
+      if (i > 0) this.#byte(44)
+      this.#numberNested(view, littleEndian, kind, at, held, level - 1, start + i * inner)
+    }
+    this.#byte(93) // ]
+  }
+
+  /** Elements [start, end) as a JSON list; those past `held` (dims promising more than the data holds) as null. */
+  #numberList(
+    view: DataView,
+    littleEndian: boolean,
+    kind: number,
+    at: number,
+    held: number,
+    start: number,
+    end: number
+  ): void {
+    this.#byte(91)
+    const last = Math.min(end, held)
+    if (last > start) {
+      const out = this.#reserve((last - start) * ELEMENT_ROOM)
+      const from = at + start * ELEMENT_BYTES[kind]!
+      // One loop per element kind, so each stays monomorphic.
+      this.#used = kind === DmapType.float
+        ? writeFloat32List(out, this.#used, view, littleEndian, from, last - start)
+        : kind === DmapType.double
+        ? writeDoubleList(out, this.#used, view, littleEndian, from, last - start)
+        : writeIntegerList(out, this.#used, view, littleEndian, kind, from, last - start)
+    }
+    for (let i = Math.max(start, last); i < end; i++) {
+      if (i > start) this.#byte(44)
+      this.#bytes(NULL)
+    }
+    this.#byte(93)
   }
 
   /**
    * The elements from `start` nested by `dims` (stored order, first
-   * fastest): the last stored dimension is the outermost JSON list.
+   * fastest), for strings and 64-bit integers.
    */
   #nested(data: DmapArrayData, dims: ReadonlyArray<number>, level: number, start: number): void {
     if (level === 0) {
@@ -154,42 +301,34 @@ export class JsonLineWriter {
     this.#byte(93) // ]
   }
 
-  /** Elements [start, end) of a flat array as a JSON list. */
+  /** Elements [start, end) of a list of strings or bigints (or a typed array of no DMAP kind) as a JSON list. */
   #list(data: DmapArrayData, start: number, end: number): void {
     this.#byte(91)
-    if (Array.isArray(data)) {
-      for (let i = start; i < end; i++) {
-        if (i > start) this.#byte(44)
-        this.#text(JSON.stringify(data[i]))
-      }
-    } else if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-      for (let i = start; i < end; i++) {
-        if (i > start) this.#byte(44)
-        const value = data[i]
-        if (value === undefined) this.#bytes(NULL)
-        else this.#text(value.toString())
-      }
-    } else {
-      const numbers = data as Exclude<DmapArrayData, ReadonlyArray<string> | BigInt64Array | BigUint64Array>
-      // An array whose dims promise more elements than it holds: null, as JSON.stringify writes a hole.
-      const held = Math.min(end, numbers.length)
-      if (held > start) {
-        const out = this.#reserve((held - start) * ELEMENT_ROOM)
-        // One loop per element kind, so each stays monomorphic.
-        this.#used = numbers instanceof Float32Array
-          ? writeFloat32List(out, this.#used, numbers, start, held)
-          : numbers instanceof Float64Array
-          ? writeNumberList(out, this.#used, numbers, start, held)
-          : writeIntegerList(out, this.#used, numbers, start, held)
-      }
-      for (let i = Math.max(start, held); i < end; i++) {
-        if (i > start) this.#byte(44)
-        this.#bytes(NULL)
-      }
+    for (let i = start; i < end; i++) {
+      if (i > start) this.#byte(44)
+      const value = (data as ArrayLike<string | number | bigint>)[i]
+      if (value === undefined) this.#bytes(NULL)
+      else if (typeof value === "bigint") this.#text(value.toString())
+      else if (typeof value === "number") this.#scalar(value)
+      else this.#text(JSON.stringify(value))
     }
     this.#byte(93)
   }
 }
+
+/** The DMAP kind of each typed array class, as its elements are read. */
+const KIND_OF: ReadonlyMap<unknown, number> = new Map<unknown, number>([
+  [Int8Array, DmapType.char],
+  [Int16Array, DmapType.short],
+  [Int32Array, DmapType.int],
+  [Float32Array, DmapType.float],
+  [Float64Array, DmapType.double],
+  [BigInt64Array, DmapType.long],
+  [Uint8Array, DmapType.uchar],
+  [Uint16Array, DmapType.ushort],
+  [Uint32Array, DmapType.uint],
+  [BigUint64Array, DmapType.ulong]
+])
 
 const EMPTY_LIST = utf8.encode("[]")
 
@@ -208,11 +347,18 @@ const writeJsonNumber = (out: Uint8Array, p: number, value: number): number => {
   return value === 0 && 1 / value < 0 ? writeConstant(out, p, MINUS_ZERO) : writeNumber(out, p, value)
 }
 
-/** The lists below write elements [start, end) comma-separated into `out`, which has room for them. */
-const writeFloat32List = (out: Uint8Array, p: number, data: Float32Array, start: number, end: number): number => {
-  for (let i = start; i < end; i++) {
-    if (i > start) out[p++] = 44
-    const value = data[i]!
+/** The lists below write `count` elements from byte `at` of `view`, comma-separated, into `out`, which has room for them. */
+const writeFloat32List = (
+  out: Uint8Array,
+  p: number,
+  view: DataView,
+  littleEndian: boolean,
+  at: number,
+  count: number
+): number => {
+  for (let i = 0; i < count; i++) {
+    if (i > 0) out[p++] = 44
+    const value = view.getFloat32(at + 4 * i, littleEndian)
     if (value - value !== 0) p = writeNonFinite(out, p, value)
     else if (value === 0) p = 1 / value < 0 ? writeConstant(out, p, MINUS_ZERO) : writeConstant(out, p, ZERO_TEXT)
     else p = writeFloat32(out, p, value)
@@ -220,10 +366,17 @@ const writeFloat32List = (out: Uint8Array, p: number, data: Float32Array, start:
   return p
 }
 
-const writeNumberList = (out: Uint8Array, p: number, data: Float64Array, start: number, end: number): number => {
-  for (let i = start; i < end; i++) {
-    if (i > start) out[p++] = 44
-    p = writeJsonNumber(out, p, data[i]!)
+const writeDoubleList = (
+  out: Uint8Array,
+  p: number,
+  view: DataView,
+  littleEndian: boolean,
+  at: number,
+  count: number
+): number => {
+  for (let i = 0; i < count; i++) {
+    if (i > 0) out[p++] = 44
+    p = writeJsonNumber(out, p, view.getFloat64(at + 8 * i, littleEndian))
   }
   return p
 }
@@ -231,15 +384,50 @@ const writeNumberList = (out: Uint8Array, p: number, data: Float64Array, start: 
 const writeIntegerList = (
   out: Uint8Array,
   p: number,
-  data: Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array,
-  start: number,
-  end: number
+  view: DataView,
+  littleEndian: boolean,
+  kind: number,
+  at: number,
+  count: number
 ): number => {
-  for (let i = start; i < end; i++) {
-    if (i > start) out[p++] = 44
-    p = writeInteger(out, p, data[i]!)
+  switch (kind) {
+    case DmapType.short:
+      for (let i = 0; i < count; i++) {
+        if (i > 0) out[p++] = 44
+        p = writeInteger(out, p, view.getInt16(at + 2 * i, littleEndian))
+      }
+      return p
+    case DmapType.int:
+      for (let i = 0; i < count; i++) {
+        if (i > 0) out[p++] = 44
+        p = writeInteger(out, p, view.getInt32(at + 4 * i, littleEndian))
+      }
+      return p
+    case DmapType.char:
+      for (let i = 0; i < count; i++) {
+        if (i > 0) out[p++] = 44
+        p = writeInteger(out, p, view.getInt8(at + i))
+      }
+      return p
+    case DmapType.uchar:
+      for (let i = 0; i < count; i++) {
+        if (i > 0) out[p++] = 44
+        p = writeInteger(out, p, view.getUint8(at + i))
+      }
+      return p
+    case DmapType.ushort:
+      for (let i = 0; i < count; i++) {
+        if (i > 0) out[p++] = 44
+        p = writeInteger(out, p, view.getUint16(at + 2 * i, littleEndian))
+      }
+      return p
+    default:
+      for (let i = 0; i < count; i++) {
+        if (i > 0) out[p++] = 44
+        p = writeInteger(out, p, view.getUint32(at + 4 * i, littleEndian))
+      }
+      return p
   }
-  return p
 }
 
 const decoder = new TextDecoder()

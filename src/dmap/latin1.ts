@@ -33,7 +33,13 @@ let tableCount = 0
 export const NAME_HASH_SEED = -2128831035
 export const nameHashStep = (hash: number, byte: number): number => Math.imul(hash ^ byte, 16777619)
 
-export const internName = (bytes: Uint8Array, start: number, end: number, hash: number): string => {
+/**
+ * The id of the name in `bytes[start, end)` (its slot in the table, stable
+ * for the life of the process), or -1 once the table is full and the name is
+ * not in it. Decoded records keep ids, not strings, and turn them into names
+ * (`nameOf`) or JSON keys only when read.
+ */
+export const nameId = (bytes: Uint8Array, start: number, end: number, hash: number): number => {
   const length = end - start
   let slot = hash & TABLE_MASK
   for (;;) {
@@ -47,15 +53,24 @@ export const internName = (bytes: Uint8Array, start: number, end: number, hash: 
           break
         }
       }
-      if (same) return cached
+      if (same) return slot
     }
     slot = (slot + 1) & TABLE_MASK
   }
-  const name = latin1Decode(bytes, start, end)
-  if (tableCount < TABLE_LIMIT) {
-    tableNames[slot] = name
-    tableHashes[slot] = hash
-    tableCount++
-  }
-  return name
+  if (tableCount >= TABLE_LIMIT) return -1
+  tableNames[slot] = latin1Decode(bytes, start, end)
+  tableHashes[slot] = hash
+  tableCount++
+  return slot
+}
+
+/** The name with this id (from `nameId`, not -1). */
+export const nameOf = (id: number): string => tableNames[id]!
+
+/** Ids range over [0, NAME_IDS). */
+export const NAME_IDS = TABLE_SIZE
+
+export const internName = (bytes: Uint8Array, start: number, end: number, hash: number): string => {
+  const id = nameId(bytes, start, end, hash)
+  return id >= 0 ? tableNames[id]! : latin1Decode(bytes, start, end)
 }

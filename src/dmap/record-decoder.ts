@@ -1,10 +1,12 @@
 /**
  * Incremental DMAP decoding: bytes arrive in chunks of any size (a TCP
- * socket, a decompressor's output) and records come out as they complete.
+ * socket, a decompressor's output, a file read into one reused buffer) and
+ * records come out as they complete.
  *
- * Chunks are kept as they arrive and joined only once a whole record is
- * buffered, so a large record arriving in many small chunks is copied once,
- * not once per chunk.
+ * Records that lie whole in a chunk are decoded where they are; only the
+ * part of a record cut by the end of a chunk is copied, into a buffer the
+ * decoder owns, so each byte is copied at most once and the caller may
+ * reuse a chunk's memory as soon as `push` returns.
  */
 import type { DecodeOptions } from "./decode.js"
 import { DmapDecodeError } from "./errors.js"
@@ -19,22 +21,24 @@ export interface DecoderStep {
   readonly error: DmapDecodeError | undefined
 }
 
+/** A partial record's buffer starts this small and doubles as its bytes arrive. */
+const PENDING_INITIAL_BYTES = 64 * 1024
+/** A buffer grown past this by a large record is let go once that record is decoded. */
+const PENDING_KEEP_BYTES = 1024 * 1024
+
+const NO_RECORDS: ReadonlyArray<DmapRecord> = Object.freeze([])
+
 export class DmapRecordDecoder {
   private readonly maxRecordBytes: number
-  /**
-   * Buffered chunks from index `head` on; bytes before `headOffset` of the
-   * head chunk are consumed. An index instead of Array#shift keeps many tiny
-   * chunks linear.
-   */
-  private chunks: Array<Uint8Array> = []
-  private head = 0
-  private headOffset = 0
-  private buffered = 0
-  /** Absolute stream offset of the first buffered byte. */
+  /** The start of a record that the chunks so far did not complete. */
+  private pending: Uint8Array = new Uint8Array(0)
+  private pendingView: DataView = new DataView(this.pending.buffer)
+  private pendingUsed = 0
+  /** The pending record's size, once its header is in and accepted. */
+  private pendingSize = 0
+  /** Absolute stream offset of the first byte not yet decoded (the pending record's start). */
   private consumed = 0
   private failure: DmapDecodeError | undefined = undefined
-  private readonly header = new Uint8Array(HEADER_BYTES)
-  private readonly headerView = new DataView(this.header.buffer)
 
   constructor(options?: DecodeOptions) {
     this.maxRecordBytes = options?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
@@ -47,38 +51,64 @@ export class DmapRecordDecoder {
 
   push(chunk: Uint8Array): DecoderStep {
     if (this.failure !== undefined) return { records: [], error: this.failure }
-    if (chunk.length > 0) {
-      this.chunks.push(plainBytes(chunk))
-      this.buffered += chunk.length
+    const bytes = plainBytes(chunk)
+    let records: Array<DmapRecord> | undefined
+    let offset = 0
+    if (this.pendingUsed > 0) {
+      // First complete the record the previous chunks started.
+      if (this.pendingSize === 0) {
+        offset = this.append(bytes, 0, HEADER_BYTES - this.pendingUsed)
+        if (this.pendingUsed < HEADER_BYTES) return { records: NO_RECORDS, error: undefined }
+        const size = this.pendingView.getInt32(4, true)
+        const headerError = checkRecordHeader(
+          this.pendingView.getInt32(0, true),
+          size,
+          this.consumed,
+          this.maxRecordBytes
+        )
+        if (headerError !== undefined) return this.fail(NO_RECORDS, headerError)
+        this.pendingSize = size
+      }
+      offset = this.append(bytes, offset, this.pendingSize - this.pendingUsed)
+      if (this.pendingUsed < this.pendingSize) return { records: NO_RECORDS, error: undefined }
+      const result = decodeRecordBody(this.pending, this.pendingView, 0, this.pendingSize, this.consumed)
+      if (result instanceof DmapDecodeError) return this.fail(NO_RECORDS, result)
+      records = [result]
+      this.consumed += this.pendingSize
+      this.pendingUsed = 0
+      this.pendingSize = 0
+      if (this.pending.length > PENDING_KEEP_BYTES) this.setPending(new Uint8Array(0))
     }
-    const records: Array<DmapRecord> = []
-    while (this.buffered >= HEADER_BYTES) {
-      this.copyOut(this.header, HEADER_BYTES)
-      const size = this.headerView.getInt32(4, true)
-      const headerError = checkRecordHeader(this.headerView.getInt32(0, true), size, this.consumed, this.maxRecordBytes)
-      if (headerError !== undefined) return this.fail(records, headerError)
-      if (this.buffered < size) break
-      const { bytes, start } = this.take(size)
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-      const result = decodeRecordBody(bytes, view, start, size, this.consumed - start)
-      if (result instanceof DmapDecodeError) return this.fail(records, result)
-      records.push(result)
-      this.consumed += size
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const base = this.consumed - offset
+    while (bytes.length - offset >= HEADER_BYTES) {
+      const size = view.getInt32(offset + 4, true)
+      const headerError = checkRecordHeader(view.getInt32(offset, true), size, base + offset, this.maxRecordBytes)
+      if (headerError !== undefined) return this.fail(records ?? NO_RECORDS, headerError)
+      if (bytes.length - offset < size) {
+        this.pendingSize = size
+        break
+      }
+      const result = decodeRecordBody(bytes, view, offset, size, base)
+      if (result instanceof DmapDecodeError) return this.fail(records ?? NO_RECORDS, result)
+      ;(records ??= []).push(result)
+      offset += size
     }
-    return { records, error: undefined }
+    this.consumed = base + offset
+    if (offset < bytes.length) this.append(bytes, offset, bytes.length - offset)
+    return { records: records ?? NO_RECORDS, error: undefined }
   }
 
   /** Call at the end of the stream: an incomplete record left over is a Truncated error. */
   finish(): DmapDecodeError | undefined {
     if (this.failure !== undefined) return this.failure
-    if (this.buffered === 0) return undefined
+    if (this.pendingUsed === 0) return undefined
     // The size field is bytes 4-7 of the header; a cut inside them leaves it unknown.
-    if (this.buffered >= 8) this.copyOut(this.header, 8)
-    const recordSize = this.buffered >= 8 ? this.headerView.getInt32(4, true) : undefined
+    const recordSize = this.pendingUsed >= 8 ? this.pendingView.getInt32(4, true) : undefined
     this.failure = new DmapDecodeError({
       offset: this.consumed,
       reason: "Truncated",
-      detail: `the stream ended ${this.buffered} bytes into a record`,
+      detail: `the stream ended ${this.pendingUsed} bytes into a record`,
       ...(recordSize === undefined ? {} : { recordSize })
     })
     return this.failure
@@ -86,62 +116,31 @@ export class DmapRecordDecoder {
 
   private fail(records: ReadonlyArray<DmapRecord>, error: DmapDecodeError): DecoderStep {
     this.failure = error
-    this.chunks = []
-    this.head = 0
-    this.buffered = 0
+    this.setPending(new Uint8Array(0))
+    this.pendingUsed = 0
     return { records, error }
   }
 
-  /** Copies the first `length` buffered bytes into `target` without consuming them. */
-  private copyOut(target: Uint8Array, length: number): void {
-    let filled = 0
-    let offset = this.headOffset
-    for (let i = this.head; filled < length; i++) {
-      const chunk = this.chunks[i]!
-      const part = Math.min(chunk.length - offset, length - filled)
-      target.set(chunk.subarray(offset, offset + part), filled)
-      filled += part
-      offset = 0
-    }
+  private setPending(buffer: Uint8Array): void {
+    this.pending = buffer
+    this.pendingView = new DataView(buffer.buffer)
   }
 
   /**
-   * Consumes `size` buffered bytes. When they lie in one chunk they are
-   * returned in place (the body decoder copies what it keeps); otherwise
-   * they are joined into one new buffer.
+   * Copies up to `length` bytes of `bytes` from `from` to the pending
+   * record; returns the offset after the bytes taken. The buffer grows with
+   * the bytes actually received, never ahead of them on a size field's word.
    */
-  private take(size: number): { readonly bytes: Uint8Array; readonly start: number } {
-    const first = this.chunks[this.head]!
-    if (first.length - this.headOffset >= size) {
-      const start = this.headOffset
-      this.headOffset += size
-      if (this.headOffset === first.length) this.dropHeadChunk()
-      this.buffered -= size
-      return { bytes: first, start }
+  private append(bytes: Uint8Array, from: number, length: number): number {
+    const take = Math.min(length, bytes.length - from)
+    const needed = this.pendingUsed + take
+    if (needed > this.pending.length) {
+      const grown = new Uint8Array(Math.max(PENDING_INITIAL_BYTES, 2 * this.pending.length, needed))
+      grown.set(this.pending.subarray(0, this.pendingUsed))
+      this.setPending(grown)
     }
-    const joined = new Uint8Array(size)
-    let filled = 0
-    while (filled < size) {
-      const chunk = this.chunks[this.head]!
-      const part = Math.min(chunk.length - this.headOffset, size - filled)
-      joined.set(chunk.subarray(this.headOffset, this.headOffset + part), filled)
-      filled += part
-      this.headOffset += part
-      if (this.headOffset === chunk.length) this.dropHeadChunk()
-    }
-    this.buffered -= size
-    return { bytes: joined, start: 0 }
-  }
-
-  private dropHeadChunk(): void {
-    this.head++
-    this.headOffset = 0
-    if (this.head === this.chunks.length) {
-      this.chunks = []
-      this.head = 0
-    } else if (this.head >= 1024) {
-      this.chunks = this.chunks.slice(this.head)
-      this.head = 0
-    }
+    this.pending.set(bytes.subarray(from, from + take), this.pendingUsed)
+    this.pendingUsed = needed
+    return from + take
   }
 }

@@ -21,6 +21,48 @@ const write = (name: string, bytes: Uint8Array): string => {
 const contents = (file: string) =>
   readDataFile(file).pipe(Stream.runCollect, Effect.map((chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks))))
 
+/** The bytes as eachChunk hands them out, each piece copied before the next is read. */
+const piecesOf = (file: string) =>
+  Effect.gen(function*() {
+    const pieces: Array<Buffer> = []
+    yield* (yield* openDataFile(file)).eachChunk((chunk) => Effect.sync(() => pieces.push(Buffer.from(chunk))))
+    return Buffer.concat(pieces)
+  })
+
+describe("DataFile.eachChunk", () => {
+  it.live("hands out a plain file's bytes in order, through one reused buffer", () =>
+    Effect.gen(function*() {
+      // Larger than one read, and not a multiple of it.
+      const bytes = Uint8Array.from({ length: 700_001 }, (_, i) => (i * 7919) & 0xff)
+      const file = write("pieces.bin", bytes)
+      expect(Buffer.compare(yield* piecesOf(file), bytes)).toBe(0)
+      const buffers = new Set<ArrayBufferLike>()
+      yield* (yield* openDataFile(file)).eachChunk((chunk) => Effect.sync(() => buffers.add(chunk.buffer)))
+      expect(buffers.size).toBe(1)
+    }))
+
+  it.live("an empty file hands out nothing; a file gone after opening is Unreadable", () =>
+    Effect.gen(function*() {
+      expect((yield* piecesOf(write("empty-pieces", new Uint8Array(0)))).length).toBe(0)
+      const file = write("gone", new Uint8Array(10))
+      const opened = yield* openDataFile(file)
+      fs.rmSync(file)
+      const error = yield* Effect.flip(opened.eachChunk(() => Effect.void))
+      expect(error).toMatchObject({ _tag: "DataFileError", reason: "Unreadable", path: file })
+    }))
+
+  it.live("stops at the consumer's failure, which is the result", () =>
+    Effect.gen(function*() {
+      const file = write("stop.bin", new Uint8Array(600_000))
+      let calls = 0
+      const error = yield* Effect.flip(
+        (yield* openDataFile(file)).eachChunk(() => Effect.suspend(() => (++calls, Effect.fail("enough" as const))))
+      )
+      expect(error).toBe("enough")
+      expect(calls).toBe(1)
+    }))
+})
+
 describe("readDataFile", () => {
   it.live("a missing file is Unreadable", () =>
     Effect.gen(function*() {
@@ -45,7 +87,10 @@ describe("readDataFile, bzip2", () => {
       const bz2 = write("misnamed.gz", fs.readFileSync(fixturePath("test.iqdat.bz2")))
       const gz = write("misnamed.fitacf", zlib.gzipSync(plain))
       const raw = write("misnamed.bz2", plain)
-      for (const file of [bz2, gz, raw]) expect(Buffer.compare(yield* contents(file), plain)).toBe(0)
+      for (const file of [bz2, gz, raw]) {
+        expect(Buffer.compare(yield* contents(file), plain)).toBe(0)
+        expect(Buffer.compare(yield* piecesOf(file), plain)).toBe(0)
+      }
       expect((yield* openDataFile(bz2)).compression).toBe("bzip2")
       expect((yield* openDataFile(gz)).compression).toBe("gzip")
       expect(yield* openDataFile(raw)).toMatchObject({ compression: "none", fileBytes: plain.length })

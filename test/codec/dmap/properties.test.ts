@@ -120,7 +120,12 @@ describe("decoder robustness", () => {
     fc.assert(
       fc.property(mutated(record), (bytes) => {
         const { error, records } = decodeRecords(bytes)
-        if (error === undefined) expect(Buffer.compare(encodeRecords(records), bytes)).toBe(0)
+        if (error === undefined) {
+          expect(Buffer.compare(encodeRecords(records), bytes)).toBe(0)
+          // Once the fields were read, the encoder writes them instead of the record's bytes.
+          for (const record of records) void record.arrays
+          expect(Buffer.compare(encodeRecords(records), bytes)).toBe(0)
+        }
       }),
       { numRuns: 1000 }
     )

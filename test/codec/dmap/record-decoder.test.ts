@@ -50,6 +50,25 @@ describe("DmapRecordDecoder", () => {
     )
   })
 
+  it("keeps nothing of a chunk once push returned: the caller may write over it", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9000 }), (size) => {
+        const decoder = new DmapRecordDecoder()
+        const reused = new Uint8Array(size)
+        const records: Array<DmapRecord> = []
+        for (let offset = 0; offset < file.length; offset += size) {
+          const piece = file.subarray(offset, offset + size)
+          reused.set(piece)
+          records.push(...decoder.push(reused.subarray(0, piece.length)).records)
+          reused.fill(0xa5)
+        }
+        expect(decoder.finish()).toBeUndefined()
+        expect(records).toEqual(whole.records)
+      }),
+      { numRuns: 40 }
+    )
+  })
+
   it("fed one byte at a time, with empty chunks in between", () => {
     const chunks = cut(file.subarray(0, 12000), [1]).flatMap((chunk) => [chunk, new Uint8Array(0)])
     const result = feed(chunks)

@@ -1,10 +1,39 @@
 import { describe, expect, it } from "@effect/vitest"
 import { decodeRecords } from "../../../src/dmap/decode.js"
+import { DecodedRecord, SlabArray } from "../../../src/dmap/decoded-record.js"
 import { encodeRecord } from "../../../src/dmap/encode.js"
-import { SlabArray } from "../../../src/dmap/record-body.js"
 import { getArray } from "../../../src/dmap/record.js"
 import { DmapType } from "../../../src/dmap/types.js"
 import { fixtureBytes } from "./fixture-files.js"
+
+describe("decoded records (DecodedRecord)", () => {
+  it("build their scalars and arrays on first read, then keep them; the wire bytes are the record's", () => {
+    const bytes = fixtureBytes("test.fitacf")
+    const record = decodeRecords(bytes).records[0]!
+    expect(record).toBeInstanceOf(DecodedRecord)
+    const decoded = record as DecodedRecord
+    expect(decoded.arraysRead).toBe(false)
+    expect(record.scalars).toBe(record.scalars)
+    expect(record.arrays).toBe(record.arrays)
+    expect(decoded.arraysRead).toBe(true)
+    expect(decoded.scalarCount).toBe(record.scalars.length)
+    expect(decoded.arrayCount).toBe(record.arrays.length)
+    const size = new DataView(bytes.buffer, bytes.byteOffset).getInt32(4, true)
+    expect(Buffer.compare(decoded.wireBytes(), bytes.subarray(0, size))).toBe(0)
+    expect(record.arrays.map((_, i) => decoded.fieldName(decoded.scalarCount + i))).toEqual(
+      record.arrays.map((array) => array.name)
+    )
+  })
+
+  it("do not share memory with the input: the input may be written over", () => {
+    const bytes = Uint8Array.from(fixtureBytes("test.fitacf"))
+    const [before] = decodeRecords(fixtureBytes("test.fitacf")).records
+    const [record] = decodeRecords(bytes).records
+    bytes.fill(0)
+    expect(record).toEqual(before)
+    expect(Buffer.compare(encodeRecord(record!), encodeRecord(before!))).toBe(0)
+  })
+})
 
 describe("decoded arrays (SlabArray)", () => {
   it("are views into one slab per record, created on first read and then kept", () => {
