@@ -323,16 +323,25 @@ export const bunzip2File = <E>(
       options.fast === true ? FAST_DECOMPRESSORS : DECOMPRESSORS,
       (program) => spawnProgram(program, input.fd)
     )
-    let refusal: { readonly error: E } | undefined
+    let refusal: { readonly error: E } | { readonly defect: unknown } | undefined
     child.stdout.on("data", (chunk: Uint8Array) => {
       if (refusal !== undefined) return
-      const error = consume(chunk)
-      if (error === undefined) return
-      refusal = { error }
+      try {
+        const error = consume(chunk)
+        if (error === undefined) return
+        refusal = { error }
+      } catch (defect) {
+        // Thrown inside an event handler it would take the process down; it ends this effect instead.
+        refusal = { defect }
+      }
       child.kill("SIGKILL")
     })
     const result = yield* Deferred.await(finished)
-    if (refusal !== undefined) return yield* Effect.fail(refusal.error)
+    if (refusal !== undefined) {
+      return yield* ("error" in refusal
+        ? Effect.fail(refusal.error)
+        : Effect.die(refusal.defect))
+    }
     const failure = classify(program, result)
     if (failure !== undefined) return yield* failure
   }))

@@ -4,7 +4,9 @@
  * the system's bzip2/lbzip2.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -56,6 +58,18 @@ describe("bunzip2File", () => {
       expect(callsAfterError).toBe(0)
       expect(seen).toBeLessThan(50 * 1024 * 1024)
       expect(calls).toBeGreaterThan(1)
+    }))
+
+  it.scopedLive("a callback that throws ends the effect as a defect, not the process", () =>
+    Effect.gen(function*() {
+      const tree = yield* scopedTree
+      const file = path.join(tree.root, "one.bz2")
+      fs.writeFileSync(file, bzip2(content("one")))
+      const exit = yield* Effect.exit(bunzip2File(file, () => {
+        throw new Error("checker bug")
+      }))
+      expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
+      expect(String(Cause.squash((exit as Exit.Failure<never, never>).cause))).toContain("checker bug")
     }))
 
   it.scopedLive("fails with a typed error on a cut file, a corrupt one and a missing one", () =>
