@@ -325,7 +325,7 @@ export class EchoQueries extends Effect.Tag("superdarn-hub/EchoQueries")<
   static readonly layer = (options: Partial<EchoQueriesOptions> & Pick<EchoQueriesOptions, "databaseFile">) =>
     Layer.scoped(
       EchoQueries,
-      makeEchoQueries({ workers: 2, queueLength: 32, pageRows: STREAM_PAGE_ROWS, ...options })
+      makeEchoQueries({ workers: DEFAULT_WORKERS, queueLength: 32, pageRows: STREAM_PAGE_ROWS, ...options })
     )
 
   /**
