@@ -142,7 +142,8 @@ const decodeFile = (
   handle: (records: ReadonlyArray<DmapRecord>) => Effect.Effect<void, OutputClosed>
 ): Effect.Effect<void, OutputClosed | FileError> =>
   Effect.suspend(() => {
-    const decoder = new DmapRecordDecoder()
+    // Every batch is handled before the next chunk is read, so the records' memory is reused.
+    const decoder = new DmapRecordDecoder({ transientRecords: true })
     const decoded = (records: ReadonlyArray<DmapRecord>, error: DmapDecodeError | undefined) => {
       seen.records += records.length
       const handled = records.length === 0 ? Effect.void : handle(records)
@@ -211,7 +212,7 @@ const eachFile = (
   })
 
 /** Output is handed to stdout in pieces of about this size. */
-const FLUSH_BYTES = 64 * 1024
+const FLUSH_BYTES = 256 * 1024
 
 /**
  * Writes each record as a JSON line in one pass: records are decoded as the

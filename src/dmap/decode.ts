@@ -3,6 +3,7 @@
  * or a whole file of concatenated records.
  */
 import * as Either from "effect/Either"
+import { sharedArena } from "./decoded-record.js"
 import { DmapDecodeError } from "./errors.js"
 import { checkRecordHeader, decodeRecordBody } from "./record-body.js"
 import type { DmapRecord } from "./types.js"
@@ -64,7 +65,7 @@ export const decodeRecord = (
       })
     )
   }
-  const result = decodeRecordBody(bytes, view, 0, size, 0)
+  const result = decodeRecordBody(bytes, view, 0, size, 0, sharedArena)
   return result instanceof DmapDecodeError ? Either.left(result) : Either.right(result)
 }
 
@@ -100,7 +101,7 @@ export const decodeRecords = (input: Uint8Array, options?: DecodeOptions): Decod
         })
       }
     }
-    const result = decodeRecordBody(bytes, view, offset, size, 0)
+    const result = decodeRecordBody(bytes, view, offset, size, 0, sharedArena)
     if (result instanceof DmapDecodeError) return { records, error: result }
     records.push(result)
     offset += size

@@ -31,21 +31,47 @@ export class SlabPool {
 }
 
 const POOL_BYTES = 64 * 1024
-let pool = new SlabPool(new ArrayBuffer(POOL_BYTES))
 
 /**
- * A pool with at least `bytes` free from `pool.used`, which is 8-byte
- * aligned. Nothing is taken until `commitSlab`.
+ * Where records' slabs are carved from. The shared arena only ever moves on:
+ * its records live as long as anyone holds them. A rewound arena (see
+ * `rewind`) serves records that live only until the next rewind, so a
+ * decoder that drops every record reuses the same memory throughout.
  */
-export const reserveSlab = (bytes: number): SlabPool => {
-  if (pool.buffer.byteLength - pool.used < bytes) pool = new SlabPool(new ArrayBuffer(Math.max(POOL_BYTES, bytes)))
-  return pool
+export class SlabArena {
+  #pool = new SlabPool(new ArrayBuffer(POOL_BYTES))
+  /** Bytes taken since the last rewind, over every pool. */
+  #cycleBytes = 0
+
+  /** A pool with at least `bytes` free from its `used`, which is 8-byte aligned. Nothing is taken until `commit`. */
+  reserve(bytes: number): SlabPool {
+    if (this.#pool.buffer.byteLength - this.#pool.used < bytes) {
+      this.#pool = new SlabPool(new ArrayBuffer(Math.max(POOL_BYTES, bytes)))
+    }
+    return this.#pool
+  }
+
+  /** Takes `bytes` of the reserved pool, rounded up to keep the next start aligned. */
+  commit(reserved: SlabPool, bytes: number): void {
+    const taken = (bytes + 7) & ~7
+    reserved.used += taken
+    this.#cycleBytes += taken
+  }
+
+  /**
+   * Starts over at the beginning of the current pool, which every record
+   * carved from this arena so far shared: they must all be gone. A cycle
+   * that needed several pools leaves one pool large enough for all of it.
+   */
+  rewind(): void {
+    if (this.#cycleBytes > this.#pool.buffer.byteLength) this.#pool = new SlabPool(new ArrayBuffer(this.#cycleBytes))
+    this.#pool.used = 0
+    this.#cycleBytes = 0
+  }
 }
 
-/** Takes `bytes` of the reserved pool, rounded up to keep the next start aligned. */
-export const commitSlab = (reserved: SlabPool, bytes: number): void => {
-  reserved.used = (reserved.used + bytes + 7) & ~7
-}
+/** The arena of records that are kept. */
+export const sharedArena = new SlabArena()
 
 /**
  * The field table: FIELD_WORDS int32 per field, scalars first, offsets
@@ -349,7 +375,7 @@ export class DecodedRecord implements DmapRecord {
       const width = ELEMENT_BYTES[bytes[start + words[entry + FIELD_NAME_END]! + 1]!]!
       room += 8 + width * words[entry + FIELD_DATA_END_OR_COUNT]!
     }
-    const slab = reserveSlab(room)
+    const slab = sharedArena.reserve(room)
     const slabView = HOST_IS_LITTLE_ENDIAN ? undefined : slab.view
     let used = slab.used
     for (let i = 0; i < this.#arrayCount; i++) {
@@ -394,7 +420,7 @@ export class DecodedRecord implements DmapRecord {
       arrays[i] = new SlabArray(name, type, dims, slab.buffer, used, count)
       used += byteLength
     }
-    commitSlab(slab, used - slab.used)
+    sharedArena.commit(slab, used - slab.used)
     return arrays
   }
 }

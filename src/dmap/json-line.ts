@@ -27,7 +27,7 @@ import {
   readScalar,
   STRING_TYPE
 } from "./decoded-record.js"
-import { latin1Decode, NAME_IDS, nameOf } from "./latin1.js"
+import { NAME_IDS, nameOf } from "./latin1.js"
 import { MAX_NUMBER_BYTES, writeFloat32, writeInteger, writeNumber } from "./number-text.js"
 import type { DmapArray, DmapArrayData, DmapRecord, DmapScalarValue } from "./types.js"
 import { DmapType } from "./types.js"
@@ -65,6 +65,8 @@ const ZERO_TEXT = utf8.encode("0")
 
 /** Bytes the buffer starts with and returns to after a record that needed more. */
 const INITIAL_BYTES = 64 * 1024
+/** A buffer grown past this (by a huge record) is let go once taken; below it, it is kept, even if taken every 256 KiB. */
+const KEEP_BYTES = 1024 * 1024
 
 /**
  * JSON lines written into one growing buffer. The caller takes the bytes
@@ -123,7 +125,9 @@ export class JsonLineWriter {
       const dataStart = start + words[entry + FIELD_DATA_START]!
       if (field < scalarCount) {
         if (type === STRING_TYPE) {
-          this.#text(JSON.stringify(latin1Decode(bytes, dataStart, start + words[entry + FIELD_DATA_END_OR_COUNT]!)))
+          const end = start + words[entry + FIELD_DATA_END_OR_COUNT]!
+          const out = this.#reserve(2 + 6 * (end - dataStart))
+          this.#used = writeLatin1String(out, this.#used, bytes, dataStart, end)
         } else if (type === DmapType.long || type === DmapType.ulong) {
           this.#text(readScalar(view, dataStart, type).toString())
         } else {
@@ -152,7 +156,7 @@ export class JsonLineWriter {
     const bytes = this.#out.subarray(0, this.#used)
     this.#used = 0
     // After an exceptionally large record, let its buffer go once handed on.
-    if (this.#out.length > 4 * INITIAL_BYTES) this.#out = new Uint8Array(INITIAL_BYTES)
+    if (this.#out.length > KEEP_BYTES) this.#out = new Uint8Array(INITIAL_BYTES)
     return bytes
   }
 
@@ -331,6 +335,55 @@ const KIND_OF: ReadonlyMap<unknown, number> = new Map<unknown, number>([
 ])
 
 const EMPTY_LIST = utf8.encode("[]")
+
+const HEX_DIGITS = utf8.encode("0123456789abcdef")
+
+/**
+ * The latin1 bytes [start, end) as a JSON string in UTF-8, escaped exactly
+ * as JSON.stringify escapes the decoded string: `out` has room for 6 bytes
+ * per byte and the quotes.
+ */
+const writeLatin1String = (out: Uint8Array, p: number, bytes: Uint8Array, start: number, end: number): number => {
+  out[p++] = 34 // "
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i]!
+    if (byte >= 0x80) {
+      // U+0080..U+00FF in two UTF-8 bytes.
+      out[p++] = 0xc0 | (byte >> 6)
+      out[p++] = 0x80 | (byte & 0x3f)
+    } else if (byte === 34 || byte === 92) {
+      out[p++] = 92
+      out[p++] = byte
+    } else if (byte >= 0x20) {
+      out[p++] = byte
+    } else {
+      out[p++] = 92
+      const short = SHORT_ESCAPES[byte]!
+      if (short !== 0) {
+        out[p++] = short
+      } else {
+        out[p++] = 117 // u
+        out[p++] = 48
+        out[p++] = 48
+        out[p++] = HEX_DIGITS[byte >> 4]!
+        out[p++] = HEX_DIGITS[byte & 15]!
+      }
+    }
+  }
+  out[p++] = 34
+  return p
+}
+
+/** The letter of JSON's two-character escapes (\b \t \n \f \r) by control code; 0 for \u00XX. */
+const SHORT_ESCAPES: Uint8Array = (() => {
+  const table = new Uint8Array(32)
+  table[8] = 98 // b
+  table[9] = 116 // t
+  table[10] = 110 // n
+  table[12] = 102 // f
+  table[13] = 114 // r
+  return table
+})()
 
 const writeConstant = (out: Uint8Array, p: number, bytes: Uint8Array): number => {
   for (let i = 0; i < bytes.length; i++) out[p + i] = bytes[i]!

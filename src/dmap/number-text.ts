@@ -18,16 +18,6 @@
 
 const ZERO = 48
 
-/** Two ASCII digits per entry, "00".."99". */
-const DIGIT_PAIRS: Uint8Array = (() => {
-  const table = new Uint8Array(200)
-  for (let i = 0; i < 100; i++) {
-    table[2 * i] = ZERO + Math.floor(i / 10)
-    table[2 * i + 1] = ZERO + (i % 10)
-  }
-  return table
-})()
-
 /** Smallest and largest power of ten a finite float32 needs to bring its magnitude to [1e14, 1e15). */
 const SCALE_MIN = -26
 const SCALE_MAX = 62
@@ -100,8 +90,14 @@ const bitsView = new Float64Array(1)
 const bitsWords = new Uint32Array(bitsView.buffer)
 const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0
 
-/** Digits of the value being printed: at most 15 + 2. */
-const digits = new Uint8Array(20)
+/**
+ * Doubles handed between the printing functions: a double passed as an
+ * argument to a function V8 does not inline is boxed as a heap number, which
+ * is an allocation per printed value. [0] the value, [1] its 15 leading digits.
+ */
+const ARGS = new Float64Array(2)
+const VALUE = 0
+const LEAD = 1
 
 /** Decisions closer than this to a boundary are left to V8 (the arithmetic is good to ~1e-15). */
 const GUARD = 1e-9
@@ -118,83 +114,13 @@ const DIGIT_QUADS: Uint8Array = (() => {
   return table
 })()
 
-/** Writes the 15 digits of 1e14 <= n < 1e15 into `digits`, in int32 parts (a double % is a call). */
-const fifteenDigits = (n: number): void => {
-  const highHalf = Math.floor(n / 1e8)
-  const high = highHalf | 0
-  const low = (n - highHalf * 1e8) | 0
-  const q0 = (high / 10000) | 0
-  const q1 = 4 * (high - q0 * 10000)
-  const q2 = (low / 10000) | 0
-  const q3 = 4 * (low - q2 * 10000)
-  const t0 = 4 * q0
-  const t2 = 4 * q2
-  digits[0] = DIGIT_QUADS[t0 + 1]!
-  digits[1] = DIGIT_QUADS[t0 + 2]!
-  digits[2] = DIGIT_QUADS[t0 + 3]!
-  digits[3] = DIGIT_QUADS[q1]!
-  digits[4] = DIGIT_QUADS[q1 + 1]!
-  digits[5] = DIGIT_QUADS[q1 + 2]!
-  digits[6] = DIGIT_QUADS[q1 + 3]!
-  digits[7] = DIGIT_QUADS[t2]!
-  digits[8] = DIGIT_QUADS[t2 + 1]!
-  digits[9] = DIGIT_QUADS[t2 + 2]!
-  digits[10] = DIGIT_QUADS[t2 + 3]!
-  digits[11] = DIGIT_QUADS[q3]!
-  digits[12] = DIGIT_QUADS[q3 + 1]!
-  digits[13] = DIGIT_QUADS[q3 + 2]!
-  digits[14] = DIGIT_QUADS[q3 + 3]!
-}
-
 /**
- * Writes `count` digits from `digits` whose decimal point comes after
- * `point` of them (JavaScript's rules: plain from 1e-7 up to 1e21, else
- * d.ddde±x). Returns the position after the text.
- */
-const writeDigits = (out: Uint8Array, p: number, count: number, point: number): number => {
-  if (count <= point && point <= 21) {
-    for (let i = 0; i < count; i++) out[p++] = digits[i]!
-    for (let i = count; i < point; i++) out[p++] = ZERO
-    return p
-  }
-  if (0 < point && point <= 21) {
-    for (let i = 0; i < point; i++) out[p++] = digits[i]!
-    out[p++] = 46 // .
-    for (let i = point; i < count; i++) out[p++] = digits[i]!
-    return p
-  }
-  if (-6 < point && point <= 0) {
-    out[p++] = ZERO
-    out[p++] = 46
-    for (let i = point; i < 0; i++) out[p++] = ZERO
-    for (let i = 0; i < count; i++) out[p++] = digits[i]!
-    return p
-  }
-  out[p++] = digits[0]!
-  if (count > 1) {
-    out[p++] = 46
-    for (let i = 1; i < count; i++) out[p++] = digits[i]!
-  }
-  out[p++] = 101 // e
-  let exponent = point - 1
-  if (exponent < 0) {
-    out[p++] = 45 // -
-    exponent = -exponent
-  } else {
-    out[p++] = 43 // +
-  }
-  if (exponent >= 100) out[p++] = ZERO + Math.floor(exponent / 100)
-  if (exponent >= 10) out[p++] = ZERO + (Math.floor(exponent / 10) % 10)
-  out[p++] = ZERO + (exponent % 10)
-  return p
-}
-
-/**
- * Writes a positive finite float32 value (widened to double) as JavaScript
- * prints the double; returns the position after it, or -1 where the value
+ * Writes the positive finite float32 value (widened to double) in
+ * ARGS[VALUE] as JavaScript prints the double; returns the position after it, or -1 where the value
  * must be printed by V8.
  */
-const writePositiveFloat32 = (out: Uint8Array, p: number, value: number): number => {
+const writePositiveFloat32 = (out: Uint8Array, p: number): number => {
+  const value = ARGS[VALUE]!
   bitsView[0] = value
   const highWord = bitsWords[HIGH_WORD]!
   // A power of two has a narrower interval below it than above: left to V8.
@@ -236,7 +162,12 @@ const writePositiveFloat32 = (out: Uint8Array, p: number, value: number): number
     // An integer of the scaled value is within reach (at most one is, as
     // half < 0.12): 15 digits or fewer, trailing zeros dropped.
     const chosen = downSlack > 0 ? whole : whole + 1
-    return chosen === 1e15 ? writeDecimal(out, p, 1e14, 0, 0, point + 1) : writeDecimal(out, p, chosen, 0, 0, point)
+    if (chosen === 1e15) {
+      ARGS[LEAD] = 1e14
+      return writeDecimal(out, p, 0, 0, point + 1)
+    }
+    ARGS[LEAD] = chosen
+    return writeDecimal(out, p, 0, 0, point)
   }
   const tenths = fraction * 10
   const tenth = Math.floor(tenths)
@@ -260,7 +191,8 @@ const writePositiveFloat32 = (out: Uint8Array, p: number, value: number): number
       digit++
     }
     // (A digit carried to 10 would have made the integer reachable above.)
-    return writeDecimal(out, p, whole, digit, 1, point)
+    ARGS[LEAD] = whole
+    return writeDecimal(out, p, digit, 1, point)
   }
   // 17 digits: the nearest multiple of 0.01 is always within reach.
   const hundredths = fraction * 100
@@ -273,28 +205,17 @@ const writePositiveFloat32 = (out: Uint8Array, p: number, value: number): number
   } else if (left > 0.5) {
     nearest++
   }
-  return writeDecimal(out, p, whole, nearest, 2, point)
+  ARGS[LEAD] = whole
+  return writeDecimal(out, p, nearest, 2, point)
 }
 
 /** 10^k for k in [0, 15], exact. */
 const TEN_TO_WHOLE = Float64Array.from({ length: 16 }, (_, k) => 10 ** k)
 
-/** Writes `n` < 10^width zero-padded to `width` (<= 16) digits; returns the position after them. */
-const writePadded = (out: Uint8Array, p: number, n: number, width: number): number => {
+/** Writes `n` < 10^width (an int32, width <= 8) zero-padded to `width` digits; returns the position after them. */
+const writePaddedInt = (out: Uint8Array, p: number, n: number, width: number): number => {
   let end = p + width
-  let rest = n
-  while (end - p > 8) {
-    // Above 2^31 the digits are split off in double arithmetic.
-    const next = Math.floor(rest / 1e4)
-    const quad = 4 * (rest - next * 1e4)
-    out[end - 1] = DIGIT_QUADS[quad + 3]!
-    out[end - 2] = DIGIT_QUADS[quad + 2]!
-    out[end - 3] = DIGIT_QUADS[quad + 1]!
-    out[end - 4] = DIGIT_QUADS[quad]!
-    end -= 4
-    rest = next
-  }
-  let small = rest | 0
+  let small = n
   while (end - p >= 4) {
     const next = (small / 1e4) | 0
     const quad = 4 * (small - next * 1e4)
@@ -321,75 +242,70 @@ const writePadded = (out: Uint8Array, p: number, n: number, width: number): numb
 }
 
 /**
- * Writes the digits of `lead` (15 of them) followed by `tailCount` (0-2)
- * more digits of `tail`, with the decimal point after `point` digits.
- * Without a tail, trailing zeros are dropped. The layouts a DMAP file is
- * made of (a point within the digits or up to 5 zeros after "0.") are
- * written straight into `out`; the rest go through `digits`.
+ * Writes high * 1e8 + low (high < 1e8, low < 1e8, both int32) zero-padded
+ * to `width` (<= 16) digits: split so that no double crosses a call.
  */
-const writeDecimal = (
-  out: Uint8Array,
-  p: number,
-  lead: number,
-  tail: number,
-  tailCount: number,
-  point: number
-): number => {
-  if (point > 15 || point <= -6) return writeDigitsOf(out, p, lead, tail, tailCount, point)
-  let fraction: number
-  let width: number
-  if (point > 0) {
-    const unit = TEN_TO_WHOLE[15 - point]!
-    const integer = Math.floor(lead / unit)
-    fraction = lead - integer * unit
-    width = 15 - point
-    p = writeWhole(out, p, integer)
-  } else {
-    out[p++] = ZERO
-    fraction = lead
-    width = 15
-  }
-  if (tailCount === 0) {
-    if (fraction === 0) return p
-    for (;;) {
-      const next = Math.floor(fraction / 10)
-      if (next * 10 !== fraction) break
-      fraction = next
-      width--
-    }
-  }
-  out[p++] = 46 // .
-  for (let i = point; i < 0; i++) out[p++] = ZERO
-  if (width > 0) p = writePadded(out, p, fraction, width)
-  if (tailCount === 1) {
-    out[p++] = ZERO + tail
-  } else if (tailCount === 2) {
-    out[p++] = DIGIT_PAIRS[2 * tail]!
-    out[p++] = DIGIT_PAIRS[2 * tail + 1]!
-  }
-  return p
-}
+const writePadded = (out: Uint8Array, p: number, high: number, low: number, width: number): number =>
+  width > 8 ? writePaddedInt(out, writePaddedInt(out, p, high, width - 8), low, 8) : writePaddedInt(out, p, low, width)
 
-/** writeDecimal for the other layouts: the digits gathered in `digits`, then laid out by writeDigits. */
-const writeDigitsOf = (
-  out: Uint8Array,
-  p: number,
-  lead: number,
-  tail: number,
-  tailCount: number,
-  point: number
-): number => {
-  fifteenDigits(lead)
-  let count = 15
-  if (tailCount === 1) {
-    digits[count++] = ZERO + tail
-  } else if (tailCount === 2) {
-    digits[count++] = DIGIT_PAIRS[2 * tail]!
-    digits[count++] = DIGIT_PAIRS[2 * tail + 1]!
-  } else {
-    while (digits[count - 1] === ZERO) count--
+/**
+ * Writes the digits of ARGS[LEAD] (15 of them) followed by `tailCount` (0-2)
+ * more digits of `tail`, with the decimal point after `point` digits, in
+ * JavaScript's layout (plain from 1e-7 up to 1e21, else d.ddde±x). Without
+ * a tail, trailing zeros are dropped. The digits are written in place, in
+ * int32 parts (no double crosses a call), then moved to make room for the
+ * point.
+ */
+const writeDecimal = (out: Uint8Array, p: number, tail: number, tailCount: number, point: number): number => {
+  const lead = ARGS[LEAD]!
+  const high = (lead / 1e7) | 0
+  const low = (lead - high * 1e7) | 0
+  writePaddedInt(out, p, high, 8)
+  writePaddedInt(
+    out,
+    p + 8,
+    tailCount === 2 ? low * 100 + tail : tailCount === 1 ? low * 10 + tail : low,
+    7 + tailCount
+  )
+  let count = 15 + tailCount
+  if (tailCount === 0) {
+    while (out[p + count - 1] === ZERO) count--
   }
-  return writeDigits(out, p, count, point)
+  if (0 < point && point < count) {
+    for (let i = p + count; i > p + point; i--) out[i] = out[i - 1]!
+    out[p + point] = 46 // .
+    return p + count + 1
+  }
+  if (count <= point && point <= 21) {
+    for (let i = count; i < point; i++) out[p + i] = ZERO
+    return p + point
+  }
+  if (-6 < point && point <= 0) {
+    const shift = 2 - point
+    for (let i = count - 1; i >= 0; i--) out[p + shift + i] = out[p + i]!
+    out[p] = ZERO
+    out[p + 1] = 46
+    for (let i = 2; i < shift; i++) out[p + i] = ZERO
+    return p + shift + count
+  }
+  let end = p + 1
+  if (count > 1) {
+    for (let i = p + count; i > p + 1; i--) out[i] = out[i - 1]!
+    out[p + 1] = 46
+    end = p + count + 1
+  }
+  out[end++] = 101 // e
+  let exponent = point - 1
+  if (exponent < 0) {
+    out[end++] = 45 // -
+    exponent = -exponent
+  } else {
+    out[end++] = 43 // +
+  }
+  if (exponent >= 100) out[end++] = ZERO + Math.floor(exponent / 100)
+  if (exponent >= 10) out[end++] = ZERO + (Math.floor(exponent / 10) % 10)
+  out[end++] = ZERO + (exponent % 10)
+  return end
 }
 
 /** Writes a non-negative integer below 2^53. */
@@ -398,9 +314,20 @@ const writeWhole = (out: Uint8Array, p: number, value: number): number => {
     out[p] = ZERO + value
     return p + 1
   }
-  let width = 2
+  if (value < 1e8) {
+    let width = 2
+    while (value >= TEN_TO_WHOLE[width]!) width++
+    return writePaddedInt(out, p, value, width)
+  }
+  return writeWholeSplit(out, p, value)
+}
+
+/** writeWhole for any value below 2^53, split before it crosses a call. */
+const writeWholeSplit = (out: Uint8Array, p: number, value: number): number => {
+  let width = 1
   while (width < 16 && value >= TEN_TO_WHOLE[width]!) width++
-  return writePadded(out, p, value, width)
+  const high = Math.floor(value / 1e8)
+  return writePadded(out, p, high, value - high * 1e8, width)
 }
 
 /** Writes an ASCII string (V8's text of a number). */
@@ -425,7 +352,8 @@ export const writeNumber = (out: Uint8Array, p: number, value: number): number =
   }
   if (Number.isInteger(magnitude) && magnitude <= Number.MAX_SAFE_INTEGER) return writeWhole(out, p, magnitude)
   if (Math.fround(magnitude) === magnitude) {
-    const end = writePositiveFloat32(out, p, magnitude)
+    ARGS[VALUE] = magnitude
+    const end = writePositiveFloat32(out, p)
     if (end >= 0) return end
   }
   return writeAscii(out, p, String(magnitude))
@@ -442,7 +370,8 @@ export const writeFloat32 = (out: Uint8Array, p: number, value: number): number 
     magnitude = -value
   }
   if (Number.isInteger(magnitude) && magnitude <= Number.MAX_SAFE_INTEGER) return writeWhole(out, p, magnitude)
-  const end = writePositiveFloat32(out, p, magnitude)
+  ARGS[VALUE] = magnitude
+  const end = writePositiveFloat32(out, p)
   return end >= 0 ? end : writeAscii(out, p, String(magnitude))
 }
 

@@ -13,7 +13,6 @@
  * the fields are read without further checks.
  */
 import {
-  commitSlab,
   DecodedRecord,
   FIELD_DATA_END_OR_COUNT,
   FIELD_DATA_START,
@@ -21,7 +20,7 @@ import {
   FIELD_NAME_ID,
   FIELD_NAME_START,
   FIELD_WORDS,
-  reserveSlab,
+  type SlabArena,
   STRING_TYPE
 } from "./decoded-record.js"
 import { DmapDecodeError, type DmapErrorReason } from "./errors.js"
@@ -69,14 +68,16 @@ const unknownType = (offset: number, type: number, what: string): DmapDecodeErro
  * Decodes the record occupying `bytes[start, start + size)`, whose header was
  * already accepted by `checkRecordHeader`. `base` is the absolute offset of
  * `bytes[0]` in the input, so errors point into the file or stream. The
- * record keeps a copy of its bytes: `bytes` may be reused once this returns.
+ * record keeps a copy of its bytes, carved from `arena`: `bytes` may be
+ * reused once this returns.
  */
 export const decodeRecordBody = (
   bytes: Uint8Array,
   view: DataView,
   start: number,
   size: number,
-  base: number
+  base: number,
+  arena: SlabArena
 ): DecodedRecord | DmapDecodeError => {
   const end = start + size
   const scalarCount = view.getInt32(start + 8, true)
@@ -94,7 +95,7 @@ export const decodeRecordBody = (
   }
   // The counts were just bounded by the size, and so is the table.
   const copyBytes = (size + 7) & ~7
-  const slab = reserveSlab(copyBytes + 4 * FIELD_WORDS * (scalarCount + arrayCount))
+  const slab = arena.reserve(copyBytes + 4 * FIELD_WORDS * (scalarCount + arrayCount))
   const table = (slab.used + copyBytes) >>> 2
   const words = slab.words
 
@@ -275,6 +276,6 @@ export const decodeRecordBody = (
   } else {
     slab.bytes.set(bytes.subarray(start, end), at)
   }
-  commitSlab(slab, copyBytes + 4 * FIELD_WORDS * (scalarCount + arrayCount))
+  arena.commit(slab, copyBytes + 4 * FIELD_WORDS * (scalarCount + arrayCount))
   return new DecodedRecord(slab, at, size, table, scalarCount, arrayCount)
 }

@@ -9,6 +9,7 @@
  * reuse a chunk's memory as soon as `push` returns.
  */
 import type { DecodeOptions } from "./decode.js"
+import { sharedArena, SlabArena } from "./decoded-record.js"
 import { DmapDecodeError } from "./errors.js"
 import { checkRecordHeader, decodeRecordBody } from "./record-body.js"
 import type { DmapRecord } from "./types.js"
@@ -19,6 +20,16 @@ export interface DecoderStep {
   readonly records: ReadonlyArray<DmapRecord>
   /** Set once the stream is known to be bad; the decoder then accepts nothing more. */
   readonly error: DmapDecodeError | undefined
+}
+
+export interface DecoderOptions extends DecodeOptions {
+  /**
+   * The records of each push are valid only until the next push, whose
+   * records take the same memory: for a consumer that is done with every
+   * record before it pushes more (`dmap dump`), so a stream of any length
+   * is decoded in the same few buffers.
+   */
+  readonly transientRecords?: boolean
 }
 
 /** A partial record's buffer starts this small and doubles as its bytes arrive. */
@@ -39,9 +50,14 @@ export class DmapRecordDecoder {
   /** Absolute stream offset of the first byte not yet decoded (the pending record's start). */
   private consumed = 0
   private failure: DmapDecodeError | undefined = undefined
+  /** The shared arena, or this decoder's own, rewound at each push. */
+  private readonly arena: SlabArena
+  private readonly transient: boolean
 
-  constructor(options?: DecodeOptions) {
+  constructor(options?: DecoderOptions) {
     this.maxRecordBytes = options?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
+    this.transient = options?.transientRecords === true
+    this.arena = this.transient ? new SlabArena() : sharedArena
   }
 
   /** Absolute offset of the next byte the decoder has not turned into a record. */
@@ -51,6 +67,7 @@ export class DmapRecordDecoder {
 
   push(chunk: Uint8Array): DecoderStep {
     if (this.failure !== undefined) return { records: [], error: this.failure }
+    if (this.transient) this.arena.rewind()
     const bytes = plainBytes(chunk)
     let records: Array<DmapRecord> | undefined
     let offset = 0
@@ -71,7 +88,7 @@ export class DmapRecordDecoder {
       }
       offset = this.append(bytes, offset, this.pendingSize - this.pendingUsed)
       if (this.pendingUsed < this.pendingSize) return { records: NO_RECORDS, error: undefined }
-      const result = decodeRecordBody(this.pending, this.pendingView, 0, this.pendingSize, this.consumed)
+      const result = decodeRecordBody(this.pending, this.pendingView, 0, this.pendingSize, this.consumed, this.arena)
       if (result instanceof DmapDecodeError) return this.fail(NO_RECORDS, result)
       records = [result]
       this.consumed += this.pendingSize
@@ -89,7 +106,7 @@ export class DmapRecordDecoder {
         this.pendingSize = size
         break
       }
-      const result = decodeRecordBody(bytes, view, offset, size, base)
+      const result = decodeRecordBody(bytes, view, offset, size, base, this.arena)
       if (result instanceof DmapDecodeError) return this.fail(records ?? NO_RECORDS, result)
       ;(records ??= []).push(result)
       offset += size

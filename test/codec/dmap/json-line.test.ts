@@ -5,6 +5,7 @@ import { getArray, getScalar } from "../../../src/dmap/record.js"
 import { type DmapRecord, DmapType } from "../../../src/dmap/types.js"
 import { testsNeedProgram } from "../../support/required-program.js"
 import { fixtureBytes, PLAIN_FIXTURES } from "./fixture-files.js"
+import { byte, concat, cstring, int32, record as recordBytes } from "./wire-bytes.js"
 
 /**
  * The dump format by its definition, written the slow way: each number by
@@ -114,6 +115,32 @@ describe("recordJson", () => {
     // Latin-1 names and strings are written as UTF-8, as stdout writes a string.
     writer.add({ scalars: [{ name: "\u00e9", type: DmapType.string, value: "\u00ff\u0001" }], arrays: [] })
     expect(new TextDecoder().decode(writer.take())).toBe("{\"\u00e9\":\"\u00ff\\u0001\"}\n")
+  })
+
+  it("writes a decoded record's strings and names of every latin1 byte as JSON.stringify escapes them", () => {
+    const every = String.fromCharCode(...Array.from({ length: 255 }, (_, i) => i + 1))
+    const bytes = recordBytes(
+      2,
+      1,
+      concat(
+        cstring(every),
+        byte(DmapType.string),
+        cstring(every),
+        cstring("q\"\\"),
+        byte(DmapType.int),
+        int32(-7),
+        cstring("\u00e9\n"),
+        byte(DmapType.short),
+        int32(1),
+        int32(1),
+        Uint8Array.of(5, 0)
+      )
+    )
+    const decoded = decodeRecords(bytes)
+    expect(decoded.error).toBeUndefined()
+    const text = recordJson(decoded.records[0]!)
+    expect(text).toBe(`{${JSON.stringify(every)}:${JSON.stringify(every)},"q\\"\\\\":-7,"\u00e9\\n":[5]}`)
+    expect(JSON.parse(text)).toEqual({ [every]: every, "q\"\\": -7, "\u00e9\n": [5] })
   })
 
   it("a record larger than the writer's buffer is written whole", () => {
