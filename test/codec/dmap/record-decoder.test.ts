@@ -3,6 +3,7 @@ import { Chunk, Effect, Either, Stream } from "effect"
 import fc from "fast-check"
 import { decodeRecords } from "../../../src/dmap/decode.js"
 import { DmapDecodeError } from "../../../src/dmap/errors.js"
+import { recordJson } from "../../../src/dmap/json-line.js"
 import { DmapRecordDecoder } from "../../../src/dmap/record-decoder.js"
 import type { DmapRecord } from "../../../src/dmap/types.js"
 import { dmapRecords } from "../../../src/streams/dmap-records.js"
@@ -64,6 +65,21 @@ describe("DmapRecordDecoder", () => {
         }
         expect(decoder.finish()).toBeUndefined()
         expect(records).toEqual(whole.records)
+      }),
+      { numRuns: 40 }
+    )
+  })
+
+  it("with transientRecords, each push's records are right until the next push, whatever the chunk sizes", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 30000 }), { minLength: 1, maxLength: 8 }), (sizes) => {
+        const decoder = new DmapRecordDecoder({ transientRecords: true })
+        const lines: Array<string> = []
+        for (const chunk of cut(file, sizes)) {
+          for (const record of decoder.push(chunk).records) lines.push(recordJson(record))
+        }
+        expect(decoder.finish()).toBeUndefined()
+        expect(lines).toEqual(whole.records.map(recordJson))
       }),
       { numRuns: 40 }
     )
