@@ -174,7 +174,7 @@ const runCase = async (file: string, end: number, withFlood: boolean): Promise<s
     await new Promise((resolve) => setTimeout(resolve, 2_000))
     const statsBefore = next<FloodServerMessage, "stats">(server, "stats")
     server.send({ type: "stats" })
-    const cpuBefore = (await statsBefore).cpuMs
+    const { cpuMs: cpuBefore, mainCpuMs: mainBefore } = await statsBefore
     const flooded = withFlood ? await flood(port, end) : undefined
     const { records } = await sent
     await new Promise((resolve) => setTimeout(resolve, 2_000))
@@ -209,7 +209,11 @@ const runCase = async (file: string, end: number, withFlood: boolean): Promise<s
         `other ${flooded.other}${flooded.failures === "" ? "" : ` (${flooded.failures})`}`,
         `all answered within ${flooded.wallMs.toFixed(0)} ms`
       ]),
-      `server CPU from the flood's start ${((serverStats.cpuMs - cpuBefore) / 1000).toFixed(1)} s`,
+      `server CPU from the flood's start ${((serverStats.cpuMs - cpuBefore) / 1000).toFixed(1)} s${
+        serverStats.mainCpuMs === undefined || mainBefore === undefined
+          ? ""
+          : ` (main thread ${((serverStats.mainCpuMs - mainBefore) / 1000).toFixed(1)} s)`
+      }`,
       `server peak RSS ${(serverStats.peakRssBytes / MB).toFixed(0)} MB`,
       `load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`
     ].join("  ")

@@ -5,6 +5,7 @@
  * then on request its peak RSS (sampled every 20 ms) and CPU time.
  */
 import { ConfigProvider, Duration, Effect, Layer, Logger, LogLevel } from "effect"
+import * as fs from "node:fs"
 import { defaultBackoffPolicy } from "../../src/actors/radar/radar-backoff.js"
 import { RadarFleet } from "../../src/actors/radar/RadarFleet.js"
 import { serverLayer } from "../../src/cli/server-layers.js"
@@ -15,9 +16,28 @@ const databasePath = process.argv[3]!
 
 export type FloodServerMessage =
   | { readonly type: "ready"; readonly port: number }
-  | { readonly type: "stats"; readonly peakRssBytes: number; readonly rssBytes: number; readonly cpuMs: number }
+  | {
+    readonly type: "stats"
+    readonly peakRssBytes: number
+    readonly rssBytes: number
+    readonly cpuMs: number
+    /** The main thread's share of cpuMs (Linux /proc); undefined elsewhere. */
+    readonly mainCpuMs: number | undefined
+  }
 
 const send = (message: FloodServerMessage) => process.send?.(message)
+
+/** Linux's USER_HZ for /proc times. */
+const CLOCK_TICKS = 100
+
+const mainThreadCpuMs = (): number | undefined => {
+  try {
+    const fields = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+    return (Number(fields[11]) + Number(fields[12])) * 1000 / CLOCK_TICKS
+  } catch {
+    return undefined
+  }
+}
 
 let peak = process.memoryUsage.rss()
 setInterval(() => {
@@ -50,7 +70,8 @@ Effect.gen(function*() {
         type: "stats",
         peakRssBytes: Math.max(peak, process.memoryUsage.rss()),
         rssBytes: process.memoryUsage.rss(),
-        cpuMs: (cpu.user + cpu.system) / 1000
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        mainCpuMs: mainThreadCpuMs()
       })
     }
   })
