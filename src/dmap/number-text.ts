@@ -241,6 +241,60 @@ const writePaddedInt = (out: Uint8Array, p: number, n: number, width: number): n
   return p + width
 }
 
+/** "0000".."9999" as the little-endian words of their four ASCII digits: one write per four digits. */
+const QUAD_WORDS: Uint32Array = (() => {
+  const table = new Uint32Array(10000)
+  for (let i = 0; i < 10000; i++) {
+    table[i] = (DIGIT_QUADS[4 * i]! | (DIGIT_QUADS[4 * i + 1]! << 8) | (DIGIT_QUADS[4 * i + 2]! << 16) |
+      (DIGIT_QUADS[4 * i + 3]! << 24)) >>> 0
+  }
+  return table
+})()
+
+/** A DataView of the last buffer written to, which is nearly always the same one. */
+let viewed: Uint8Array | undefined
+let viewedView: DataView = new DataView(new ArrayBuffer(0))
+const viewOf = (out: Uint8Array): DataView => {
+  if (out !== viewed) {
+    viewed = out
+    viewedView = new DataView(out.buffer, out.byteOffset, out.byteLength)
+  }
+  return viewedView
+}
+
+/**
+ * Writes the 15 digits of high * 1e7 + low, then the `tailCount` digits of
+ * `tail`, at `p`; the digits after the eighth `gap` places further on. (Up
+ * to 18 bytes are written: without a tail, a zero after the fifteenth.)
+ */
+const writeDigitsFrom = (
+  view: DataView,
+  out: Uint8Array,
+  p: number,
+  high: number,
+  low: number,
+  tail: number,
+  tailCount: number,
+  gap: number
+): void => {
+  writeEight(view, p, high)
+  if (tailCount === 2) {
+    const rest = low * 100 + tail
+    const first = (rest / 1e8) | 0
+    out[p + 8 + gap] = ZERO + first
+    writeEight(view, p + 9 + gap, rest - first * 1e8)
+  } else {
+    writeEight(view, p + 8 + gap, tailCount === 1 ? low * 10 + tail : low * 10)
+  }
+}
+
+/** Writes the int32 n < 1e8 as eight digits, zero-padded. */
+const writeEight = (view: DataView, p: number, n: number): void => {
+  const high = (n / 1e4) | 0
+  view.setUint32(p, QUAD_WORDS[high]!, true)
+  view.setUint32(p + 4, QUAD_WORDS[n - high * 1e4]!, true)
+}
+
 /**
  * Writes high * 1e8 + low (high < 1e8, low < 1e8, both int32) zero-padded
  * to `width` (<= 16) digits: split so that no double crosses a call.
@@ -257,16 +311,33 @@ const writePadded = (out: Uint8Array, p: number, high: number, low: number, widt
  * point.
  */
 const writeDecimal = (out: Uint8Array, p: number, tail: number, tailCount: number, point: number): number => {
+  const view = viewOf(out)
   const lead = ARGS[LEAD]!
   const high = (lead / 1e7) | 0
   const low = (lead - high * 1e7) | 0
-  writePaddedInt(out, p, high, 8)
-  writePaddedInt(
-    out,
-    p + 8,
-    tailCount === 2 ? low * 100 + tail : tailCount === 1 ? low * 10 + tail : low,
-    7 + tailCount
-  )
+  if (tailCount !== 0 && 0 < point && point <= 8) {
+    // The common layout (16 or 17 digits, the point among the first eight):
+    // the rest is written one place on, only the digits after the point
+    // within the first eight are moved.
+    writeDigitsFrom(view, out, p, high, low, tail, tailCount, 1)
+    for (let i = p + 8; i > p + point; i--) out[i] = out[i - 1]!
+    out[p + point] = 46 // .
+    return p + 16 + tailCount
+  }
+  if (-6 < point && point <= 0) {
+    // "0." and zeros, then the digits where they belong.
+    const at = p + 2 - point
+    out[p] = ZERO
+    out[p + 1] = 46
+    for (let i = p + 2; i < at; i++) out[i] = ZERO
+    writeDigitsFrom(view, out, at, high, low, tail, tailCount, 0)
+    let count = 15 + tailCount
+    if (tailCount === 0) {
+      while (out[at + count - 1] === ZERO) count--
+    }
+    return at + count
+  }
+  writeDigitsFrom(view, out, p, high, low, tail, tailCount, 0)
   let count = 15 + tailCount
   if (tailCount === 0) {
     while (out[p + count - 1] === ZERO) count--
@@ -279,14 +350,6 @@ const writeDecimal = (out: Uint8Array, p: number, tail: number, tailCount: numbe
   if (count <= point && point <= 21) {
     for (let i = count; i < point; i++) out[p + i] = ZERO
     return p + point
-  }
-  if (-6 < point && point <= 0) {
-    const shift = 2 - point
-    for (let i = count - 1; i >= 0; i--) out[p + shift + i] = out[p + i]!
-    out[p] = ZERO
-    out[p + 1] = 46
-    for (let i = 2; i < shift; i++) out[p + i] = ZERO
-    return p + shift + count
   }
   let end = p + 1
   if (count > 1) {
