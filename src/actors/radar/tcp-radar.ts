@@ -225,18 +225,26 @@ export const tcpRadarRecords = (options: TcpRadarOptions): Stream.Stream<RadarRe
             const framer = new ConnexFramer(options.maxFrameBytes)
             let receiving = false
             let lastRecordOrConnect = connectedAt
+            let lastBytes = connectedAt
+            // One watchdog per connection, not a timer per read (Stream.timeoutFail starts and
+            // cancels one for every chunk): it sleeps until the stall is due and looks again.
+            const silence = Effect.gen(function*() {
+              while (true) {
+                const due = lastBytes + stallMs - (yield* Clock.currentTimeMillis)
+                if (due <= 0) return yield* fail("Stalled", `no bytes for ${Duration.format(options.stall)}`)
+                yield* Effect.sleep(Duration.millis(due))
+              }
+            })
             return NodeStream.fromReadable<RadarConnectionError, Uint8Array>(
               () => socket,
               (error) => fail("SocketError", errorText(error))
             ).pipe(
               Stream.concat(Stream.fail(fail("Closed", "the radar closed the connection"))),
-              Stream.timeoutFail(
-                () => fail("Stalled", `no bytes for ${Duration.format(options.stall)}`),
-                options.stall
-              ),
+              Stream.interruptWhen(silence),
               Stream.mapConcatEffect((chunk) =>
                 Effect.gen(function*() {
                   const now = yield* Clock.currentTimeMillis
+                  lastBytes = now
                   const tally: Tally = { frames: 0, records: 0, decodeErrors: 0, resyncs: 0, lastError: undefined }
                   const records = decodeChunk(framer, chunk, site, now, tally)
                   // Stale means no records: bytes trickling in that never make one do not keep the connection.

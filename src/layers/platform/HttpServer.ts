@@ -45,6 +45,15 @@ const CLOSE_GRACE = "5 seconds"
 
 export const SOCKET_IO_PATH = "/socket.io/"
 
+/**
+ * Connections the kernel holds for the server before it accepts them. When
+ * a page is shared and a thousand browsers open it at once, Node's default
+ * of 511 overflows and the rest are reset before the server sees them
+ * (measured: 2000 clients connecting at once, a few hundred refused); the
+ * kernel caps the figure at net.core.somaxconn.
+ */
+const LISTEN_BACKLOG = 4096
+
 const urlOf = (address: AddressInfo): string =>
   `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`
 
@@ -60,7 +69,7 @@ const listen = (server: http.Server, host: string, port: number) =>
     }
     server.once("error", onError)
     server.once("listening", onListening)
-    server.listen(port, host)
+    server.listen({ port, host, backlog: LISTEN_BACKLOG })
   })
 
 /**
