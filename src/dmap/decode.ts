@@ -65,15 +65,21 @@ export const decodeRecord = (
       })
     )
   }
-  const result = decodeRecordBody(bytes, view, 0, size, 0, sharedArena)
+  // The caller's buffer (a socket's frame, a message) is not ours to keep: the record copies it.
+  const result = decodeRecordBody({ bytes, view }, 0, size, 0, sharedArena, true)
   return result instanceof DmapDecodeError ? Either.left(result) : Either.right(result)
 }
 
-/** Decodes a whole file: every good record, then the first error if any. */
+/**
+ * Decodes a whole file: every good record, then the first error if any.
+ * The records read their bytes from `input` (only their field tables are
+ * new): keep it unchanged while they are in use.
+ */
 export const decodeRecords = (input: Uint8Array, options?: DecodeOptions): DecodedRecords => {
   const bytes = plainBytes(input)
   const maxRecordBytes = options?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
   const view = viewOf(bytes)
+  const source = { bytes, view }
   const records: Array<DmapRecord> = []
   let offset = 0
   while (offset < bytes.length) {
@@ -101,7 +107,7 @@ export const decodeRecords = (input: Uint8Array, options?: DecodeOptions): Decod
         })
       }
     }
-    const result = decodeRecordBody(bytes, view, offset, size, 0, sharedArena)
+    const result = decodeRecordBody(source, offset, size, 0, sharedArena, false)
     if (result instanceof DmapDecodeError) return { records, error: result }
     records.push(result)
     offset += size

@@ -13,12 +13,18 @@ import { ELEMENT_BYTES, HOST_IS_LITTLE_ENDIAN } from "./wire.js"
 
 export const STRING_TYPE = 9
 
+/** Bytes that hold records, with a DataView of the same bytes. */
+export interface RecordBytes {
+  readonly bytes: Uint8Array
+  readonly view: DataView
+}
+
 /**
  * Memory that records are carved out of, as Node carves small Buffers: one
  * ArrayBuffer for several records, with one view of each kind for all of
  * them. A record kept alone keeps at most its pool alive.
  */
-export class SlabPool {
+export class SlabPool implements RecordBytes {
   readonly bytes: Uint8Array
   readonly view: DataView
   readonly words: Int32Array
@@ -260,14 +266,16 @@ const SMALL_COPY_BYTES = 48
 
 /**
  * One record decoded by `decodeRecordBody`: its wire bytes at `start` of
- * `pool`, its field table at int32 index `table`. Read it as any
+ * `source` (a slab, or the caller's buffer for `decodeRecords`), its field
+ * table at int32 index `table` of `tables`. Read it as any
  * DmapRecord; `scalars` and `arrays` are built on first access.
  *
  * Its state is private, so a structural comparison (vitest's toEqual) goes
  * through the iterator, which yields every field.
  */
 export class DecodedRecord implements DmapRecord {
-  readonly #pool: SlabPool
+  readonly #source: RecordBytes
+  readonly #tables: Int32Array
   readonly #start: number
   readonly #size: number
   readonly #table: number
@@ -276,8 +284,17 @@ export class DecodedRecord implements DmapRecord {
   #scalars: ReadonlyArray<DmapScalar> | undefined = undefined
   #arrays: ReadonlyArray<DmapArray> | undefined = undefined
 
-  constructor(pool: SlabPool, start: number, size: number, table: number, scalarCount: number, arrayCount: number) {
-    this.#pool = pool
+  constructor(
+    source: RecordBytes,
+    start: number,
+    size: number,
+    tables: Int32Array,
+    table: number,
+    scalarCount: number,
+    arrayCount: number
+  ) {
+    this.#source = source
+    this.#tables = tables
     this.#start = start
     this.#size = size
     this.#table = table
@@ -285,17 +302,22 @@ export class DecodedRecord implements DmapRecord {
     this.#arrayCount = arrayCount
   }
 
-  /** The slab holding the record's bytes and its field table. */
-  get pool(): SlabPool {
-    return this.#pool
+  /** The bytes holding the record. */
+  get source(): RecordBytes {
+    return this.#source
   }
 
-  /** Byte offset of the record's first byte (its header) in the pool. */
+  /** The words holding the record's field table. */
+  get tables(): Int32Array {
+    return this.#tables
+  }
+
+  /** Byte offset of the record's first byte (its header) in the source. */
   get start(): number {
     return this.#start
   }
 
-  /** Int32 index of the field table in the pool's words. */
+  /** Int32 index of the field table in `tables`. */
   get table(): number {
     return this.#table
   }
@@ -310,7 +332,7 @@ export class DecodedRecord implements DmapRecord {
 
   /** The record exactly as it was read, header included: a view of the slab. */
   wireBytes(): Uint8Array {
-    return this.#pool.bytes.subarray(this.#start, this.#start + this.#size)
+    return this.#source.bytes.subarray(this.#start, this.#start + this.#size)
   }
 
   /**
@@ -323,13 +345,13 @@ export class DecodedRecord implements DmapRecord {
 
   /** The name of field `field` (scalars first, then arrays). */
   fieldName(field: number): string {
-    const words = this.#pool.words
+    const words = this.#tables
     const entry = this.#table + field * FIELD_WORDS
     const id = words[entry + FIELD_NAME_ID]!
     if (id >= 0) return nameOf(id)
     const start = this.#start
     return latin1Decode(
-      this.#pool.bytes,
+      this.#source.bytes,
       start + words[entry + FIELD_NAME_START]!,
       start + words[entry + FIELD_NAME_END]!
     )
@@ -349,7 +371,8 @@ export class DecodedRecord implements DmapRecord {
   }
 
   #buildScalars(): ReadonlyArray<DmapScalar> {
-    const { bytes, view, words } = this.#pool
+    const { bytes, view } = this.#source
+    const words = this.#tables
     const start = this.#start
     const scalars = new Array<DmapScalar>(this.#scalarCount)
     for (let i = 0; i < this.#scalarCount; i++) {
@@ -366,7 +389,8 @@ export class DecodedRecord implements DmapRecord {
 
   /** Numeric arrays get one aligned copy of their elements, in one slab for the record. */
   #buildArrays(): ReadonlyArray<DmapArray> {
-    const { bytes, view, words } = this.#pool
+    const { bytes, view } = this.#source
+    const words = this.#tables
     const start = this.#start
     const arrays = new Array<DmapArray>(this.#arrayCount)
     let room = 0

@@ -110,7 +110,8 @@ export class JsonLineWriter {
 
   /** A decoded record straight from its bytes and field table. */
   #addDecoded(record: DecodedRecord): void {
-    const { bytes, view, words } = record.pool
+    const { bytes, view } = record.source
+    const words = record.tables
     const start = record.start
     const scalarCount = record.scalarCount
     const fields = scalarCount + record.arrayCount

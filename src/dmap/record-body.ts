@@ -20,6 +20,7 @@ import {
   FIELD_NAME_ID,
   FIELD_NAME_START,
   FIELD_WORDS,
+  type RecordBytes,
   type SlabArena,
   STRING_TYPE
 } from "./decoded-record.js"
@@ -65,20 +66,22 @@ const unknownType = (offset: number, type: number, what: string): DmapDecodeErro
     : fail(offset, "UnknownType", `${what} has unknown type code ${type}`)
 
 /**
- * Decodes the record occupying `bytes[start, start + size)`, whose header was
- * already accepted by `checkRecordHeader`. `base` is the absolute offset of
- * `bytes[0]` in the input, so errors point into the file or stream. The
- * record keeps a copy of its bytes, carved from `arena`: `bytes` may be
- * reused once this returns.
+ * Decodes the record occupying `bytes[start, start + size)` of `source`,
+ * whose header was already accepted by `checkRecordHeader`. `base` is the
+ * absolute offset of `bytes[0]` in the input, so errors point into the file
+ * or stream. The field table is carved from `arena`. With `copy` the record
+ * keeps a copy of its bytes there too, and `source` may be reused once this
+ * returns; without, the record reads `source`, which must then stay as it is.
  */
 export const decodeRecordBody = (
-  bytes: Uint8Array,
-  view: DataView,
+  source: RecordBytes,
   start: number,
   size: number,
   base: number,
-  arena: SlabArena
+  arena: SlabArena,
+  copy: boolean
 ): DecodedRecord | DmapDecodeError => {
+  const { bytes, view } = source
   const end = start + size
   const scalarCount = view.getInt32(start + 8, true)
   const arrayCount = view.getInt32(start + 12, true)
@@ -94,7 +97,7 @@ export const decodeRecordBody = (
     )
   }
   // The counts were just bounded by the size, and so is the table.
-  const copyBytes = (size + 7) & ~7
+  const copyBytes = copy ? (size + 7) & ~7 : 0
   const slab = arena.reserve(copyBytes + 4 * FIELD_WORDS * (scalarCount + arrayCount))
   const table = (slab.used + copyBytes) >>> 2
   const words = slab.words
@@ -270,6 +273,10 @@ export const decodeRecordBody = (
       `the size field says ${size} bytes but the entries use ${p - start}`
     )
   }
+  if (!copy) {
+    arena.commit(slab, 4 * FIELD_WORDS * (scalarCount + arrayCount))
+    return new DecodedRecord(source, start, size, words, table, scalarCount, arrayCount)
+  }
   const at = slab.used
   if (size <= SMALL_COPY_BYTES) {
     for (let k = 0; k < size; k++) slab.bytes[at + k] = bytes[start + k]!
@@ -277,5 +284,5 @@ export const decodeRecordBody = (
     slab.bytes.set(bytes.subarray(start, end), at)
   }
   arena.commit(slab, copyBytes + 4 * FIELD_WORDS * (scalarCount + arrayCount))
-  return new DecodedRecord(slab, at, size, table, scalarCount, arrayCount)
+  return new DecodedRecord(slab, at, size, words, table, scalarCount, arrayCount)
 }

@@ -88,7 +88,14 @@ export class DmapRecordDecoder {
       }
       offset = this.append(bytes, offset, this.pendingSize - this.pendingUsed)
       if (this.pendingUsed < this.pendingSize) return { records: NO_RECORDS, error: undefined }
-      const result = decodeRecordBody(this.pending, this.pendingView, 0, this.pendingSize, this.consumed, this.arena)
+      const result = decodeRecordBody(
+        { bytes: this.pending, view: this.pendingView },
+        0,
+        this.pendingSize,
+        this.consumed,
+        this.arena,
+        true
+      )
       if (result instanceof DmapDecodeError) return this.fail(NO_RECORDS, result)
       records = [result]
       this.consumed += this.pendingSize
@@ -97,6 +104,7 @@ export class DmapRecordDecoder {
       if (this.pending.length > PENDING_KEEP_BYTES) this.setPending(new Uint8Array(0))
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const source = { bytes, view }
     const base = this.consumed - offset
     while (bytes.length - offset >= HEADER_BYTES) {
       const size = view.getInt32(offset + 4, true)
@@ -106,7 +114,7 @@ export class DmapRecordDecoder {
         this.pendingSize = size
         break
       }
-      const result = decodeRecordBody(bytes, view, offset, size, base, this.arena)
+      const result = decodeRecordBody(source, offset, size, base, this.arena, true)
       if (result instanceof DmapDecodeError) return this.fail(records ?? NO_RECORDS, result)
       ;(records ??= []).push(result)
       offset += size

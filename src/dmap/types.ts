@@ -48,9 +48,9 @@ export interface DmapScalar {
 
 /**
  * One array of a record. Decoded numeric arrays (`SlabArray`) keep their
- * elements in one aligned copy of the record's array bytes and create the
- * typed array on the first read of `data`; arrays built in code may be plain
- * objects. Either way `data` is the typed array (or the strings) and
+ * elements in one aligned copy of the record's array bytes, made when the
+ * record's `arrays` are first read, and create the typed array on the first
+ * read of `data`; arrays built in code may be plain objects. Either way `data` is the typed array (or the strings) and
  * `dims`/`type` describe it.
  */
 export interface DmapArray {
@@ -64,6 +64,11 @@ export interface DmapArray {
   readonly data: DmapArrayData
 }
 
+/**
+ * A record: its scalars, then its arrays, in file order. Decoded records
+ * (`DecodedRecord`) build both lists on first access from one copy of the
+ * record's bytes; records built in code are plain objects.
+ */
 export interface DmapRecord {
   readonly scalars: ReadonlyArray<DmapScalar>
   readonly arrays: ReadonlyArray<DmapArray>

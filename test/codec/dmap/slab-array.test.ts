@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { decodeRecords } from "../../../src/dmap/decode.js"
+import { Either } from "effect"
+import { decodeRecord, decodeRecords } from "../../../src/dmap/decode.js"
 import { DecodedRecord, SlabArray } from "../../../src/dmap/decoded-record.js"
 import { encodeRecord } from "../../../src/dmap/encode.js"
+import { DmapRecordDecoder } from "../../../src/dmap/record-decoder.js"
 import { getArray } from "../../../src/dmap/record.js"
 import { DmapType } from "../../../src/dmap/types.js"
 import { fixtureBytes } from "./fixture-files.js"
@@ -25,13 +27,27 @@ describe("decoded records (DecodedRecord)", () => {
     )
   })
 
-  it("do not share memory with the input: the input may be written over", () => {
+  it("from decodeRecord and the incremental decoder do not share memory with the input: it may be written over", () => {
+    const bytes = fixtureBytes("test.fitacf")
+    const [before] = decodeRecords(bytes).records
+    const size = new DataView(bytes.buffer, bytes.byteOffset).getInt32(4, true)
+    const one = Uint8Array.from(bytes.subarray(0, size))
+    const single = Either.getOrThrow(decodeRecord(one))
+    one.fill(0)
+    const chunk = Uint8Array.from(bytes)
+    const [streamed] = new DmapRecordDecoder().push(chunk).records
+    chunk.fill(0)
+    for (const record of [single, streamed!]) {
+      expect(record).toEqual(before)
+      expect(Buffer.compare(encodeRecord(record), encodeRecord(before!))).toBe(0)
+    }
+  })
+
+  it("from decodeRecords read the input's bytes, with only their field tables new", () => {
     const bytes = Uint8Array.from(fixtureBytes("test.fitacf"))
-    const [before] = decodeRecords(fixtureBytes("test.fitacf")).records
-    const [record] = decodeRecords(bytes).records
-    bytes.fill(0)
-    expect(record).toEqual(before)
-    expect(Buffer.compare(encodeRecord(record!), encodeRecord(before!))).toBe(0)
+    const record = decodeRecords(bytes).records[0] as DecodedRecord
+    expect(record.source.bytes.buffer).toBe(bytes.buffer)
+    expect(record.start).toBe(0)
   })
 })
 
