@@ -234,6 +234,13 @@ export const run = async (): Promise<void> => {
       } files/s, ${(mb / referenceWall).toFixed(1)} MB/s (${referenceWall.toFixed(1)} s)`
     )
     console.log(`collector / reference (wall, medians): ${(100 * referenceWall / collectorWall).toFixed(0)}%`)
+    // Paired within each round, so load that drifts between rounds cancels out.
+    const paired = collectorTimes.map((t, round) => referenceTimes[round]!.wall / t.wall)
+    console.log(
+      `collector / reference (wall, median of the rounds' ratios): ${(100 * median(paired)).toFixed(0)}% (rounds: ${
+        paired.map((ratio) => `${(100 * ratio).toFixed(0)}%`).join(", ")
+      })`
+    )
     const collectorCpu = collectorTimes.flatMap((t) => (t.cpu === undefined ? [] : [t.cpu]))
     const referenceCpu = referenceTimes.flatMap((t) => (t.cpu === undefined ? [] : [t.cpu]))
     if (collectorCpu.length > 0 && referenceCpu.length > 0) {
