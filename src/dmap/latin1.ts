@@ -69,8 +69,3 @@ export const nameOf = (id: number): string => tableNames[id]!
 
 /** Ids range over [0, NAME_IDS). */
 export const NAME_IDS = TABLE_SIZE
-
-export const internName = (bytes: Uint8Array, start: number, end: number, hash: number): string => {
-  const id = nameId(bytes, start, end, hash)
-  return id >= 0 ? tableNames[id]! : latin1Decode(bytes, start, end)
-}
