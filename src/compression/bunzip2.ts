@@ -299,10 +299,22 @@ export class Bzip2InputError extends Data.TaggedError("Bzip2InputError")<{
 }
 
 /**
+ * After `consume` refuses a piece, the decompressor may yet report that the
+ * block the piece came from is damaged: bzip2 writes a block's output before
+ * it checks the block's CRC (lbzip2 checks first), so a corrupt file would
+ * otherwise read as wrong content and be refused for good instead of being
+ * fetched again. The decompressor gets this much more output, discarded, and
+ * this long to say so; then it is killed and the refusal stands.
+ */
+const REFUSAL_GRACE_BYTES = 1024 * 1024
+const REFUSAL_GRACE_MS = 2_000
+
+/**
  * Decompresses the bzip2 file at `path` (one or several streams), handing
  * each piece of output to `consume` as it arrives. `consume` returns an error
- * to stop at once: the child is killed and that error is the result (how a
- * bomb is stopped as it expands). Succeeds only once the decompressor exited
+ * to stop: the child is killed (after the grace above) and that error is the
+ * result (how a bomb is stopped as it expands), unless the decompressor
+ * failed on its input first. Succeeds only once the decompressor exited
  * cleanly; as with `bunzip2Stream`, lbzip2 (first with `fast`) does not
  * report trailing bytes, so such callers check `endsAtStreamEnd` themselves.
  */
@@ -324,23 +336,37 @@ export const bunzip2File = <E>(
       (program) => spawnProgram(program, input.fd)
     )
     let refusal: { readonly error: E } | { readonly defect: unknown } | undefined
+    let killed = false
+    let graceLeft = REFUSAL_GRACE_BYTES
+    let graceTimer: ReturnType<typeof setTimeout> | undefined
+    const kill = () => {
+      killed = true
+      child.kill("SIGKILL")
+    }
+    yield* Effect.addFinalizer(() => Effect.sync(() => clearTimeout(graceTimer)))
     child.stdout.on("data", (chunk: Uint8Array) => {
-      if (refusal !== undefined) return
+      if (refusal !== undefined) {
+        graceLeft -= chunk.length
+        if (graceLeft < 0 && !killed) kill()
+        return
+      }
       try {
         const error = consume(chunk)
         if (error === undefined) return
         refusal = { error }
+        graceTimer = setTimeout(kill, REFUSAL_GRACE_MS)
       } catch (defect) {
         // Thrown inside an event handler it would take the process down; it ends this effect instead.
         refusal = { defect }
+        kill()
       }
-      child.kill("SIGKILL")
     })
     const result = yield* Deferred.await(finished)
     if (refusal !== undefined) {
-      return yield* ("error" in refusal
-        ? Effect.fail(refusal.error)
-        : Effect.die(refusal.defect))
+      if ("defect" in refusal) return yield* Effect.die(refusal.defect)
+      // The decompressor's own verdict on its input outranks a refusal of what it wrote before checking.
+      const failure = killed ? undefined : classify(program, result)
+      return yield* (failure ?? Effect.fail(refusal.error))
     }
     const failure = classify(program, result)
     if (failure !== undefined) return yield* failure

@@ -60,6 +60,29 @@ describe("bunzip2File", () => {
       expect(calls).toBeGreaterThan(1)
     }))
 
+  it.scopedLive("bzip2 writes a damaged block before its CRC check: its verdict outranks the callback's refusal", () =>
+    Effect.gen(function*() {
+      const tree = yield* scopedTree
+      const good = bzip2(content("x"))
+      const corrupt = Buffer.from(good)
+      corrupt[Math.floor(corrupt.length / 2)]! ^= 0xff
+      const file = path.join(tree.root, "corrupt.bz2")
+      fs.writeFileSync(file, corrupt)
+      let refused = 0
+      // Refuses the first piece, as the content check does when the damage garbles it.
+      const error = yield* Effect.flip(bunzip2File(file, () => ({ refused: ++refused }), { fast: false }))
+      expect(error).toMatchObject({ _tag: "Bzip2Error", reason: "Corrupt" })
+
+      // A sound file's refusal stands, whichever tool runs.
+      const sound = path.join(tree.root, "sound.bz2")
+      fs.writeFileSync(sound, good)
+      for (const fast of [false, true]) {
+        expect(yield* Effect.flip(bunzip2File(sound, () => ({ wrongContent: true }), { fast }))).toEqual({
+          wrongContent: true
+        })
+      }
+    }))
+
   it.scopedLive("a callback that throws ends the effect as a defect, not the process", () =>
     Effect.gen(function*() {
       const tree = yield* scopedTree
