@@ -9,6 +9,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { compressToBzip2 } from "../compression/bzip2-compress.js"
 import { DETECT_BYTES, detectCompression } from "../compression/detect.js"
@@ -118,6 +119,8 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
       maxRatio: config.maxCompressionRatio
     }
     const content = contentKindOf(name.type)
+    // Up to `concurrency.global` files are tested at once: the cores are shared between their decompressors.
+    const threads = Math.max(1, Math.floor(os.availableParallelism() / config.concurrency.global))
     const integrityFailure = (step: PipelineStep, error: IntegrityError) =>
       new PipelineStepError({
         file: file.name,
@@ -195,7 +198,7 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
         const cleanUp = io(file.name, "test", () =>
           Promise.all([removeIfExists(work.download), removeIfExists(work.compressing), removeIfExists(work.ready)]))
         const testFailed = (candidate: string) =>
-          testBzip2File(candidate, { hash: false, limits, content }).pipe(
+          testBzip2File(candidate, { hash: false, limits, content, threads }).pipe(
             Effect.catchTag("IntegrityError", (error) =>
               Effect.zipRight(cleanUp, Effect.fail(integrityFailure("test", error))))
           )
@@ -270,10 +273,10 @@ export const advanceFile = (context: FileContext, file: RemoteFile, name: Parsed
         if (archivedSha1 === row.archivedSha1) {
           return { same: true, reason: `identical bytes already at ${destination}` }
         }
-        const ours = yield* testBzip2File(work.ready, { hash: true, limits, content }).pipe(
+        const ours = yield* testBzip2File(work.ready, { hash: true, limits, content, threads }).pipe(
           Effect.mapError((error) => integrityFailure("dedupe", error))
         )
-        const theirs = yield* testBzip2File(destination, { hash: true, limits, content }).pipe(Effect.option)
+        const theirs = yield* testBzip2File(destination, { hash: true, limits, content, threads }).pipe(Effect.option)
         if (Option.isSome(theirs) && theirs.value.sha1 === ours.sha1) {
           return { same: true, reason: `same content as ${destination}, compressed differently` }
         }

@@ -58,6 +58,8 @@ export interface TestOptions {
   readonly hash: boolean
   readonly limits: DecompressionLimits
   readonly content: ContentKind
+  /** lbzip2's threads for this file (see Bunzip2Options.threads); all cores when unset. */
+  readonly threads?: number
 }
 
 const HDF5_SIGNATURE = Uint8Array.of(0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a)
@@ -159,7 +161,7 @@ export const testBzip2File = (path: string, options: TestOptions) =>
       if (wrong !== undefined) return new IntegrityError({ path, reason: "NotData", detail: wrong })
       hash?.update(chunk)
       return undefined
-    }, { fast: true }).pipe(
+    }, { fast: true, ...(options.threads === undefined ? {} : { threads: options.threads }) }).pipe(
       Effect.mapError((error) => {
         switch (error._tag) {
           case "IntegrityError":

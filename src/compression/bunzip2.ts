@@ -59,6 +59,13 @@ const FAST_DECOMPRESSORS = ["lbzip2", "bzip2"] as const
 export interface Bunzip2Options {
   /** lbzip2 first: the caller checks for trailing garbage with `endsAtStreamEnd`. */
   readonly fast?: boolean
+  /**
+   * lbzip2's worker threads (its `-n`); by default it starts one per core.
+   * Callers that decompress several files at once divide the cores between
+   * them: two lbzip2 with two threads each on two cores used twice the CPU
+   * of two with one thread each, and took twice as long.
+   */
+  readonly threads?: number
 }
 
 /** The 48-bit end-of-stream magic (sqrt(pi)), followed by the 32-bit combined CRC and zero padding to a byte. */
@@ -114,12 +121,18 @@ const childEnvironment = (): NodeJS.ProcessEnv => {
 function spawnProgram(program: string): Effect.Effect<Decompressor, Bzip2Error>
 function spawnProgram(
   program: string,
-  input: number
+  input: number,
+  threads: number | undefined
 ): Effect.Effect<Decompressor<ChildProcessByStdio<null, Readable, Readable>>, Bzip2Error>
-function spawnProgram(program: string, input?: number): Effect.Effect<Decompressor<Child>, Bzip2Error> {
+function spawnProgram(
+  program: string,
+  input?: number,
+  threads?: number
+): Effect.Effect<Decompressor<Child>, Bzip2Error> {
   return Effect.async<Decompressor<Child>, Bzip2Error>((resume) => {
+    const args = program === "lbzip2" && threads !== undefined ? ["-n", String(threads), "-dc"] : ["-dc"]
     // Node's typings have no overload for a file descriptor as stdin; stdout and stderr are pipes either way.
-    const child = spawn(program, ["-dc"], {
+    const child = spawn(program, args, {
       stdio: [input ?? "pipe", "pipe", "pipe"],
       env: childEnvironment()
     }) as Child
@@ -333,7 +346,7 @@ export const bunzip2File = <E>(
     )
     const { child, finished, program } = yield* firstDecompressor(
       options.fast === true ? FAST_DECOMPRESSORS : DECOMPRESSORS,
-      (program) => spawnProgram(program, input.fd)
+      (program) => spawnProgram(program, input.fd, options.threads)
     )
     let refusal: { readonly error: E } | { readonly defect: unknown } | undefined
     let killed = false
