@@ -228,7 +228,12 @@ describeWithSshd("rsync source against a real sshd", [["rsync", "rsync"]], (it) 
     Effect.gen(function*() {
       const server = yield* Sshd
       const dir = remoteDir(server, "close")
-      const before = childPids(server.pid).length
+      // The earlier tests' connections are reaped first (sshd ends each child a moment after its
+      // client), so what is counted below is this test's connection alone.
+      const before = yield* Effect.sync(() => childPids(server.pid).length).pipe(
+        Effect.filterOrFail((count) => count === 0, (count) => new Error(`${count} earlier connections still open`)),
+        Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.intersect(Schedule.recurs(50))))
+      )
       yield* Effect.scoped(
         Effect.gen(function*() {
           const session = yield* rsyncSource(settingsFor(server, dir)).open
