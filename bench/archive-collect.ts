@@ -33,6 +33,7 @@ import { encodeRecord } from "../src/dmap/encode.js"
 import { DmapType } from "../src/dmap/types.js"
 import { ArchiveConfig } from "../src/layers/archive/config/archive-config.js"
 import { TransferProgress } from "../src/layers/archive/TransferProgress.js"
+import { loadAverage } from "./machine.js"
 import { REPLAY_FITACF } from "./replay-file.js"
 
 const FILES = Number(process.env.SDH_BENCH_ARCHIVE_FILES ?? 200)
@@ -97,8 +98,6 @@ const median = (values: ReadonlyArray<number>) => {
   const mid = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
-
-const loadAverage = () => os.loadavg().map((load) => load.toFixed(2)).join(" ")
 
 export const run = async (): Promise<void> => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "sdh-bench-"))

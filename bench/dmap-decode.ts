@@ -19,6 +19,7 @@ import { encodeRecords } from "../src/dmap/encode.js"
 import { fitacfView } from "../src/dmap/fitacf.js"
 import { JsonLineWriter } from "../src/dmap/json-line.js"
 import { DmapRecordDecoder } from "../src/dmap/record-decoder.js"
+import { loadAverage } from "./machine.js"
 import { REPLAY_FITACF } from "./replay-file.js"
 
 const FIXTURE = REPLAY_FITACF
@@ -97,7 +98,7 @@ export const run = async (): Promise<void> => {
   report("decode stream (64 KiB, dropped)", dropped, corpus.length, records.length)
   console.log(
     `keeping / dropping: ${(dropped.wall / kept.wall).toFixed(2)}× wall, ${(dropped.cpu / kept.cpu).toFixed(2)}× cpu ` +
-      `(target ≥ 0.9×; load average ${os.loadavg().map((load) => load.toFixed(2)).join(" ")})`
+      `(target ≥ 0.9×; load average ${loadAverage()})`
   )
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-dmap-"))

@@ -12,13 +12,12 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { bunzip2Buffer } from "../src/compression/bunzip2.js"
 import { packagePath } from "../src/domain/package-files.js"
+import { loadAverage } from "./machine.js"
 import { REPLAY_FITACF } from "./replay-file.js"
 
 const MAIN_JS = packagePath("dist", "main.js")
 const CORPUS_BYTES = 21 * 1024 * 1024
 const RUNS = 5
-
-const loadAverage = (): string => os.loadavg().map((load) => load.toFixed(2)).join(" ")
 
 const median = (values: ReadonlyArray<number>): number => {
   const sorted = values.slice().sort((a, b) => a - b)

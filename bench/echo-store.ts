@@ -25,6 +25,7 @@ import { EchoStore } from "../src/layers/realtime/EchoStore.js"
 import { RadarRegistry } from "../src/layers/realtime/RadarRegistry.js"
 import type { EchoScan } from "../src/streams/scan-window.js"
 import type { EchoClientCommand, EchoClientMessage } from "./echo-store/client.js"
+import { loadAverage, mainThreadCpuMs } from "./machine.js"
 
 const RADARS = 40
 const DAYS = 30
@@ -76,27 +77,12 @@ const ingest = (end: number) =>
     console.log(
       `ingest: ${rows} scans in ${seconds.toFixed(1)} s = ${
         Math.round(rows / seconds)
-      } scans/s (batches of ${BATCH}, one statement each); load average ${load()}`
+      } scans/s (batches of ${BATCH}, one statement each); load average ${loadAverage()}`
     )
     return sites
   })
 
-/** CPU time (ms) of this process's main thread, from /proc (Linux); undefined elsewhere. */
-const mainThreadCpuMs = (): number | undefined => {
-  try {
-    const fields = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-    return (Number(fields[11]) + Number(fields[12])) * 1000 / CLOCK_TICKS
-  } catch {
-    return undefined
-  }
-}
-
-/** Linux's USER_HZ for /proc times. */
-const CLOCK_TICKS = 100
-
 const median = (values: ReadonlyArray<number>): number => [...values].sort((a, b) => a - b)[values.length >> 1]!
-
-const load = (): string => os.loadavg().map((n) => n.toFixed(2)).join(" ")
 
 const windowPath = (site: string, windowEnd: number): string =>
   `/echoes/?${new URLSearchParams({
@@ -153,7 +139,7 @@ const queryRound = async (
   end: number,
   round: number
 ) => {
-  const loadBefore = load()
+  const loadBefore = loadAverage()
   const paths = Array.from(
     { length: QUERIES },
     (_, q) => windowPath(sites[q % sites.length]!, end - (((q + round * QUERIES) * 7919) % (DAYS - 1)) * DAY)
@@ -174,7 +160,7 @@ const queryRound = async (
       result.serverMs.toFixed(2)
     } ms a request${result.mainMs === undefined ? "" : ` (main thread ${result.mainMs.toFixed(2)})`}, client ${
       result.clientMs.toFixed(2)
-    }; load average ${loadBefore} → ${load()}`
+    }; load average ${loadBefore} → ${loadAverage()}`
   )
   return result
 }

@@ -6,7 +6,6 @@
  * (comma-separated, default "30"; "30,600" for the 10 min case).
  */
 import { Duration, Effect, Layer, Logger, LogLevel, Option, Queue, Stream } from "effect"
-import * as os from "node:os"
 import { defaultBackoffPolicy } from "../src/actors/radar/radar-backoff.js"
 import { tcpRadarRecords } from "../src/actors/radar/tcp-radar.js"
 import { packagePath } from "../src/domain/package-files.js"
@@ -15,6 +14,7 @@ import { RadarRegistry } from "../src/layers/realtime/RadarRegistry.js"
 import { makeFakeRtServer } from "../src/simulate/fake-rtserver.js"
 import { readFitacfFile } from "../src/simulate/fitacf-file.js"
 import { DEFAULT_MAX_FRAME_BYTES } from "../src/streams/connex-framer.js"
+import { loadAverage } from "./machine.js"
 
 const outage = (seconds: number) =>
   Effect.scoped(Effect.gen(function*() {
@@ -49,7 +49,7 @@ const outage = (seconds: number) =>
       `outage ${seconds} s: first record ${back.toFixed(2)} s after the radar's return; ` +
         `failed attempts ${Option.match(counters, { onNone: () => "?", onSome: (c) => c.failedAttempts })}, ` +
         `reconnects ${Option.match(counters, { onNone: () => "?", onSome: (c) => c.reconnects })}; ` +
-        `load average ${os.loadavg().map((n) => n.toFixed(2)).join(" ")}`
+        `load average ${loadAverage()}`
     )
   }))
 

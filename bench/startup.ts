@@ -11,6 +11,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { io, type Socket } from "socket.io-client"
 import { packagePath } from "../src/domain/package-files.js"
+import { loadAverage } from "./machine.js"
 
 const MAIN_JS = packagePath("dist", "main.js")
 const FITACF = packagePath("test", "fixtures", "test.fitacf")
@@ -21,8 +22,6 @@ const median = (values: ReadonlyArray<number>): number => {
   const sorted = values.slice().sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)]!
 }
-
-const loadAverage = (): string => os.loadavg().map((load) => load.toFixed(2)).join(" ")
 
 /**
  * CPU milliseconds used by this process's waited-for children (user + system,

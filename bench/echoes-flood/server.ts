@@ -5,11 +5,11 @@
  * then on request its peak RSS (sampled every 20 ms) and CPU time.
  */
 import { ConfigProvider, Duration, Effect, Layer, Logger, LogLevel } from "effect"
-import * as fs from "node:fs"
 import { defaultBackoffPolicy } from "../../src/actors/radar/radar-backoff.js"
 import { RadarFleet } from "../../src/actors/radar/RadarFleet.js"
 import { serverLayer } from "../../src/cli/server-layers.js"
 import { HttpServer } from "../../src/layers/platform/HttpServer.js"
+import { mainThreadCpuMs } from "../machine.js"
 
 const radars = JSON.parse(process.argv[2] ?? "[]") as ReadonlyArray<{ site: string; port: number }>
 const databasePath = process.argv[3]!
@@ -26,18 +26,6 @@ export type FloodServerMessage =
   }
 
 const send = (message: FloodServerMessage) => process.send?.(message)
-
-/** Linux's USER_HZ for /proc times. */
-const CLOCK_TICKS = 100
-
-const mainThreadCpuMs = (): number | undefined => {
-  try {
-    const fields = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-    return (Number(fields[11]) + Number(fields[12])) * 1000 / CLOCK_TICKS
-  } catch {
-    return undefined
-  }
-}
 
 let peak = process.memoryUsage.rss()
 setInterval(() => {
