@@ -12,7 +12,7 @@ import { ArchiveJournal } from "../../src/layers/archive/ArchiveJournal.js"
 import type { FileRow, FileState } from "../../src/layers/archive/journal-row.js"
 import { databaseLayer } from "../../src/layers/platform/database.js"
 import { configJson, scopedTree } from "../archive/archive-fixture.js"
-import { builtCliMissing, type CliProcess, runCliToEnd, spawnCli } from "./cli-process.js"
+import { builtCliMissing, listeningUrl, runCliToEnd, spawnServe } from "./cli-process.js"
 
 const FILED_AT = Date.parse("2026-11-20T12:00:00Z")
 
@@ -80,29 +80,6 @@ const PLANTED_GAPS = [
 
 const MONTH_QUERY = "radar=sas&type=rawacf&from=2026-11-01&to=2026-12-01"
 
-/** `serve` on any free port beside a radar that never answers, with `extra` arguments. */
-const serveHub = (root: string, extra: ReadonlyArray<string>) => {
-  fs.writeFileSync(path.join(root, "radars.config.json"), JSON.stringify({ sas: { host: "127.0.0.1", port: 1 } }))
-  return spawnCli([
-    "serve",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    "0",
-    "--config",
-    "radars.config.json",
-    "--database-path",
-    path.join(root, "hub.sqlite"),
-    ...extra
-  ], { cwd: root })
-}
-
-const urlOf = (process: CliProcess) =>
-  Effect.map(
-    process.waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/, "30 seconds"),
-    (line) => /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!
-  )
-
 const getJson = (url: string) =>
   Effect.tryPromise(async () => {
     const response = await fetch(url)
@@ -160,8 +137,8 @@ describe.skipIf(builtCliMissing !== undefined)("archive inventory (built CLI)", 
         fs.writeFileSync(configPath, JSON.stringify(configJson(tree, { schedule: "1 hour" })))
         const planted = plantedRows()
         yield* plantJournal(path.join(tree.root, "hub.sqlite"), planted)
-        const serve = yield* serveHub(tree.root, ["--archive-config", configPath])
-        const url = yield* urlOf(serve)
+        const serve = yield* spawnServe(tree.root, ["--archive-config", configPath])
+        const url = yield* listeningUrl(serve)
 
         const files = yield* getJson(`${url}/archive/files?${MONTH_QUERY}`)
         expect(files.status).toBe(200)
@@ -203,8 +180,8 @@ describe.skipIf(builtCliMissing !== undefined)("archive inventory (built CLI)", 
     () =>
       Effect.gen(function*() {
         const tree = yield* scopedTree
-        const serve = yield* serveHub(tree.root, [])
-        const url = yield* urlOf(serve)
+        const serve = yield* spawnServe(tree.root, [])
+        const url = yield* listeningUrl(serve)
         for (const endpoint of ["files", "gaps"]) {
           expect(yield* getJson(`${url}/archive/${endpoint}?${MONTH_QUERY}`)).toEqual({
             status: 404,

@@ -150,3 +150,34 @@ export const runCliToEnd = (
       return { ...exit, stdout: [...cli.stdout], stderr: cli.stderr.filter((line) => line.trim() !== "") }
     })
   )
+
+/**
+ * `serve` on any free port of 127.0.0.1, its database in `root`, beside one
+ * radar that never answers (so the hub runs without radar traffic), with
+ * `extra` arguments.
+ */
+export const spawnServe = (
+  root: string,
+  extra: ReadonlyArray<string>
+): Effect.Effect<CliProcess, never, Scope.Scope> => {
+  fs.writeFileSync(path.join(root, "radars.config.json"), JSON.stringify({ sas: { host: "127.0.0.1", port: 1 } }))
+  return spawnCli([
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--config",
+    "radars.config.json",
+    "--database-path",
+    path.join(root, "hub.sqlite"),
+    ...extra
+  ], { cwd: root })
+}
+
+/** The URL a server logs once it listens. */
+export const listeningUrl = (cli: CliProcess): Effect.Effect<string, CliProcessError> =>
+  Effect.map(
+    cli.waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/, "30 seconds"),
+    (line) => /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!
+  )

@@ -11,7 +11,7 @@ import * as path from "node:path"
 import { bzip2, configJson, content, dataName, scopedTree, writeSourceFile } from "../archive/archive-fixture.js"
 import { chromiumMissing, launchChromium } from "../support/chromium.js"
 import { testsNeedProgram } from "../support/required-program.js"
-import { builtCliMissing, type CliProcess, spawnCli } from "./cli-process.js"
+import { builtCliMissing, listeningUrl, spawnCli, spawnServe } from "./cli-process.js"
 
 testsNeedProgram("bzip2", "bzip2")
 
@@ -27,12 +27,6 @@ interface CollectorJson {
   readonly consecutive_failures: number
   readonly last_error: string | null
 }
-
-const urlOf = (process: CliProcess) =>
-  Effect.map(
-    process.waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/, "30 seconds"),
-    (line) => /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!
-  )
 
 /** `/health` once `vt`'s first run has ended and `gone` has failed at least once. */
 const settledHealth = (url: string) =>
@@ -83,30 +77,12 @@ const plantedConfig = Effect.gen(function*() {
   return { tree, configPath }
 })
 
-const serveWithCollectors = (root: string, configPath: string) => {
-  // A radar that never answers: the hub runs, the collectors beside it.
-  fs.writeFileSync(path.join(root, "radars.config.json"), JSON.stringify({ sas: { host: "127.0.0.1", port: 1 } }))
-  return spawnCli([
-    "serve",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    "0",
-    "--config",
-    "radars.config.json",
-    "--database-path",
-    path.join(root, "hub.sqlite"),
-    "--archive-config",
-    configPath
-  ], { cwd: root })
-}
-
 describe.skipIf(builtCliMissing !== undefined || chromiumMissing !== undefined)("collectors on the status page", () => {
   it.scopedLive("a row per institution with its phase", () =>
     Effect.gen(function*() {
       const { configPath, tree } = yield* plantedConfig
-      const serve = yield* serveWithCollectors(tree.root, configPath)
-      const url = yield* urlOf(serve)
+      const serve = yield* spawnServe(tree.root, ["--archive-config", configPath])
+      const url = yield* listeningUrl(serve)
       yield* settledHealth(url)
       const browser = yield* launchChromium
       const rows = yield* Effect.tryPromise(async () => {
@@ -131,8 +107,8 @@ describe.skipIf(builtCliMissing !== undefined)("collectors on /health and /metri
   it.scopedLive("serve --archive-config: the hub's /health gains collectors", () =>
     Effect.gen(function*() {
       const { configPath, tree } = yield* plantedConfig
-      const serve = yield* serveWithCollectors(tree.root, configPath)
-      yield* checkCollectors(yield* urlOf(serve), tree.archiveRoot)
+      const serve = yield* spawnServe(tree.root, ["--archive-config", configPath])
+      yield* checkCollectors(yield* listeningUrl(serve), tree.archiveRoot)
       yield* serve.signal("SIGTERM")
       expect((yield* serve.exit("20 seconds")).code).toBe(0)
     }), 90_000)
@@ -148,7 +124,7 @@ describe.skipIf(builtCliMissing !== undefined)("collectors on /health and /metri
         ["serve", "--host", "127.0.0.1", "--port", "0", "--database-path", path.join(tree.root, "hub.sqlite")],
         { cwd: tree.root }
       )
-      const url = yield* urlOf(serve)
+      const url = yield* listeningUrl(serve)
       const body = yield* Effect.tryPromise(async () => (await fetch(`${url}/health`)).json() as Promise<object>)
       expect(body).toHaveProperty("radars")
       expect(body).not.toHaveProperty("collectors")
@@ -161,7 +137,7 @@ describe.skipIf(builtCliMissing !== undefined)("collectors on /health and /metri
         cwd: tree.root,
         env: { HOST: "127.0.0.1" }
       })
-      const url = yield* urlOf(run)
+      const url = yield* listeningUrl(run)
       yield* checkCollectors(url, tree.archiveRoot)
       const body = yield* Effect.tryPromise(async () => (await fetch(`${url}/health`)).json() as Promise<object>)
       expect(body).toMatchObject({ status: "ok" })
