@@ -1,17 +1,17 @@
 /**
- * A decoded record as the decoder leaves it: the record's bytes copied once
- * into a shared slab, beside a table of where each field lies. Nothing else
+ * A decoded record as the decoder leaves it: the record's bytes (the caller's
+ * buffer, or a copy in a shared slab) and its layout, the field names and
+ * types it shares with the records like it (see RecordLayout). Nothing else
  * is made until it is read: `scalars` and `arrays` build the usual objects
  * on first access (and keep them), while the codec's own writers (encoding,
- * JSON lines) read the slab directly. A record that is kept, counted or
+ * JSON lines) read the bytes directly. A record that is kept, counted or
  * dumped costs one object instead of about 85, which is what the garbage
  * collector spent most of its time on.
  */
-import { latin1Decode, nameOf } from "./latin1.js"
+import { latin1Decode } from "./latin1.js"
+import type { RecordLayout } from "./record-layout.js"
 import type { DmapArray, DmapNumericArrayData, DmapRecord, DmapScalar, DmapScalarValue, DmapTypeCode } from "./types.js"
-import { ELEMENT_BYTES, HOST_IS_LITTLE_ENDIAN } from "./wire.js"
-
-export const STRING_TYPE = 9
+import { ELEMENT_BYTES, HEADER_BYTES, HOST_IS_LITTLE_ENDIAN, STRING_TYPE } from "./wire.js"
 
 /** Bytes that hold records, with a DataView of the same bytes. */
 export interface RecordBytes {
@@ -45,7 +45,14 @@ const POOL_BYTES = 64 * 1024
  * decoder that drops every record reuses the same memory throughout.
  */
 export class SlabArena {
-  #pool = new SlabPool(new ArrayBuffer(POOL_BYTES))
+  /**
+   * Starts empty, so the first record already replaces the pool. Were the
+   * first pool made here, V8 would take this field for a constant until
+   * that pool filled (some 40 records in), and throw away the decoder's
+   * optimized code, compiled meanwhile on that assumption: a cold process
+   * then decoded twice as long in the slow tiers.
+   */
+  #pool = new SlabPool(new ArrayBuffer(0))
   /** Bytes taken since the last rewind, over every pool. */
   #cycleBytes = 0
 
@@ -78,21 +85,6 @@ export class SlabArena {
 
 /** The arena of records that are kept. */
 export const sharedArena = new SlabArena()
-
-/**
- * The field table: FIELD_WORDS int32 per field, scalars first, offsets
- * relative to the record's first byte.
- * - scalar: name id (-1: not interned), name start, name end (its NUL; the
- *   type byte follows), value start, value end.
- * - array: name id, name start, name end (type byte, dimension count and
- *   dimensions follow), data start, element count.
- */
-export const FIELD_WORDS = 5
-export const FIELD_NAME_ID = 0
-export const FIELD_NAME_START = 1
-export const FIELD_NAME_END = 2
-export const FIELD_DATA_START = 3
-export const FIELD_DATA_END_OR_COUNT = 4
 
 /** Reads one numeric value of `type` at `p` (little-endian). */
 export const readScalar = (view: DataView, p: number, type: number): number | bigint => {
@@ -264,42 +256,38 @@ const copyElementsPortably = (
 /** Below this many bytes a plain loop copies faster than creating a subarray for `set`. */
 const SMALL_COPY_BYTES = 48
 
+/** The offset just past `count` NUL-terminated strings starting at `p` of a record already checked whole. */
+export const skipStrings = (bytes: Uint8Array, p: number, count: number): number => {
+  for (let s = 0; s < count; s++) {
+    while (bytes[p] !== 0) p++
+    p++
+  }
+  return p
+}
+
 /**
  * One record decoded by `decodeRecordBody`: its wire bytes at `start` of
- * `source` (a slab, or the caller's buffer for `decodeRecords`), its field
- * table at int32 index `table` of `tables`. Read it as any
- * DmapRecord; `scalars` and `arrays` are built on first access.
+ * `source` (a slab, or the caller's buffer for `decodeRecords`) and its
+ * layout, shared with the other records that have the same fields. Read it
+ * as any DmapRecord; `scalars` and `arrays` are built on first access, by
+ * walking the bytes, which the decoder checked whole.
  *
  * Its state is private, so a structural comparison (vitest's toEqual) goes
  * through the iterator, which yields every field.
  */
 export class DecodedRecord implements DmapRecord {
   readonly #source: RecordBytes
-  readonly #tables: Int32Array
   readonly #start: number
   readonly #size: number
-  readonly #table: number
-  readonly #scalarCount: number
-  readonly #arrayCount: number
+  readonly #layout: RecordLayout
   #scalars: ReadonlyArray<DmapScalar> | undefined = undefined
   #arrays: ReadonlyArray<DmapArray> | undefined = undefined
 
-  constructor(
-    source: RecordBytes,
-    start: number,
-    size: number,
-    tables: Int32Array,
-    table: number,
-    scalarCount: number,
-    arrayCount: number
-  ) {
+  constructor(source: RecordBytes, start: number, size: number, layout: RecordLayout) {
     this.#source = source
-    this.#tables = tables
     this.#start = start
     this.#size = size
-    this.#table = table
-    this.#scalarCount = scalarCount
-    this.#arrayCount = arrayCount
+    this.#layout = layout
   }
 
   /** The bytes holding the record. */
@@ -307,27 +295,22 @@ export class DecodedRecord implements DmapRecord {
     return this.#source
   }
 
-  /** The words holding the record's field table. */
-  get tables(): Int32Array {
-    return this.#tables
-  }
-
   /** Byte offset of the record's first byte (its header) in the source. */
   get start(): number {
     return this.#start
   }
 
-  /** Int32 index of the field table in `tables`. */
-  get table(): number {
-    return this.#table
+  /** The record's field names and types. */
+  get layout(): RecordLayout {
+    return this.#layout
   }
 
   get scalarCount(): number {
-    return this.#scalarCount
+    return this.#layout.scalarCount
   }
 
   get arrayCount(): number {
-    return this.#arrayCount
+    return this.#layout.arrayCount
   }
 
   /** The record exactly as it was read, header included: a view of the slab. */
@@ -345,16 +328,20 @@ export class DecodedRecord implements DmapRecord {
 
   /** The name of field `field` (scalars first, then arrays). */
   fieldName(field: number): string {
-    const words = this.#tables
-    const entry = this.#table + field * FIELD_WORDS
-    const id = words[entry + FIELD_NAME_ID]!
-    if (id >= 0) return nameOf(id)
-    const start = this.#start
-    return latin1Decode(
-      this.#source.bytes,
-      start + words[entry + FIELD_NAME_START]!,
-      start + words[entry + FIELD_NAME_END]!
-    )
+    return this.#layout.names[field]!
+  }
+
+  /** Where the first array's entry starts in the source (past the scalars). */
+  firstArrayAt(): number {
+    const bytes = this.#source.bytes
+    const { names, scalarCount, types } = this.#layout
+    let p = this.#start + HEADER_BYTES
+    for (let field = 0; field < scalarCount; field++) {
+      p += names[field]!.length + 2
+      const type = types[field]!
+      p = type === STRING_TYPE ? skipStrings(bytes, p, 1) : p + ELEMENT_BYTES[type]!
+    }
+    return p
   }
 
   get scalars(): ReadonlyArray<DmapScalar> {
@@ -372,17 +359,23 @@ export class DecodedRecord implements DmapRecord {
 
   #buildScalars(): ReadonlyArray<DmapScalar> {
     const { bytes, view } = this.#source
-    const words = this.#tables
-    const start = this.#start
-    const scalars = new Array<DmapScalar>(this.#scalarCount)
-    for (let i = 0; i < this.#scalarCount; i++) {
-      const entry = this.#table + i * FIELD_WORDS
-      const type = bytes[start + words[entry + FIELD_NAME_END]! + 1]!
-      const valueStart = start + words[entry + FIELD_DATA_START]!
-      const value: DmapScalarValue = type === STRING_TYPE
-        ? latin1Decode(bytes, valueStart, start + words[entry + FIELD_DATA_END_OR_COUNT]!)
-        : readScalar(view, valueStart, type)
-      scalars[i] = { name: this.fieldName(i), type: type as DmapTypeCode, value }
+    const { names, scalarCount, types } = this.#layout
+    const scalars = new Array<DmapScalar>(scalarCount)
+    let p = this.#start + HEADER_BYTES
+    for (let field = 0; field < scalarCount; field++) {
+      const name = names[field]!
+      p += name.length + 2
+      const type = types[field]! as DmapTypeCode
+      let value: DmapScalarValue
+      if (type === STRING_TYPE) {
+        const end = skipStrings(bytes, p, 1)
+        value = latin1Decode(bytes, p, end - 1)
+        p = end
+      } else {
+        value = readScalar(view, p, type)
+        p += ELEMENT_BYTES[type]!
+      }
+      scalars[field] = { name, type, value }
     }
     return scalars
   }
@@ -390,44 +383,60 @@ export class DecodedRecord implements DmapRecord {
   /** Numeric arrays get one aligned copy of their elements, in one slab for the record. */
   #buildArrays(): ReadonlyArray<DmapArray> {
     const { bytes, view } = this.#source
-    const words = this.#tables
-    const start = this.#start
-    const arrays = new Array<DmapArray>(this.#arrayCount)
+    const { arrayCount, names, scalarCount, types } = this.#layout
+    const first = this.firstArrayAt()
+    // Room first: one reservation for every numeric array of the record.
     let room = 0
-    for (let i = 0; i < this.#arrayCount; i++) {
-      const entry = this.#table + (this.#scalarCount + i) * FIELD_WORDS
-      const width = ELEMENT_BYTES[bytes[start + words[entry + FIELD_NAME_END]! + 1]!]!
-      room += 8 + width * words[entry + FIELD_DATA_END_OR_COUNT]!
+    let p = first
+    for (let i = 0; i < arrayCount; i++) {
+      const field = scalarCount + i
+      p += names[field]!.length + 2
+      const dimensionCount = view.getInt32(p, true)
+      let count = 1
+      for (let d = 0; d < dimensionCount; d++) count *= view.getInt32(p + 4 + 4 * d, true)
+      p += 4 + 4 * dimensionCount
+      const type = types[field]!
+      if (type === STRING_TYPE) {
+        p = skipStrings(bytes, p, count)
+      } else {
+        room += 8 + ELEMENT_BYTES[type]! * count
+        p += ELEMENT_BYTES[type]! * count
+      }
     }
     const slab = sharedArena.reserve(room)
     const slabView = HOST_IS_LITTLE_ENDIAN ? undefined : slab.view
+    const arrays = new Array<DmapArray>(arrayCount)
     let used = slab.used
-    for (let i = 0; i < this.#arrayCount; i++) {
-      const field = this.#scalarCount + i
-      const entry = this.#table + field * FIELD_WORDS
-      const nameEnd = start + words[entry + FIELD_NAME_END]!
-      const type = bytes[nameEnd + 1]! as DmapTypeCode
-      const dimensionCount = view.getInt32(nameEnd + 2, true)
+    p = first
+    for (let i = 0; i < arrayCount; i++) {
+      const field = scalarCount + i
+      const name = names[field]!
+      p += name.length + 2
+      const type = types[field]! as DmapTypeCode
+      const dimensionCount = view.getInt32(p, true)
       let dims: ReadonlyArray<number>
+      let count: number
       if (dimensionCount === 1) {
-        dims = oneDimension(view.getInt32(nameEnd + 6, true))
+        count = view.getInt32(p + 4, true)
+        dims = oneDimension(count)
       } else {
         const list = new Array<number>(dimensionCount)
-        for (let d = 0; d < dimensionCount; d++) list[d] = view.getInt32(nameEnd + 6 + 4 * d, true)
+        count = 1
+        for (let d = 0; d < dimensionCount; d++) {
+          list[d] = view.getInt32(p + 4 + 4 * d, true)
+          count *= list[d]!
+        }
         dims = list
       }
-      const dataStart = start + words[entry + FIELD_DATA_START]!
-      const count = words[entry + FIELD_DATA_END_OR_COUNT]!
-      const name = this.fieldName(field)
+      const dataStart = p + 4 + 4 * dimensionCount
       if (type === STRING_TYPE) {
         // String arrays are rare (none in fitacf or rawacf).
         const strings = new Array<string>(count)
-        let p = dataStart
+        p = dataStart
         for (let s = 0; s < count; s++) {
-          let q = p
-          while (bytes[q] !== 0) q++
-          strings[s] = latin1Decode(bytes, p, q)
-          p = q + 1
+          const end = skipStrings(bytes, p, 1)
+          strings[s] = latin1Decode(bytes, p, end - 1)
+          p = end
         }
         arrays[i] = { name, type, dims, data: strings }
         continue
@@ -443,6 +452,7 @@ export class DecodedRecord implements DmapRecord {
       }
       arrays[i] = new SlabArray(name, type, dims, slab.buffer, used, count)
       used += byteLength
+      p = dataStart + byteLength
     }
     sharedArena.commit(slab, used - slab.used)
     return arrays

@@ -17,21 +17,12 @@
  * in V8's number-string cache and the old generation, which made the process
  * grow with the file and spend its time collecting them.
  */
-import {
-  DecodedRecord,
-  FIELD_DATA_END_OR_COUNT,
-  FIELD_DATA_START,
-  FIELD_NAME_END,
-  FIELD_NAME_ID,
-  FIELD_WORDS,
-  readScalar,
-  STRING_TYPE
-} from "./decoded-record.js"
-import { NAME_IDS, nameOf } from "./latin1.js"
+import { DecodedRecord, readScalar, skipStrings } from "./decoded-record.js"
 import { MAX_NUMBER_BYTES, writeFloat32, writeInteger, writeNumber } from "./number-text.js"
+import type { RecordLayout } from "./record-layout.js"
 import type { DmapArray, DmapArrayData, DmapRecord, DmapScalarValue } from "./types.js"
 import { DmapType } from "./types.js"
-import { ELEMENT_BYTES, HOST_IS_LITTLE_ENDIAN, MAX_DIMENSIONS } from "./wire.js"
+import { ELEMENT_BYTES, HEADER_BYTES, HOST_IS_LITTLE_ENDIAN, MAX_DIMENSIONS, STRING_TYPE } from "./wire.js"
 
 const utf8 = new TextEncoder()
 
@@ -41,10 +32,17 @@ const ELEMENT_ROOM = MAX_NUMBER_BYTES + 2
 /** Field names repeat in every record; their JSON key (`"name":`) is encoded once. */
 const encodedKeys = new Map<string, Uint8Array>()
 
-/** The keys of interned names, by name id: no lookup by string for a decoded record. */
-const keysById: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(NAME_IDS).fill(undefined)
+/** The keys of a layout's fields, in field order: no lookup by string for a decoded record. */
+const keysByLayout = new WeakMap<RecordLayout, ReadonlyArray<Uint8Array>>()
 
-const keyOfId = (id: number): Uint8Array => (keysById[id] ??= encodeKey(nameOf(id)))
+const keysOf = (layout: RecordLayout): ReadonlyArray<Uint8Array> => {
+  let keys = keysByLayout.get(layout)
+  if (keys === undefined) {
+    keys = layout.names.map(encodeKey)
+    keysByLayout.set(layout, keys)
+  }
+  return keys
+}
 
 const encodeKey = (name: string): Uint8Array => {
   let key = encodedKeys.get(name)
@@ -108,42 +106,57 @@ export class JsonLineWriter {
     this.#byte(10)
   }
 
-  /** A decoded record straight from its bytes and field table. */
+  /** A decoded record straight from its bytes, walked field by field. */
   #addDecoded(record: DecodedRecord): void {
     const { bytes, view } = record.source
-    const words = record.tables
-    const start = record.start
-    const scalarCount = record.scalarCount
-    const fields = scalarCount + record.arrayCount
+    const layout = record.layout
+    const { names, scalarCount, types } = layout
+    const keys = keysOf(layout)
+    const fields = names.length
+    let p = record.start + HEADER_BYTES
     this.#byte(123) // {
     for (let field = 0; field < fields; field++) {
       if (field > 0) this.#byte(44)
-      const entry = record.table + field * FIELD_WORDS
-      const id = words[entry + FIELD_NAME_ID]!
-      this.#bytes(id >= 0 ? keyOfId(id) : encodeKey(record.fieldName(field)))
-      const nameEnd = start + words[entry + FIELD_NAME_END]!
-      const type = bytes[nameEnd + 1]!
-      const dataStart = start + words[entry + FIELD_DATA_START]!
+      this.#bytes(keys[field]!)
+      p += names[field]!.length + 2
+      const type = types[field]!
       if (field < scalarCount) {
         if (type === STRING_TYPE) {
-          const end = start + words[entry + FIELD_DATA_END_OR_COUNT]!
-          const out = this.#reserve(2 + 6 * (end - dataStart))
-          this.#used = writeLatin1String(out, this.#used, bytes, dataStart, end)
-        } else if (type === DmapType.long || type === DmapType.ulong) {
-          this.#text(readScalar(view, dataStart, type).toString())
+          const end = skipStrings(bytes, p, 1)
+          const out = this.#reserve(2 + 6 * (end - 1 - p))
+          this.#used = writeLatin1String(out, this.#used, bytes, p, end - 1)
+          p = end
+          continue
+        }
+        if (type === DmapType.long || type === DmapType.ulong) {
+          this.#text(readScalar(view, p, type).toString())
         } else {
           const out = this.#reserve(ELEMENT_ROOM)
-          this.#used = writeJsonNumber(out, this.#used, readScalar(view, dataStart, type) as number)
+          this.#used = writeJsonNumber(out, this.#used, readScalar(view, p, type) as number)
         }
-      } else if (type === STRING_TYPE || type === DmapType.long || type === DmapType.ulong) {
+        p += ELEMENT_BYTES[type]!
+        continue
+      }
+      const dimensionCount = view.getInt32(p, true)
+      const dims = this.#dims
+      let count = 1
+      for (let d = 0; d < dimensionCount; d++) {
+        dims[d] = view.getInt32(p + 4 + 4 * d, true)
+        count *= dims[d]!
+      }
+      const dataStart = p + 4 + 4 * dimensionCount
+      if (type === STRING_TYPE) {
         // Rare (none in fitacf or rawacf): through the array object.
         this.#array(record.arrays[field - scalarCount]!)
-      } else {
-        const dimensionCount = view.getInt32(nameEnd + 2, true)
-        const dims = this.#dims
-        for (let d = 0; d < dimensionCount; d++) dims[d] = view.getInt32(nameEnd + 6 + 4 * d, true)
-        this.#numbers(view, true, type, dataStart, words[entry + FIELD_DATA_END_OR_COUNT]!, dimensionCount)
+        p = skipStrings(bytes, dataStart, count)
+        continue
       }
+      if (type === DmapType.long || type === DmapType.ulong) {
+        this.#array(record.arrays[field - scalarCount]!)
+      } else {
+        this.#numbers(view, true, type, dataStart, count, dimensionCount)
+      }
+      p = dataStart + count * ELEMENT_BYTES[type]!
     }
     this.#byte(125) // }
     this.#byte(10)

@@ -11,6 +11,9 @@ export const RECORD_CODE = 0x00010001
 /** code, size, scalar count, array count: four int32. */
 export const HEADER_BYTES = 16
 
+/** Type code of a NUL-terminated string, the one type of no fixed width. */
+export const STRING_TYPE = DmapType.string
+
 /** Type code of a nested record; never written by SuperDARN software, always refused. */
 export const NESTED_RECORD_TYPE = 255
 
