@@ -72,8 +72,8 @@ export const decodeRecord = (
 
 /**
  * Decodes a whole file: every good record, then the first error if any.
- * The records read their bytes from `input` (only their field tables are
- * new): keep it unchanged while they are in use.
+ * The records read their bytes from `input` (each is one small object
+ * beside a shared layout): keep it unchanged while they are in use.
  */
 export const decodeRecords = (input: Uint8Array, options?: DecodeOptions): DecodedRecords => {
   const bytes = plainBytes(input)
