@@ -47,10 +47,10 @@ const POOL_BYTES = 64 * 1024
 export class SlabArena {
   /**
    * Starts empty, so the first record already replaces the pool. Were the
-   * first pool made here, V8 would take this field for a constant until
-   * that pool filled (some 40 records in), and throw away the decoder's
-   * optimized code, compiled meanwhile on that assumption: a cold process
-   * then decoded twice as long in the slow tiers.
+   * first pool made here, V8 would treat this field as a constant until
+   * that pool filled, and throw away the decoder's optimized code compiled
+   * on that assumption in the meantime (`node --trace-opt` showed the
+   * compile aborted for a dependency change, and a second one started).
    */
   #pool = new SlabPool(new ArrayBuffer(0))
   /** Bytes taken since the last rewind, over every pool. */
