@@ -332,7 +332,7 @@ export class DecodedRecord implements DmapRecord {
   }
 
   /** Where the first array's entry starts in the source (past the scalars). */
-  firstArrayAt(): number {
+  #firstArrayAt(): number {
     const bytes = this.#source.bytes
     const { names, scalarCount, types } = this.#layout
     let p = this.#start + HEADER_BYTES
@@ -384,7 +384,7 @@ export class DecodedRecord implements DmapRecord {
   #buildArrays(): ReadonlyArray<DmapArray> {
     const { bytes, view } = this.#source
     const { arrayCount, names, scalarCount, types } = this.#layout
-    const first = this.firstArrayAt()
+    const first = this.#firstArrayAt()
     // Room first: one reservation for every numeric array of the record.
     let room = 0
     let p = first
