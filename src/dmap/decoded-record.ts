@@ -112,6 +112,41 @@ export const readScalar = (view: DataView, p: number, type: number): number | bi
   }
 }
 
+/**
+ * Writes one numeric value of `type` at `p`: a bigint for the 64-bit
+ * integer types, a number for the others.
+ */
+export const writeScalar = (
+  view: DataView,
+  p: number,
+  type: number,
+  value: number | bigint,
+  littleEndian: boolean
+): void => {
+  switch (type) {
+    case 1:
+      return view.setInt8(p, value as number)
+    case 2:
+      return view.setInt16(p, value as number, littleEndian)
+    case 3:
+      return view.setInt32(p, value as number, littleEndian)
+    case 4:
+      return view.setFloat32(p, value as number, littleEndian)
+    case 8:
+      return view.setFloat64(p, value as number, littleEndian)
+    case 10:
+      return view.setBigInt64(p, value as bigint, littleEndian)
+    case 16:
+      return view.setUint8(p, value as number)
+    case 17:
+      return view.setUint16(p, value as number, littleEndian)
+    case 18:
+      return view.setUint32(p, value as number, littleEndian)
+    default:
+      return view.setBigUint64(p, value as bigint, littleEndian)
+  }
+}
+
 /** Views `count` elements of `type` at an aligned `offset` of `buffer`. */
 const viewElements = (buffer: ArrayBuffer, offset: number, type: number, count: number): DmapNumericArrayData => {
   switch (type) {
@@ -217,39 +252,7 @@ const copyElementsPortably = (
 ): void => {
   const width = ELEMENT_BYTES[type]!
   for (let i = 0; i < count; i++) {
-    const value = readScalar(view, p + i * width, type)
-    const at = offset + i * width
-    switch (type) {
-      case 1:
-        target.setInt8(at, value as number)
-        break
-      case 16:
-        target.setUint8(at, value as number)
-        break
-      case 2:
-        target.setInt16(at, value as number)
-        break
-      case 17:
-        target.setUint16(at, value as number)
-        break
-      case 3:
-        target.setInt32(at, value as number)
-        break
-      case 18:
-        target.setUint32(at, value as number)
-        break
-      case 4:
-        target.setFloat32(at, value as number)
-        break
-      case 8:
-        target.setFloat64(at, value as number)
-        break
-      case 10:
-        target.setBigInt64(at, value as bigint)
-        break
-      default:
-        target.setBigUint64(at, value as bigint)
-    }
+    writeScalar(target, offset + i * width, type, readScalar(view, p + i * width, type), HOST_IS_LITTLE_ENDIAN)
   }
 }
 

@@ -7,7 +7,7 @@
  * that is not DMAP) is a programming error and throws a RangeError: every
  * record this project encodes was decoded or built by its own code.
  */
-import { DecodedRecord, SlabArray } from "./decoded-record.js"
+import { DecodedRecord, SlabArray, writeScalar } from "./decoded-record.js"
 import type { DmapArray, DmapRecord, DmapScalar, DmapScalarValue } from "./types.js"
 import { DmapType } from "./types.js"
 import { ELEMENT_BYTES, HEADER_BYTES, HOST_IS_LITTLE_ENDIAN, RECORD_CODE } from "./wire.js"
@@ -72,30 +72,14 @@ const asNumber = (value: DmapScalarValue): number => (typeof value === "number" 
 const asBigInt = (value: DmapScalarValue): bigint =>
   typeof value === "bigint" ? value : BigInt(Math.trunc(Number(value)))
 
-const writeScalarValue = (view: DataView, p: number, type: number, value: DmapScalarValue): void => {
-  switch (type) {
-    case DmapType.char:
-      return view.setInt8(p, asNumber(value))
-    case DmapType.short:
-      return view.setInt16(p, asNumber(value), true)
-    case DmapType.int:
-      return view.setInt32(p, asNumber(value), true)
-    case DmapType.float:
-      return view.setFloat32(p, asNumber(value), true)
-    case DmapType.double:
-      return view.setFloat64(p, asNumber(value), true)
-    case DmapType.long:
-      return view.setBigInt64(p, asBigInt(value), true)
-    case DmapType.uchar:
-      return view.setUint8(p, asNumber(value))
-    case DmapType.ushort:
-      return view.setUint16(p, asNumber(value), true)
-    case DmapType.uint:
-      return view.setUint32(p, asNumber(value), true)
-    default:
-      return view.setBigUint64(p, asBigInt(value), true)
-  }
-}
+const writeScalarValue = (view: DataView, p: number, type: number, value: DmapScalarValue): void =>
+  writeScalar(
+    view,
+    p,
+    type,
+    type === DmapType.long || type === DmapType.ulong ? asBigInt(value) : asNumber(value),
+    true
+  )
 
 /** The typed array the decoder gives for each numeric type; its bytes can be copied as they are. */
 const NATIVE_ARRAY: Readonly<Record<number, abstract new(length: number) => ArrayBufferView>> = {
