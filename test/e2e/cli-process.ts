@@ -152,15 +152,20 @@ export const runCliToEnd = (
   )
 
 /**
- * `serve` on any free port of 127.0.0.1, its database in `root`, beside one
- * radar that never answers (so the hub runs without radar traffic), with
- * `extra` arguments.
+ * `serve` on any free port of 127.0.0.1, its database `root/hub.sqlite`,
+ * with `extra` arguments, beside one radar, sas, on `radarPort` of 127.0.0.1:
+ * by default port 1, which never answers, so the hub runs without radar
+ * traffic.
  */
 export const spawnServe = (
   root: string,
-  extra: ReadonlyArray<string>
+  extra: ReadonlyArray<string>,
+  radarPort = 1
 ): Effect.Effect<CliProcess, never, Scope.Scope> => {
-  fs.writeFileSync(path.join(root, "radars.config.json"), JSON.stringify({ sas: { host: "127.0.0.1", port: 1 } }))
+  fs.writeFileSync(
+    path.join(root, "radars.config.json"),
+    JSON.stringify({ sas: { host: "127.0.0.1", port: radarPort } })
+  )
   return spawnCli([
     "serve",
     "--host",

@@ -11,7 +11,7 @@ import { makeFakeRtServer } from "../../src/simulate/fake-rtserver.js"
 import { readFitacfFile, restampRecord } from "../../src/simulate/fitacf-file.js"
 import { fixturePath } from "../support/fixtures.js"
 import { testsNeedProgram } from "../support/required-program.js"
-import { builtCliMissing, spawnCli } from "./cli-process.js"
+import { builtCliMissing, listeningUrl, spawnServe } from "./cli-process.js"
 
 testsNeedProgram("bzip2", "bzip2")
 
@@ -58,28 +58,9 @@ describe.skipIf(builtCliMissing !== undefined)("serve shuts down gracefully", ()
           const dir = yield* tempDir
           const records = (yield* readFitacfFile(fixturePath("pydarn-north.fitacf.bz2"))).slice(0, 40)
           const radar = yield* makeFakeRtServer()
-          fs.writeFileSync(
-            path.join(dir, "radars.config.json"),
-            JSON.stringify({ sas: { host: "127.0.0.1", port: radar.port } })
-          )
           const databasePath = path.join(dir, "hub.sqlite")
-
-          const serve = yield* spawnCli(
-            [
-              "serve",
-              "--host",
-              "127.0.0.1",
-              "--port",
-              "0",
-              "--config",
-              "radars.config.json",
-              "--database-path",
-              databasePath
-            ],
-            { cwd: dir }
-          )
-          const listening = yield* serve.waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/, "20 seconds")
-          const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(listening)![1]!
+          const serve = yield* spawnServe(dir, [], radar.port)
+          const url = yield* listeningUrl(serve)
 
           // A live client, so shutdown has a connection to close.
           const client = io(url, { transports: ["websocket"], reconnection: false })
