@@ -69,6 +69,26 @@ const plantJournal = (journalPath: string, rows: ReadonlyArray<FileRow>) =>
     for (const file of rows) yield* journal.save(file)
   }).pipe(Effect.provide(ArchiveJournal.Default), Effect.provide(databaseLayer(journalPath)))
 
+/**
+ * What an inventory of the planted month lists: the archived sas rawacf
+ * files by name, and in full the one that was filed late.
+ */
+const expectedListing = (planted: ReadonlyArray<FileRow>) => {
+  const held = planted.filter((r) => r.state === "archived" && /^202611\d\d\.\d{4}\.00\.sas\.rawacf\.bz2$/.test(r.name))
+  const late = held.find((r) => r.name === "20261110.0958.00.sas.rawacf.bz2")!
+  return {
+    names: held.map((r) => r.name).sort(),
+    late: {
+      name: late.name,
+      start: "2026-11-10T09:58:00Z",
+      size: late.archivedSize,
+      sha1: late.archivedSha1,
+      filedAt: "2026-11-20T12:00:00.000Z",
+      institution: "vt"
+    }
+  }
+}
+
 /** The planted month's missing slots: 3 Nov 04-06 and the whole of 15 Nov. */
 const PLANTED_GAPS = [
   { from: "2026-11-03T04:00:00Z", to: "2026-11-03T06:00:00Z" },
@@ -103,19 +123,9 @@ describe.skipIf(builtCliMissing !== undefined)("archive inventory (built CLI)", 
         expect(files.code).toBe(0)
         const listed = files.stdout.filter((line) => line !== "").map((line) => JSON.parse(line))
         expect(listed).toHaveLength(29 * 12 - 1)
-        const held = planted.filter((r) =>
-          r.state === "archived" && /^202611\d\d\.\d{4}\.00\.sas\.rawacf\.bz2$/.test(r.name)
-        )
-        expect(listed.map((file) => file.name)).toEqual(held.map((r) => r.name).sort())
-        const late = held.find((r) => r.name === "20261110.0958.00.sas.rawacf.bz2")!
-        expect(listed.find((file) => file.name === late.name)).toEqual({
-          name: late.name,
-          start: "2026-11-10T09:58:00Z",
-          size: late.archivedSize,
-          sha1: late.archivedSha1,
-          filedAt: "2026-11-20T12:00:00.000Z",
-          institution: "vt"
-        })
+        const expected = expectedListing(planted)
+        expect(listed.map((file) => file.name)).toEqual(expected.names)
+        expect(listed.find((file) => file.name === expected.late.name)).toEqual(expected.late)
 
         const gaps = yield* runCliToEnd(["archive", "inventory", "--config", configPath, ...month, "--gaps"], {
           cwd: tree.root
@@ -143,19 +153,9 @@ describe.skipIf(builtCliMissing !== undefined)("archive inventory (built CLI)", 
         const files = yield* getJson(`${url}/archive/files?${MONTH_QUERY}`)
         expect(files.status).toBe(200)
         const listed = files.body as ReadonlyArray<Record<string, unknown>>
-        const held = planted.filter((r) =>
-          r.state === "archived" && /^202611\d\d\.\d{4}\.00\.sas\.rawacf\.bz2$/.test(r.name)
-        )
-        expect(listed.map((file) => file["name"])).toEqual(held.map((r) => r.name).sort())
-        const late = held.find((r) => r.name === "20261110.0958.00.sas.rawacf.bz2")!
-        expect(listed.find((file) => file["name"] === late.name)).toEqual({
-          name: late.name,
-          start: "2026-11-10T09:58:00Z",
-          size: late.archivedSize,
-          sha1: late.archivedSha1,
-          filedAt: "2026-11-20T12:00:00.000Z",
-          institution: "vt"
-        })
+        const expected = expectedListing(planted)
+        expect(listed.map((file) => file["name"])).toEqual(expected.names)
+        expect(listed.find((file) => file["name"] === expected.late.name)).toEqual(expected.late)
         expect(yield* getJson(`${url}/archive/gaps?${MONTH_QUERY}`)).toEqual({ status: 200, body: PLANTED_GAPS })
         const bad = yield* getJson(`${url}/archive/gaps?radar=sas&type=rawacf&from=2026-11-01&to=2028-11-01`)
         expect(bad.status).toBe(400)
