@@ -13,6 +13,7 @@ import { EchoQueries, type EchoSeriesRequest } from "../../../src/layers/realtim
 import { EchoStore } from "../../../src/layers/realtime/EchoStore.js"
 import { RadarRegistry } from "../../../src/layers/realtime/RadarRegistry.js"
 import type { EchoScan } from "../../../src/streams/scan-window.js"
+import { echoColumnsOf } from "./echo-columns.js"
 import { tempDatabaseFile } from "./temp-database.js"
 
 const T0 = Date.UTC(2025, 8, 27)
@@ -31,15 +32,7 @@ const scans: ReadonlyArray<EchoScan> = Array.from({ length: 300 }, (_, i) => ({
 }))
 
 /** The body as the API has always written it, from the scans themselves. */
-const expectedJson = (picked: ReadonlyArray<EchoScan>): string =>
-  JSON.stringify({
-    timestamp: picked.map((s) => new Date(s.timestamp).toISOString().slice(0, 19) + "Z"),
-    total_echoes: picked.map((s) => Math.round(s.totalEchoes)),
-    ionospheric_echoes: picked.map((s) => Math.round(s.ionosphericEchoes)),
-    total_ionospheric_echoes: picked.map((s) => Math.round(s.ionosphericEchoes)),
-    ground_scatter_echoes: picked.map((s) => Math.round(s.groundScatterEchoes)),
-    complete: picked.map((s) => s.complete)
-  })
+const expectedJson = (picked: ReadonlyArray<EchoScan>): string => JSON.stringify(echoColumnsOf(picked))
 
 const expectedCsv = (picked: ReadonlyArray<EchoScan>): string =>
   "timestamp,total_echoes,ionospheric_echoes,ground_scatter_echoes,complete\n" +

@@ -9,7 +9,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Schema } from "effect"
 import { EchoColumnsSchema } from "../../../src/http/echoes-api.js"
-import type { EchoColumns } from "../../../src/http/echoes-body.js"
 import { EchoesHttp } from "../../../src/http/echoes-http.js"
 import { databaseLayer } from "../../../src/layers/platform/database.js"
 import { HttpServer } from "../../../src/layers/platform/HttpServer.js"
@@ -21,6 +20,7 @@ import type { EchoScan } from "../../../src/streams/scan-window.js"
 import { scopedPostgresDatabase } from "../../support/postgres.js"
 import { requirePostgres } from "../../support/required-service.js"
 import { httpServerLayer } from "../live/server-layers.js"
+import { echoColumnsOf } from "./echo-columns.js"
 import { tempDatabaseFile } from "./temp-database.js"
 
 const T0 = Date.UTC(2025, 8, 27)
@@ -51,15 +51,7 @@ const encodedBody = (channel: number, from: number, to: number, completeOnly: bo
   const picked = scans.filter((s) =>
     s.channel === channel && s.timestamp >= from && s.timestamp < to && (!completeOnly || s.complete)
   )
-  const columns: EchoColumns = {
-    timestamp: picked.map((s) => new Date(s.timestamp).toISOString().slice(0, 19) + "Z"),
-    total_echoes: picked.map((s) => Math.round(s.totalEchoes)),
-    ionospheric_echoes: picked.map((s) => Math.round(s.ionosphericEchoes)),
-    total_ionospheric_echoes: picked.map((s) => Math.round(s.ionosphericEchoes)),
-    ground_scatter_echoes: picked.map((s) => Math.round(s.groundScatterEchoes)),
-    complete: picked.map((s) => s.complete)
-  }
-  return JSON.stringify(Schema.encodeSync(EchoColumnsSchema)(columns))
+  return JSON.stringify(Schema.encodeSync(EchoColumnsSchema)(echoColumnsOf(picked)))
 }
 
 const postgresMissing = await requirePostgres()
