@@ -4,6 +4,11 @@
  * `node -e 0` measured in the same rounds (interleaved, so load on the shared
  * machine hits every command alike), and the resident memory of `serve` once
  * it listens, with no radars and then with 1000 idle Socket.IO clients.
+ *
+ * Two floors run in the same rounds, bundled as the CLI is (`scripts/build.mjs
+ * --floor`): Effect's runtime running one effect, and the smallest
+ * @effect/cli command line printing its help (bench/startup-floor/). What
+ * they take, our code cannot remove without leaving the stack.
  */
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -44,9 +49,29 @@ const runMs = (args: ReadonlyArray<string>): { readonly wall: number; readonly c
   return { wall, cpu: childrenCpuMs() - cpuBefore }
 }
 
+/** The floor programs, built into a temp folder the caller removes. */
+const buildFloors = (dir: string): { readonly runtime: string; readonly cli: string } => {
+  const build = spawnSync(process.execPath, [packagePath("scripts", "build.mjs"), "--floor", dir], {
+    stdio: ["ignore", "ignore", "pipe"]
+  })
+  if (build.status !== 0) throw new Error(`building the start-up floors failed: ${build.stderr}`)
+  return { runtime: path.join(dir, "effect-runtime.js"), cli: path.join(dir, "effect-cli.js") }
+}
+
 const startupCases = async (): Promise<void> => {
+  const floorDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-startup-floor-"))
+  try {
+    await timeStartup(buildFloors(floorDir))
+  } finally {
+    fs.rmSync(floorDir, { recursive: true, force: true })
+  }
+}
+
+const timeStartup = async (floors: { readonly runtime: string; readonly cli: string }): Promise<void> => {
   const cases = [
     { label: "node -e 0 (baseline)", args: ["-e", "0"] },
+    { label: "floor: Effect runtime, one effect", args: [floors.runtime] },
+    { label: "floor: @effect/cli, 1 command --help", args: [floors.cli, "--help"] },
     { label: "superdarn-hub --help", args: [MAIN_JS, "--help"] },
     { label: "superdarn-hub dmap info test.fitacf", args: [MAIN_JS, "dmap", "info", FITACF] }
   ]

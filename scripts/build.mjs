@@ -57,12 +57,9 @@ const pureCommonJs = {
   }
 }
 
-fs.rmSync(outdir, { recursive: true, force: true })
-
-const result = await esbuild.build({
+/** How every bundle is built: the CLI's, and the start-up floors the bench compares it with. */
+const bundleOptions = {
   absWorkingDir: root,
-  entryPoints: { main: "src/main.ts" },
-  outdir,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -79,8 +76,37 @@ const result = await esbuild.build({
       "const require = __superdarnCreateRequire(import.meta.url)"
   },
   plugins: [pureCommonJs],
-  metafile: process.argv.includes("--metafile"),
   logLevel: "warning"
+}
+
+/**
+ * `--floor DIR`: only the smallest programs on the same stack
+ * (bench/startup-floor/), bundled as the CLI is, into DIR; `npm run bench --
+ * startup` times them beside the CLI, as the part of its start-up no code of
+ * ours can remove.
+ */
+const floorAt = process.argv.indexOf("--floor")
+if (floorAt !== -1) {
+  const floorDir = process.argv[floorAt + 1]
+  if (floorDir === undefined) throw new Error("--floor needs the folder to build into")
+  await esbuild.build({
+    ...bundleOptions,
+    entryPoints: {
+      "effect-runtime": "bench/startup-floor/effect-runtime.ts",
+      "effect-cli": "bench/startup-floor/effect-cli.ts"
+    },
+    outdir: path.resolve(floorDir)
+  })
+  process.exit(0)
+}
+
+fs.rmSync(outdir, { recursive: true, force: true })
+
+const result = await esbuild.build({
+  ...bundleOptions,
+  entryPoints: { main: "src/main.ts" },
+  outdir,
+  metafile: process.argv.includes("--metafile")
 })
 
 if (result.metafile !== undefined) {
