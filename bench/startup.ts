@@ -82,6 +82,10 @@ const timeStartup = async (floors: { readonly runtime: string; readonly cli: str
   const wall = (i: number) => median(times[i]!.map((t) => t.wall))
   const cpu = (i: number) => median(times[i]!.map((t) => t.cpu))
   console.log(`start-up, median of ${ROUNDS} interleaved rounds (load average ${loadAverage()})`)
+  if (process.env["NODE_EXTRA_CA_CERTS"] !== undefined) {
+    // Node reads and parses those certificates at every start, before any script.
+    console.log("  NODE_EXTRA_CA_CERTS is set: every start below includes loading it, which lowers the ratios")
+  }
   cases.forEach((c, i) => {
     console.log(
       `  ${c.label.padEnd(38)} wall ${wall(i).toFixed(0).padStart(6)} ms ${
