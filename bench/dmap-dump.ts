@@ -12,7 +12,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { bunzip2Buffer } from "../src/compression/bunzip2.js"
 import { packagePath } from "../src/domain/package-files.js"
-import { loadAverage } from "./machine.js"
+import { childrenCpuMs, loadAverage } from "./machine.js"
 import { REPLAY_FITACF } from "./replay-file.js"
 
 const MAIN_JS = packagePath("dist", "main.js")
@@ -44,16 +44,10 @@ const peakKb = (pid: number): number | undefined => {
   }
 }
 
-/** CPU seconds used by this process's waited-for children (cutime + cstime, 10 ms ticks). */
-const childrenCpu = (): number => {
-  const fields = fs.readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ")
-  return (Number(fields[13]) + Number(fields[14])) / 100
-}
-
 /** One dump to /dev/null: wall and CPU seconds, and the last peak RSS read before the process ended. */
 const dump = (file: string): Promise<{ readonly seconds: number; readonly cpu: number; readonly peakMb: number }> =>
   new Promise((resolve, reject) => {
-    const cpuBefore = childrenCpu()
+    const cpuBefore = childrenCpuMs()
     const start = process.hrtime.bigint()
     const out = fs.openSync("/dev/null", "w")
     const child = spawn(process.execPath, [MAIN_JS, "dmap", "dump", file], { stdio: ["ignore", out, "pipe"] })
@@ -66,7 +60,7 @@ const dump = (file: string): Promise<{ readonly seconds: number; readonly cpu: n
       clearInterval(poll)
       const seconds = Number(process.hrtime.bigint() - start) / 1e9
       if (code !== 0) reject(new Error(`dmap dump exited ${code}: ${stderr}`))
-      else resolve({ seconds, cpu: childrenCpu() - cpuBefore, peakMb: peak / 1024 })
+      else resolve({ seconds, cpu: (childrenCpuMs() - cpuBefore) / 1000, peakMb: peak / 1024 })
     })
   })
 

@@ -16,7 +16,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { io, type Socket } from "socket.io-client"
 import { packagePath } from "../src/domain/package-files.js"
-import { loadAverage } from "./machine.js"
+import { childrenCpuMs, loadAverage } from "./machine.js"
 
 const MAIN_JS = packagePath("dist", "main.js")
 const FITACF = packagePath("test", "fixtures", "test.fitacf")
@@ -26,17 +26,6 @@ const IDLE_CLIENTS = 1000
 const median = (values: ReadonlyArray<number>): number => {
   const sorted = values.slice().sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)]!
-}
-
-/**
- * CPU milliseconds used by this process's waited-for children (user + system,
- * from /proc/self/stat, in clock ticks of 10 ms): on a loaded machine the CPU
- * a command needs says more than its wall time.
- */
-const childrenCpuMs = (): number => {
-  const fields = fs.readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ")
-  // After "pid (comm) ", field 3 is the state; cutime and cstime are fields 16 and 17.
-  return (Number(fields[13]) + Number(fields[14])) * 10
 }
 
 /** Wall and CPU milliseconds of one run of `node args`; its output is discarded, a failure aborts the bench. */
